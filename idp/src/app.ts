@@ -1,0 +1,89 @@
+import { bodyParser } from '@koa/bodyparser'
+import Router from '@koa/router'
+import Koa from 'koa'
+import type Provider from 'oidc-provider'
+import type { Config } from '@opcommerce/shared/config'
+import type { Knex } from '@opcommerce/shared/db/knex'
+import type { Logger } from '@opcommerce/shared/logger'
+import { createClientQueries } from '@opcommerce/shared/queries/clients'
+import { csrfProtection } from './http/csrf'
+import { errorHandler } from './http/errors'
+import { requestLog } from './http/request-log'
+import { securityHeaders } from './http/security-headers'
+import { createIdpLimits, type IdpLimitRules } from './libraries/limits'
+import { createLogin } from './libraries/login'
+import { createPasswordReset } from './libraries/password-reset'
+import { createRegistration } from './libraries/registration'
+import { PROVIDER_PATHS, createProvider } from './oidc/provider'
+import { loadSigningKeys } from './oidc/signing-keys'
+import { createOidcPayloadQueries } from './queries/oidc-payloads'
+import { assetRoutes } from './routes/assets'
+import type { RouteDependencies } from './routes/context'
+import { interactionRoutes } from './routes/interaction'
+import { passwordResetRoutes } from './routes/password-reset'
+import { registrationRoutes } from './routes/registration'
+
+export interface IdpOptions {
+  config: Config
+  db: Knex
+  logger: Logger
+  now?: () => Date
+  limits?: Partial<IdpLimitRules>
+}
+
+export interface IdpApp {
+  app: Koa
+  provider: Provider
+}
+
+const isProviderPath = (path: string) => PROVIDER_PATHS.some((prefix) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`))
+
+/** The idp: our pages for people, oidc-provider for the protocol, in one Koa app. */
+export async function createIdpApp({ config, db, logger, now = () => new Date(), limits: limitOverrides }: IdpOptions): Promise<IdpApp> {
+  const https = config.idp.issuer.startsWith('https:')
+  const limits = createIdpLimits(db, limitOverrides)
+  const dependencies = { config, db, logger, limits, now }
+  const provider = createProvider({
+    config,
+    db,
+    logger,
+    payloads: createOidcPayloadQueries(db),
+    clients: createClientQueries(db),
+    jwks: await loadSigningKeys(db, config.secrets.signingKeysSecret),
+  })
+  const routes: RouteDependencies = {
+    config,
+    provider,
+    limits,
+    registration: createRegistration(dependencies),
+    login: createLogin(dependencies),
+    passwordReset: createPasswordReset(dependencies),
+  }
+
+  const router = new Router()
+  router.get('/', (ctx) => ctx.redirect(config.portal.url))
+  router.get('/healthz', async (ctx) => {
+    await db.raw('select 1')
+    ctx.body = 'ok'
+  })
+  assetRoutes(router)
+  interactionRoutes(router, routes)
+  registrationRoutes(router, routes)
+  passwordResetRoutes(router, routes)
+
+  const app = new Koa({ proxy: config.trustProxy, keys: config.secrets.cookieKeys })
+  const providerCallback = provider.callback()
+  app.use(securityHeaders(https))
+  app.use(requestLog(logger))
+  app.use(errorHandler(logger, config.portal.url))
+  app.use(async (ctx, next) => {
+    if (!isProviderPath(ctx.path)) return next()
+    ctx.respond = false
+    await providerCallback(ctx.req, ctx.res)
+  })
+  app.use(bodyParser({ enableTypes: ['form', 'json'], formLimit: '32kb', jsonLimit: '32kb' }))
+  app.use(csrfProtection({ secure: https, exempt: ['/inscription/force-mot-de-passe'] }))
+  app.use(router.routes())
+  app.use(router.allowedMethods())
+  return { app, provider }
+}

@@ -1,0 +1,44 @@
+import type { Middleware } from 'koa'
+import { AppError, NotFoundError, TooManyRequestsError } from '@opcommerce/shared/errors'
+import type { Logger } from '@opcommerce/shared/logger'
+import { messages } from '../messages'
+import { errorPage } from '../views/errors'
+
+/** Koa and its body parser throw http-errors with English messages: French ones replace them. */
+const HTTP_ERROR_MESSAGES: Record<number, string> = {
+  400: 'La requête envoyée est mal formée.',
+  413: 'Les données envoyées sont trop volumineuses.',
+  415: "Ce format de données n'est pas accepté.",
+}
+
+function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error
+  const status = (error as { status?: number }).status
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new AppError(status, HTTP_ERROR_MESSAGES[status] ?? 'Cette demande ne peut pas être traitée.')
+  }
+  return new AppError(500, messages.errors.unexpected, { expose: false, cause: error })
+}
+
+/** The one place where errors become responses: a French page, or JSON for scripts. */
+export function errorHandler(logger: Logger, homeHref: string): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next()
+      if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false) throw new NotFoundError(messages.errors.notFound)
+    } catch (caught) {
+      const error = toAppError(caught)
+      const requestId = ctx.state.requestId as string
+      if (error.status >= 500) logger.error({ err: caught, requestId, path: ctx.path }, 'request failed')
+      ctx.status = error.status
+      if (error instanceof TooManyRequestsError) ctx.set('Retry-After', String(error.retryAfter))
+      const message = error.expose ? error.message : messages.errors.unexpected
+      if (ctx.accepts('html', 'json') === 'json') {
+        ctx.body = { error: message }
+      } else {
+        ctx.type = 'html'
+        ctx.body = errorPage({ status: error.status, message, homeHref, requestId: error.status >= 500 ? requestId : undefined })
+      }
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { Knex } from '@opcommerce/shared/db/knex'
+import { createEmailTokenQueries, type EmailTokenPurpose } from '../queries/email-tokens'
+
+/** How long a link sent by mail stays valid. */
+export const EMAIL_TOKEN_TTL: Record<EmailTokenPurpose, number> = {
+  verify_email: 24 * 3600_000, // milliseconds
+  reset_password: 3600_000, // milliseconds
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
+
+/** A 256-bit random token: the raw value only travels in the mail, the database keeps its SHA-256. */
+export async function issueEmailToken(trx: Knex.Transaction, userId: string, purpose: EmailTokenPurpose, now: Date): Promise<string> {
+  const token = randomBytes(32).toString('base64url')
+  const queries = createEmailTokenQueries(trx)
+  await queries.expireUnused(userId, purpose, now)
+  await queries.insert({ userId, purpose, tokenHash: hashToken(token), expiresAt: new Date(now.getTime() + EMAIL_TOKEN_TTL[purpose]) })
+  return token
+}
+
+export type TokenCheck = { status: 'valid'; userId: string; id: string } | { status: 'unknown' | 'expired' | 'used'; userId?: string }
+
+/** Looks a token up without using it (to show the form a reset link leads to). */
+export async function checkEmailToken(db: Knex | Knex.Transaction, token: string, purpose: EmailTokenPurpose, now: Date): Promise<TokenCheck> {
+  if (!/^[\w-]{43}$/u.test(token)) return { status: 'unknown' }
+  const row = await createEmailTokenQueries(db).findByHash(hashToken(token), purpose)
+  if (!row) return { status: 'unknown' }
+  if (row.consumed_at) return { status: 'used', userId: row.user_id }
+  if (row.expires_at <= now) return { status: 'expired', userId: row.user_id }
+  return { status: 'valid', userId: row.user_id, id: row.id }
+}
+
+/** Uses a token once: of two concurrent requests with the same link, one only succeeds. */
+export async function consumeEmailToken(trx: Knex.Transaction, token: string, purpose: EmailTokenPurpose, now: Date): Promise<TokenCheck> {
+  const check = await checkEmailToken(trx, token, purpose, now)
+  if (check.status !== 'valid') return check
+  return (await createEmailTokenQueries(trx).consume(check.id, now)) ? check : { status: 'used', userId: check.userId }
+}

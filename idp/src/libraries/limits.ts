@@ -1,0 +1,24 @@
+import type { Knex } from '@opcommerce/shared/db/knex'
+import { RateLimit, type RateLimitRule } from '@opcommerce/shared/rate-limits'
+
+/** Attempts allowed per key and window (shared by every idp process through PostgreSQL). */
+export const DEFAULT_IDP_LIMITS = {
+  loginPerIp: { points: 100, duration: 15 * 60 },
+  loginFailuresPerAccount: { points: 10, duration: 15 * 60, blockDuration: 15 * 60 },
+  registrationPerIp: { points: 20, duration: 60 * 60 },
+  resendPerAccount: { points: 1, duration: 60 },
+  resendPerAccountPerDay: { points: 5, duration: 24 * 60 * 60 },
+  resetPerIp: { points: 10, duration: 60 * 60 },
+  resetPerAccount: { points: 3, duration: 60 * 60 },
+  strengthPerIp: { points: 600, duration: 60 },
+} satisfies Record<string, RateLimitRule>
+
+export type IdpLimitRules = typeof DEFAULT_IDP_LIMITS
+export type IdpLimits = { [name in keyof IdpLimitRules]: RateLimit }
+
+export function createIdpLimits(db: Knex, overrides: Partial<IdpLimitRules> = {}): IdpLimits {
+  const rules = { ...DEFAULT_IDP_LIMITS, ...overrides }
+  return Object.fromEntries(
+    Object.entries(rules).map(([name, rule]) => [name, new RateLimit(db, `idp_${name}`, rule)]),
+  ) as IdpLimits
+}

@@ -1,0 +1,66 @@
+import argon2 from 'argon2'
+import { ZxcvbnFactory } from '@zxcvbn-ts/core'
+import * as common from '@zxcvbn-ts/language-common'
+import * as en from '@zxcvbn-ts/language-en'
+import * as fr from '@zxcvbn-ts/language-fr'
+import { checkPasswordPolicy } from '@opcommerce/shared/password-policy'
+
+/** OWASP's argon2id parameters: 19 MiB, 2 passes, 1 lane. */
+const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const
+
+/** zxcvbn scores 0–4; below this, a password is a known, leaked or easily guessed one. */
+const MINIMUM_STRENGTH = 3
+
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, ARGON2_OPTIONS)
+}
+
+export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+  try {
+    return await argon2.verify(hash, password)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Hash checked when the email is unknown, so that a wrong email costs the same time as a wrong
+ * password and response times do not reveal which accounts exist.
+ */
+const decoyHash = hashPassword('decoy password that matches nothing')
+
+export async function verifyDecoyPassword(password: string): Promise<false> {
+  await verifyPassword(await decoyHash, password)
+  return false
+}
+
+// Common and leaked passwords (language-common), French and English words and names.
+const zxcvbn = new ZxcvbnFactory({
+  dictionary: { ...common.dictionary, ...en.dictionary, ...fr.dictionary },
+  graphs: common.adjacencyGraphs,
+  translations: fr.translations,
+})
+
+export interface PasswordStrength {
+  /** 0 (guessed at once) to 4 (very strong). */
+  score: number
+  /** French advice from zxcvbn, when it has some. */
+  advice: string[]
+}
+
+export function measurePasswordStrength(password: string, userInputs: string[] = []): PasswordStrength {
+  const result = zxcvbn.check(password, userInputs.filter(Boolean))
+  const advice = [result.feedback.warning, ...result.feedback.suggestions].filter((line): line is string => Boolean(line))
+  return { score: result.score, advice }
+}
+
+/** The guide's rules, then the common and leaked password check: every problem, in French. */
+export function checkNewPassword(password: string, userInputs: string[]): string[] {
+  const unmet = checkPasswordPolicy(password)
+  if (unmet.length > 0) return unmet
+  const strength = measurePasswordStrength(password, userInputs)
+  if (strength.score >= MINIMUM_STRENGTH) return []
+  return [
+    'Ce mot de passe est trop courant ou trop facile à deviner (mots de passe connus ou divulgués, mots du dictionnaire, prénoms, suites de caractères) : choisissez-en un autre, par exemple plusieurs mots séparés par des caractères spéciaux.',
+  ]
+}

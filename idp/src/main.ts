@@ -1,0 +1,33 @@
+import { createServer } from 'node:http'
+import { loadConfig } from '@opcommerce/shared/config'
+import { connectDatabase, locateDatabase } from '@opcommerce/shared/db/database'
+import { createLogger } from '@opcommerce/shared/logger'
+import { createSmtpTransport, MailSender, smtpUrlOf } from '@opcommerce/shared/mail/sender'
+import { listen, onShutdown, runMain } from '@opcommerce/shared/process'
+import { createIdpApp } from './app'
+import { scheduleCleanUp } from './maintenance'
+
+runMain(async () => {
+  const config = loadConfig()
+  const logger = createLogger('idp', config.logLevel)
+  const db = await connectDatabase(await locateDatabase(config, { startEmbedded: false }))
+  const { app } = await createIdpApp({ config, db, logger })
+  const server = createServer(app.callback())
+  await listen(server, config.idp.port, 'IDP_PORT')
+  const sender = new MailSender({
+    db,
+    transport: createSmtpTransport(smtpUrlOf(config)),
+    from: config.mailFrom,
+    logger,
+    pollIntervalMs: config.mailPollIntervalMs,
+  })
+  sender.start()
+  const stopCleanUp = scheduleCleanUp(db, logger)
+  logger.info({ issuer: config.idp.issuer }, 'idp ready')
+  onShutdown(async () => {
+    stopCleanUp()
+    await new Promise((resolve) => server.close(resolve))
+    await sender.stop()
+    await db.destroy()
+  })
+})

@@ -1,0 +1,29 @@
+import type { Knex } from '@opcommerce/shared/db/knex'
+import type { Logger } from '@opcommerce/shared/logger'
+import { createOutboxQueries } from '@opcommerce/shared/mail/outbox'
+import { purgeExpiredRateLimits } from '@opcommerce/shared/rate-limits'
+import { createOidcPayloadQueries } from './queries/oidc-payloads'
+
+const EVERY = 10 * 60_000 // milliseconds between two clean-ups
+const KEEP_SENT_MAILS = 30 * 24 * 3600_000 // milliseconds
+const KEEP_EMAIL_TOKENS = 7 * 24 * 3600_000 // milliseconds after their expiry
+
+/** Deletes what has expired: protocol artifacts, used mail links, rate-limit counters, old sent mails. */
+export async function cleanUpExpired(db: Knex, now: Date): Promise<Record<string, number>> {
+  return {
+    oidcPayloads: await createOidcPayloadQueries(db).purgeExpired(),
+    emailTokens: await db('email_tokens').where('expires_at', '<', new Date(now.getTime() - KEEP_EMAIL_TOKENS)).delete(),
+    rateLimits: await purgeExpiredRateLimits(db, now),
+    sentMails: await createOutboxQueries(db).purgeSentBefore(new Date(now.getTime() - KEEP_SENT_MAILS)),
+  }
+}
+
+export function scheduleCleanUp(db: Knex, logger: Logger): () => void {
+  const timer = setInterval(() => {
+    cleanUpExpired(db, new Date())
+      .then((deleted) => logger.info({ deleted }, 'expired rows deleted'))
+      .catch((error: unknown) => logger.error({ err: error }, 'clean-up failed'))
+  }, EVERY)
+  timer.unref()
+  return () => clearInterval(timer)
+}

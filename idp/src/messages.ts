@@ -1,0 +1,61 @@
+/** Every sentence the idp shows or mails besides page labels, in the guide's French. */
+export const messages = {
+  form: {
+    invalid: 'Le formulaire contient des erreurs : corrigez les champs signalés.',
+    csrf: 'Cette page a expiré. Veuillez recommencer.',
+    tooLong: 'Ce champ est trop long.',
+  },
+  email: {
+    invalid: 'Saisissez une adresse email valide, par exemple prenom.nom@entreprise.fr.',
+    mismatch: 'Les deux adresses email ne correspondent pas.',
+  },
+  password: {
+    required: 'Veuillez saisir votre mot de passe.',
+    mismatch: 'Les deux mots de passe ne correspondent pas.',
+  },
+  names: {
+    givenNameRequired: 'Veuillez renseigner votre prénom.',
+    familyNameRequired: 'Veuillez renseigner votre nom.',
+  },
+  registration: {
+    tooMany: 'Trop de créations de compte depuis votre connexion.',
+  },
+  validation: {
+    sent: 'Un message de validation a été envoyé sur votre email :',
+    instructions:
+      "Veuillez cliquer sur le lien d'activation contenu par ce mail pour vous connecter à votre espace Web services Entreprises.",
+    resendHelp: 'Si nécessaire, pour obtenir à nouveau le mail de validation de création de compte :',
+    resent: 'Un nouvel email de validation vient de vous être envoyé.',
+    resendTooSoon: 'Un email de validation vient de vous être envoyé.',
+    nothingPending: "Aucune création de compte n'est en cours dans ce navigateur : connectez-vous pour recevoir un nouveau lien.",
+    done: 'Félicitations, votre compte a bien été validé.',
+    doneNext: 'Vous pouvez maintenant vous connecter à votre espace Web services Entreprises :',
+    linkUnknown: "Ce lien de validation n'est pas valide. Vérifiez que vous avez copié l'adresse complète du mail.",
+    linkExpired:
+      'Ce lien de validation a expiré (il est valable 24 heures). Connectez-vous avec votre email et votre mot de passe pour recevoir un nouveau lien.',
+    linkUsed: 'Ce lien de validation a déjà été utilisé.',
+    linkUsedValidated: 'Ce lien de validation a déjà été utilisé : votre compte est validé, vous pouvez vous connecter.',
+  },
+  login: {
+    invalid: 'Email ou mot de passe incorrect.',
+    unvalidated: "Votre compte n'est pas encore validé : cliquez sur le lien d'activation reçu par email.",
+    tooMany: 'Trop de tentatives de connexion.',
+    expired: 'Votre demande de connexion a expiré. Veuillez recommencer depuis le portail.',
+  },
+  reset: {
+    requested:
+      'Si un compte Web Services Entreprise existe pour cette adresse, vous allez recevoir un email contenant un lien pour choisir un nouveau mot de passe. Ce lien est valable 1 heure.',
+    tooMany: 'Trop de demandes de réinitialisation.',
+    linkUnknown: "Ce lien de réinitialisation n'est pas valide. Vérifiez que vous avez copié l'adresse complète du mail.",
+    linkExpired: 'Ce lien de réinitialisation a expiré (il est valable 1 heure). Faites une nouvelle demande.',
+    linkUsed: 'Ce lien de réinitialisation a déjà été utilisé. Faites une nouvelle demande si nécessaire.',
+    done: 'Votre mot de passe a été modifié. Par sécurité, toutes vos sessions ouvertes ont été fermées.',
+  },
+  consent: {
+    denied: "Vous avez refusé l'accès à l'application.",
+  },
+  errors: {
+    notFound: "La page demandée n'existe pas.",
+    unexpected: "Une erreur inattendue s'est produite. Veuillez réessayer dans quelques instants.",
+  },
+} as const

@@ -1,0 +1,127 @@
+import Provider, { type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider'
+import type { Config } from '@opcommerce/shared/config'
+import type { Knex } from '@opcommerce/shared/db/knex'
+import type { Logger } from '@opcommerce/shared/logger'
+import type { ClientQueries } from '@opcommerce/shared/queries/clients'
+import type { OidcPayloadQueries } from '../queries/oidc-payloads'
+import { errorPage } from '../views/errors'
+import { loggedOutPage, logoutPage } from '../views/login'
+import { createAdapterClass } from './adapter'
+import { createFindAccount } from './accounts'
+import { describeOidcError } from './errors'
+
+/** Paths oidc-provider answers; every other path is ours. */
+export const PROVIDER_PATHS = ['/.well-known/', '/auth', '/token', '/me', '/jwks', '/session/end']
+
+/** Lifetimes of what the provider issues. */
+const TTL = {
+  AccessToken: 10 * 60, // seconds: the portal refreshes before expiry
+  AuthorizationCode: 60, // seconds
+  ClientCredentials: 10 * 60, // seconds
+  IdToken: 60 * 60, // seconds
+  Interaction: 60 * 60, // seconds: time to log in, or to register and validate first
+  RefreshToken: 12 * 60 * 60, // seconds; also ends with the SSO session
+  Session: 12 * 60 * 60, // seconds: a working day of single sign-on
+  Grant: 30 * 24 * 60 * 60, // seconds: how long a consent is remembered
+}
+
+export interface ProviderDependencies {
+  config: Config
+  db: Knex
+  payloads: OidcPayloadQueries
+  clients: ClientQueries
+  jwks: JWK[]
+  logger: Logger
+}
+
+export function createProvider({ config, db, payloads, clients, jwks, logger }: ProviderDependencies): Provider {
+  const secureCookies = config.idp.issuer.startsWith('https:')
+  const configuration: Configuration = {
+    adapter: createAdapterClass(payloads, clients),
+    findAccount: createFindAccount(db),
+    jwks: { keys: jwks },
+    cookies: {
+      keys: config.secrets.cookieKeys,
+      // The portal shares the host in development: cookies ignore ports, so names must differ.
+      names: { session: 'idp_session', interaction: 'idp_interaction', resume: 'idp_resume' },
+      long: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
+      short: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
+    },
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      profile: ['given_name', 'family_name', 'name', 'updated_at'],
+      companies: ['companies', 'company_roles'],
+    },
+    scopes: ['openid', 'offline_access', 'email', 'profile', 'companies'],
+    // Scope claims go into the ID token too, so relying parties need not call userinfo.
+    conformIdTokenClaims: false,
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+    },
+    extraClientMetadata: { properties: ['initiate_login_uri', 'first_party'] },
+    pkce: { required: () => true },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === client.clientId,
+      },
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        async logoutSource(ctx, form) {
+          ctx.type = 'html'
+          ctx.body = logoutPage({ form, automatic: Boolean(ctx.oidc.params?.id_token_hint) })
+        },
+        async postLogoutSuccessSource(ctx) {
+          ctx.type = 'html'
+          ctx.body = loggedOutPage(config.portal.url)
+        },
+      },
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // A client holding the refresh_token grant gets a refresh token at every code exchange.
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    loadExistingGrant: (ctx) => loadGrant(ctx),
+    clientBasedCORS: () => false,
+    ttl: TTL,
+    async renderError(ctx, out, error) {
+      if (ctx.status >= 500) logger.error({ err: error }, 'authorization error')
+      ctx.type = 'html'
+      ctx.body = errorPage({ status: ctx.status, message: describeOidcError(out), homeHref: config.portal.url })
+    },
+  }
+  const provider = new Provider(config.idp.issuer, configuration)
+  provider.proxy = config.trustProxy
+  provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'oidc-provider server error'))
+  return provider
+}
+
+/**
+ * The grant an authorization request may use without a consent screen: the one the user gave
+ * this client earlier, or, for our own first-party applications, one made on the spot for
+ * whatever scopes the application asks.
+ */
+async function loadGrant(ctx: KoaContextWithOIDC) {
+  const { client, session, provider } = ctx.oidc
+  if (!client || !session?.accountId) return undefined
+  const grantId = ctx.oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId)
+  const grant = grantId ? await provider.Grant.find(grantId) : undefined
+  if (client.metadata().first_party !== true) return grant
+  const firstPartyGrant = grant ?? new provider.Grant({ clientId: client.clientId, accountId: session.accountId })
+  firstPartyGrant.addOIDCScope(ctx.oidc.requestParamScopes)
+  const claims = [...ctx.oidc.requestParamClaims]
+  if (claims.length > 0) firstPartyGrant.addOIDCClaims(claims)
+  await firstPartyGrant.save()
+  return firstPartyGrant
+}

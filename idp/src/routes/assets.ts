@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs'
+import type Router from '@koa/router'
+
+const ASSETS: Record<string, { file: URL; type: string }> = {
+  'theme.css': { file: new URL('../../../shared/src/ui/theme.css', import.meta.url), type: 'text/css; charset=utf-8' },
+  'password-helpers.js': { file: new URL('../../assets/password-helpers.js', import.meta.url), type: 'text/javascript; charset=utf-8' },
+  'auto-submit.js': { file: new URL('../../assets/auto-submit.js', import.meta.url), type: 'text/javascript; charset=utf-8' },
+}
+
+/** The stylesheet shared with the portal and the two small scripts of our pages, read once. */
+export function assetRoutes(router: Router): void {
+  const contents = new Map(Object.entries(ASSETS).map(([name, asset]) => [name, { ...asset, body: readFileSync(asset.file) }]))
+  router.get('/assets/:name', (ctx) => {
+    const asset = contents.get(ctx.params.name!)
+    if (!asset) return
+    ctx.type = asset.type
+    ctx.set('Cache-Control', 'public, max-age=3600')
+    ctx.body = asset.body
+  })
+}

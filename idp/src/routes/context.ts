@@ -1,0 +1,26 @@
+import type Provider from 'oidc-provider'
+import type { Config } from '@opcommerce/shared/config'
+import type { IdpLimits } from '../libraries/limits'
+import type { Login } from '../libraries/login'
+import type { PasswordReset } from '../libraries/password-reset'
+import type { Registration } from '../libraries/registration'
+
+export interface RouteDependencies {
+  config: Config
+  provider: Provider
+  registration: Registration
+  login: Login
+  passwordReset: PasswordReset
+  limits: IdpLimits
+}
+
+/**
+ * Where "Se connecter" and "Retour à la connexion" lead: back to the login page of the
+ * authorization request in progress when it still exists, else to the portal, which starts one.
+ */
+export async function loginHref({ provider, config }: RouteDependencies, interaction: string | undefined): Promise<string> {
+  if (interaction && /^[\w-]{1,64}$/u.test(interaction) && (await provider.Interaction.find(interaction))) {
+    return `/interaction/${interaction}`
+  }
+  return config.portal.loginUrl
+}

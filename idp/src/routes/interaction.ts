@@ -1,0 +1,87 @@
+import type Router from '@koa/router'
+import type { Context } from 'koa'
+import { errors, type InteractionResults } from 'oidc-provider'
+import { AppError } from '@opcommerce/shared/errors'
+import { formText, parseForm, rememberPendingRegistration } from '../http/forms'
+import { messages } from '../messages'
+import { consentPage, loginPage } from '../views/login'
+import type { RouteDependencies } from './context'
+
+export function interactionRoutes(router: Router, { provider, login }: RouteDependencies): void {
+  /** The authorization request this browser is in the middle of; bound to it by a cookie. */
+  async function interactionOf(ctx: Context) {
+    try {
+      const details = await provider.interactionDetails(ctx.req, ctx.res)
+      if (details.uid !== ctx.params.uid) throw new errors.SessionNotFound('interaction mismatch')
+      return details
+    } catch (error) {
+      if (error instanceof errors.SessionNotFound) throw new AppError(400, messages.login.expired)
+      throw error
+    }
+  }
+
+  async function clientName(clientId: unknown): Promise<string | undefined> {
+    const client = typeof clientId === 'string' ? await provider.Client.find(clientId) : undefined
+    return client?.clientName
+  }
+
+  async function finish(ctx: Context, result: InteractionResults): Promise<void> {
+    const redirectTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false })
+    ctx.status = 303
+    ctx.redirect(redirectTo)
+  }
+
+  router.get('/interaction/:uid', async (ctx) => {
+    const { uid, prompt, params } = await interactionOf(ctx)
+    ctx.set('Cache-Control', 'no-store')
+    const name = await clientName(params.client_id)
+    if (prompt.name === 'login') {
+      ctx.body = loginPage({ uid, csrf: ctx.state.csrf, clientName: name, email: typeof params.login_hint === 'string' ? params.login_hint : undefined })
+      return
+    }
+    const scopes = typeof params.scope === 'string' ? params.scope.split(' ') : []
+    ctx.body = consentPage({ uid, csrf: ctx.state.csrf, clientName: name ?? String(params.client_id), scopes })
+  })
+
+  router.post('/interaction/:uid/login', async (ctx) => {
+    const { uid, prompt, params } = await interactionOf(ctx)
+    if (prompt.name !== 'login') throw new AppError(400, messages.login.expired)
+    const form = parseForm(ctx, { email: formText, password: formText })
+    const page = async (status: number, options: { error?: string; unvalidated?: boolean }) => {
+      ctx.status = status
+      ctx.body = loginPage({ uid, csrf: ctx.state.csrf, clientName: await clientName(params.client_id), email: form.email, ...options })
+    }
+    try {
+      const result = await login.authenticate(form.email, form.password, ctx.ip)
+      if (result.status === 'unvalidated') {
+        rememberPendingRegistration(ctx, { email: result.user.email, interaction: uid })
+        return await page(403, { unvalidated: true })
+      }
+      await finish(ctx, { login: { accountId: result.user.id } })
+    } catch (error) {
+      if (!(error instanceof AppError) || !error.expose) throw error
+      if (error.status === 429) ctx.set('Retry-After', String((error as { retryAfter?: number }).retryAfter ?? 60))
+      await page(error.status, { error: error.message })
+    }
+  })
+
+  router.post('/interaction/:uid/consent', async (ctx) => {
+    const { prompt, params, session, grantId } = await interactionOf(ctx)
+    if (prompt.name !== 'consent' || !session) throw new AppError(400, messages.login.expired)
+    const grant = grantId
+      ? await provider.Grant.find(grantId)
+      : new provider.Grant({ accountId: session.accountId, clientId: String(params.client_id) })
+    if (!grant) throw new AppError(400, messages.login.expired)
+    const missing = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> }
+    if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '))
+    if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims)
+    for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '))
+    const savedGrantId = await grant.save()
+    await finish(ctx, { consent: grantId ? {} : { grantId: savedGrantId } })
+  })
+
+  router.post('/interaction/:uid/abort', async (ctx) => {
+    await interactionOf(ctx)
+    await finish(ctx, { error: 'access_denied', error_description: messages.consent.denied })
+  })
+}

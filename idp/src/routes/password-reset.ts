@@ -1,0 +1,72 @@
+import type Router from '@koa/router'
+import { AppError, ValidationError } from '@opcommerce/shared/errors'
+import { formText, parseForm } from '../http/forms'
+import type { ResetLinkState } from '../libraries/password-reset'
+import { messages } from '../messages'
+import { forgotPasswordPage, passwordChangedPage, resetLinkProblemPage, resetPasswordPage } from '../views/password'
+import { loginHref, type RouteDependencies } from './context'
+
+const LINK_PROBLEMS: Record<Exclude<ResetLinkState, 'valid'>, { status: number; message: string }> = {
+  unknown: { status: 404, message: messages.reset.linkUnknown },
+  expired: { status: 410, message: messages.reset.linkExpired },
+  used: { status: 410, message: messages.reset.linkUsed },
+}
+
+export function passwordResetRoutes(router: Router, deps: RouteDependencies): void {
+  const { passwordReset, config } = deps
+
+  router.get('/mot-de-passe-oublie', async (ctx) => {
+    const interaction = typeof ctx.query.interaction === 'string' ? ctx.query.interaction : undefined
+    ctx.body = forgotPasswordPage({ csrf: ctx.state.csrf, interaction, loginHref: await loginHref(deps, interaction) })
+  })
+
+  router.post('/mot-de-passe-oublie', async (ctx) => {
+    const form = parseForm(ctx, { email: formText, interaction: formText })
+    const interaction = form.interaction || undefined
+    const href = await loginHref(deps, interaction)
+    try {
+      await passwordReset.request(form.email, ctx.ip)
+      ctx.body = forgotPasswordPage({ csrf: ctx.state.csrf, interaction, loginHref: href, requested: true })
+    } catch (error) {
+      if (!(error instanceof AppError) || !error.expose) throw error
+      ctx.status = error.status
+      ctx.body = forgotPasswordPage({
+        csrf: ctx.state.csrf,
+        interaction,
+        loginHref: href,
+        email: form.email,
+        fieldErrors: error instanceof ValidationError ? error.fieldErrors : {},
+        formError: error.message,
+      })
+    }
+  })
+
+  router.get('/mot-de-passe/:token', async (ctx) => {
+    const state = await passwordReset.linkState(ctx.params.token!)
+    ctx.set('Cache-Control', 'no-store')
+    if (state !== 'valid') {
+      ctx.status = LINK_PROBLEMS[state].status
+      ctx.body = resetLinkProblemPage(LINK_PROBLEMS[state].message)
+      return
+    }
+    ctx.body = resetPasswordPage({ csrf: ctx.state.csrf, token: ctx.params.token! })
+  })
+
+  router.post('/mot-de-passe/:token', async (ctx) => {
+    const token = ctx.params.token!
+    const form = parseForm(ctx, { password: formText, password_confirmation: formText })
+    try {
+      const state = await passwordReset.reset(token, form.password, form.password_confirmation, ctx.ip)
+      if (state !== 'valid') {
+        ctx.status = LINK_PROBLEMS[state].status
+        ctx.body = resetLinkProblemPage(LINK_PROBLEMS[state].message)
+        return
+      }
+      ctx.body = passwordChangedPage(config.portal.loginUrl)
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error
+      ctx.status = 400
+      ctx.body = resetPasswordPage({ csrf: ctx.state.csrf, token, fieldErrors: error.fieldErrors, formError: error.message })
+    }
+  })
+}

@@ -1,0 +1,112 @@
+import { html, type SafeHtml } from '@opcommerce/shared/html'
+import { PASSWORD_MAX_LENGTH, PASSWORD_RULES } from '@opcommerce/shared/password-policy'
+import type { FieldErrors } from '@opcommerce/shared/errors'
+import { messages } from '../messages'
+import { alert, csrfField, field } from './forms'
+import { renderPage } from './layout'
+
+/** The guide's own words under the password field. */
+const PASSWORD_HINT =
+  'Votre mot de passe doit contenir minimum 8 caractères : majuscules, minuscules, chiffres et caractères spéciaux (!@#$%^&*()_[]:;<>?~| }.,/~-).'
+
+/** Rules ticked while the user types (password-helpers.js), and the strength meter it fills. */
+export function passwordHelpers(): SafeHtml {
+  return html`<ul class="checklist" data-password-rules aria-label="Règles du mot de passe">${PASSWORD_RULES.map(
+    (rule) => html`<li data-pattern="${rule.pattern.source}" data-met="false">${rule.label}</li>`,
+  )}</ul>
+<div class="meter" data-strength-meter hidden>
+  <div class="meter__bar" aria-hidden="true"><div class="meter__fill"></div></div>
+  <p class="meter__label" aria-live="polite"></p>
+</div>`
+}
+
+export interface RegisterValues {
+  email: string
+  emailConfirmation: string
+  givenName: string
+  familyName: string
+}
+
+export function registerPage(options: {
+  csrf: string
+  interaction: string | undefined
+  loginHref: string
+  values?: RegisterValues
+  fieldErrors?: FieldErrors
+  formError?: string
+}): string {
+  const { values, fieldErrors = {}, formError } = options
+  return renderPage({
+    title: 'Créer un compte',
+    scripts: ['password-helpers'],
+    content: html`<div class="card">
+<h1>Créer un compte</h1>
+<p class="muted">Tous les champs sont obligatoires.</p>
+${formError ? alert('error', formError) : ''}
+<form method="post" action="/inscription" novalidate>
+  ${csrfField(options.csrf)}
+  ${options.interaction ? html`<input type="hidden" name="interaction" value="${options.interaction}">` : ''}
+  <div class="field-row">
+    ${field({ name: 'email', label: 'Email', type: 'email', autocomplete: 'email', value: values?.email, errors: fieldErrors.email, maxLength: 254 })}
+    ${field({ name: 'email_confirmation', label: 'Confirmer votre Email', type: 'email', autocomplete: 'email', value: values?.emailConfirmation, errors: fieldErrors.email_confirmation, maxLength: 254 })}
+  </div>
+  ${field({ name: 'password', label: 'Mot de passe', type: 'password', autocomplete: 'new-password', hint: PASSWORD_HINT, errors: fieldErrors.password, maxLength: PASSWORD_MAX_LENGTH, after: passwordHelpers() })}
+  ${field({ name: 'password_confirmation', label: 'Confirmer le mot de passe', type: 'password', autocomplete: 'new-password', errors: fieldErrors.password_confirmation, maxLength: PASSWORD_MAX_LENGTH })}
+  <div class="field-row">
+    ${field({ name: 'given_name', label: 'Prénom', autocomplete: 'given-name', value: values?.givenName, errors: fieldErrors.given_name, maxLength: 100 })}
+    ${field({ name: 'family_name', label: 'Nom', autocomplete: 'family-name', value: values?.familyName, errors: fieldErrors.family_name, maxLength: 100 })}
+  </div>
+  <button class="button button--block" type="submit">Créer le compte <span aria-hidden="true">→</span></button>
+</form>
+<hr class="divider">
+<p class="center">Vous avez déjà un compte ? <a href="${options.loginHref}">Se connecter</a></p>
+</div>`,
+  })
+}
+
+export function validationSentPage(options: {
+  csrf: string
+  email: string
+  loginHref: string
+  notice?: { kind: 'success' | 'error'; text: string }
+}): string {
+  return renderPage({
+    title: 'Validation de compte',
+    content: html`<div class="card">
+<h1>Validation de compte</h1>
+${options.notice ? alert(options.notice.kind, options.notice.text) : ''}
+<p>${messages.validation.sent} <strong>${options.email}</strong>.</p>
+<p>${messages.validation.instructions}</p>
+<p class="muted">${messages.validation.resendHelp}</p>
+<div class="actions">
+  <form method="post" action="/inscription/renvoyer">
+    ${csrfField(options.csrf)}
+    <button class="button button--secondary" type="submit">Renvoyer à nouveau l'email</button>
+  </form>
+  <a class="button" href="${options.loginHref}">Retour à la connexion</a>
+</div>
+</div>`,
+  })
+}
+
+export function accountValidatedPage(loginHref: string): string {
+  return renderPage({
+    title: 'Compte validé',
+    content: html`<div class="card">
+${alert('success', messages.validation.done)}
+<p>${messages.validation.doneNext}</p>
+<a class="button" href="${loginHref}">Se connecter</a>
+</div>`,
+  })
+}
+
+export function validationLinkProblemPage(message: string, loginHref: string): string {
+  return renderPage({
+    title: 'Validation de compte',
+    content: html`<div class="card">
+<h1>Validation de compte</h1>
+${alert('error', message)}
+<a class="button" href="${loginHref}">Se connecter</a>
+</div>`,
+  })
+}

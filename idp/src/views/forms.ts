@@ -1,0 +1,38 @@
+import { html, type SafeHtml } from '@opcommerce/shared/html'
+
+export function csrfField(token: string): SafeHtml {
+  return html`<input type="hidden" name="_csrf" value="${token}">`
+}
+
+export interface FieldOptions {
+  name: string
+  label: string
+  type?: 'text' | 'email' | 'password'
+  value?: string
+  errors?: string[]
+  hint?: string | SafeHtml
+  autocomplete?: string
+  required?: boolean
+  maxLength?: number
+  /** Extra markup under the input (password checklist, strength meter). */
+  after?: SafeHtml
+  autofocus?: boolean
+}
+
+/** A labelled input; its errors are listed under it and announced with it (aria-describedby). */
+export function field(options: FieldOptions): SafeHtml {
+  const { name, label, type = 'text', value = '', errors = [], hint, autocomplete, required = true, maxLength, after, autofocus } = options
+  const id = `champ-${name}`
+  const describedBy = [hint ? `${id}-aide` : '', errors.length ? `${id}-erreurs` : ''].filter(Boolean).join(' ')
+  return html`<div class="field">
+  <label for="${id}">${label}</label>
+  ${hint ? html`<span class="hint" id="${id}-aide">${hint}</span>` : ''}
+  <input id="${id}" name="${name}" type="${type}" value="${type === 'password' ? '' : value}"${autocomplete ? html` autocomplete="${autocomplete}"` : ''}${required ? html` required` : ''}${maxLength ? html` maxlength="${maxLength}"` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}${errors.length ? html` aria-invalid="true"` : ''}${autofocus ? html` autofocus` : ''}>
+  ${errors.length ? html`<ul class="field-error" id="${id}-erreurs">${errors.map((error) => html`<li>${error}</li>`)}</ul>` : ''}
+  ${after ?? ''}
+</div>`
+}
+
+export function alert(kind: 'error' | 'success' | 'info' | 'warning', content: SafeHtml | string, title?: string): SafeHtml {
+  return html`<div class="alert alert--${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${title ? html`<p class="alert__title">${title}</p>` : ''}${typeof content === 'string' ? html`<p>${content}</p>` : content}</div>`
+}

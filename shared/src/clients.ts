@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto'
+import { z } from 'zod'
+import { ValidationError } from './errors'
+import type { ClientRecord } from './queries/clients'
+
+export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const
+export const DEFAULT_SCOPE = 'openid profile email companies'
+
+const absoluteUrl = z.url({ protocol: /^https?$/u, error: 'doit être une URL absolue http(s)' })
+
+const clientRegistration = z
+  .object({
+    clientId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/u, 'ne peut contenir que des lettres, chiffres, « . », « _ » et « - »'),
+    clientSecret: z.string().min(32, 'doit contenir au moins 32 caractères').optional(),
+    public: z.boolean().default(false),
+    redirectUris: z.array(absoluteUrl).default([]),
+    postLogoutRedirectUris: z.array(absoluteUrl).default([]),
+    grantTypes: z.array(z.enum(GRANT_TYPES)).default(['authorization_code', 'refresh_token']),
+    scope: z.string().regex(/^[\w:. -]+$/u).default(DEFAULT_SCOPE),
+    name: z.string().min(1).max(100).optional(),
+    description: z.string().max(500).optional(),
+    url: absoluteUrl.optional(),
+    initiateLoginUri: absoluteUrl.optional(),
+    tool: z.boolean().default(false),
+    firstParty: z.boolean().default(false),
+    position: z.number().int().default(0),
+  })
+  .refine((client) => !client.grantTypes.includes('authorization_code') || client.redirectUris.length > 0, {
+    message: 'au moins une --redirect-uri est nécessaire pour authorization_code',
+    path: ['redirectUris'],
+  })
+  .refine((client) => !(client.public && client.grantTypes.includes('client_credentials')), {
+    message: 'un client public (--public) ne peut pas utiliser client_credentials',
+    path: ['grantTypes'],
+  })
+  .refine((client) => !client.tool || client.url || client.initiateLoginUri, {
+    message: "un outil (--tool) a besoin d'une --url ou d'une --initiate-login-uri",
+    path: ['tool'],
+  })
+
+export type ClientRegistration = z.input<typeof clientRegistration>
+
+/**
+ * Turns what an operator typed into a client of oidc_clients. A confidential client without a
+ * secret gets a generated one, returned so it can be shown once.
+ */
+export function buildClient(input: ClientRegistration): { client: ClientRecord; generatedSecret?: string } {
+  const parsed = clientRegistration.safeParse(input)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new ValidationError(`${issue.path.join('.') || 'client'} : ${issue.message}`)
+  }
+  const options = parsed.data
+  const generatedSecret = options.public || options.clientSecret ? undefined : randomBytes(32).toString('base64url')
+  const grantTypes = [...new Set(options.grantTypes)]
+  return {
+    generatedSecret,
+    client: {
+      clientId: options.clientId,
+      name: options.name ?? options.clientId,
+      description: options.description ?? null,
+      url: options.url ?? null,
+      enabled: true,
+      tool: options.tool,
+      firstParty: options.firstParty,
+      position: options.position,
+      metadata: {
+        client_id: options.clientId,
+        ...(options.public ? {} : { client_secret: options.clientSecret ?? generatedSecret }),
+        client_name: options.name ?? options.clientId,
+        redirect_uris: options.redirectUris,
+        post_logout_redirect_uris: options.postLogoutRedirectUris,
+        grant_types: grantTypes,
+        response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
+        scope: options.scope,
+        token_endpoint_auth_method: options.public ? 'none' : 'client_secret_basic',
+        ...(options.initiateLoginUri ? { initiate_login_uri: options.initiateLoginUri } : {}),
+      },
+    },
+  }
+}

@@ -1,0 +1,76 @@
+import { parse } from 'csv-parse/sync'
+import { hashMemberCode, normalizeMemberCode } from './companies'
+import type { Knex } from './db/knex'
+import { ValidationError } from './errors'
+import { checkSiren } from './siren'
+
+export const COMPANY_CSV_HEADER = ['siren', 'name', 'code_adherent'] as const
+
+export interface ImportReport {
+  created: number
+  updated: number
+  unchanged: number
+  rejected: { line: number; reason: string }[]
+}
+
+interface Company {
+  siren: string
+  name: string
+  memberCodeHash: string
+}
+
+/**
+ * Loads the company directory from a `siren;name;code_adherent` CSV. Idempotent: a company
+ * already known is updated only when its name or code changed. Bad lines are reported with
+ * their line number and reason; the good ones are imported anyway.
+ */
+export async function importCompanies(db: Knex, csv: string, hmacKey: string): Promise<ImportReport> {
+  let rows: { record: string[]; info: { lines: number } }[]
+  try {
+    rows = parse(csv, { delimiter: ';', bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true }) as unknown as typeof rows
+  } catch (error) {
+    const line = (error as { lines?: number }).lines
+    throw new ValidationError(`Fichier CSV illisible${line ? ` (ligne ${line})` : ''} : ${(error as Error).message}`)
+  }
+  const [header, ...lines] = rows
+  if (!header || header.record.map((cell) => cell.toLowerCase()).join(';') !== COMPANY_CSV_HEADER.join(';')) {
+    throw new ValidationError(`La première ligne doit être l'en-tête « ${COMPANY_CSV_HEADER.join(';')} ».`)
+  }
+
+  const rejected: ImportReport['rejected'] = []
+  const companies = new Map<string, Company & { line: number }>()
+  for (const { record, info } of lines) {
+    const line = info.lines
+    if (record.length !== COMPANY_CSV_HEADER.length) {
+      rejected.push({ line, reason: `${record.length} colonnes au lieu de ${COMPANY_CSV_HEADER.length}` })
+      continue
+    }
+    const [sirenInput, name, code] = record as [string, string, string]
+    const siren = checkSiren(sirenInput)
+    if (!siren.ok) rejected.push({ line, reason: `Siren « ${sirenInput} » : ${siren.message}` })
+    else if (name === '') rejected.push({ line, reason: 'nom manquant' })
+    else if (name.length > 200) rejected.push({ line, reason: 'nom de plus de 200 caractères' })
+    else if (!/^[A-Z0-9-]{1,64}$/u.test(normalizeMemberCode(code))) {
+      rejected.push({ line, reason: 'code adhérent manquant ou invalide (lettres, chiffres et tirets, 64 au plus)' })
+    } else if (companies.has(siren.siren)) {
+      rejected.push({ line, reason: `Siren ${siren.siren} déjà présent ligne ${companies.get(siren.siren)!.line}` })
+    } else companies.set(siren.siren, { siren: siren.siren, name, memberCodeHash: hashMemberCode(code, hmacKey), line })
+  }
+
+  const report: ImportReport = { created: 0, updated: 0, unchanged: 0, rejected }
+  if (companies.size === 0) return report
+  const written: { inserted: boolean }[] = await db('companies')
+    .insert([...companies.values()].map((company) => ({ siren: company.siren, name: company.name, member_code_hash: company.memberCodeHash })))
+    .onConflict('siren')
+    .merge({ name: db.raw('excluded.name'), member_code_hash: db.raw('excluded.member_code_hash'), updated_at: db.fn.now() })
+    .where(function changed() {
+      this.whereRaw('companies.name is distinct from excluded.name').orWhereRaw(
+        'companies.member_code_hash is distinct from excluded.member_code_hash',
+      )
+    })
+    .returning(db.raw('(xmax = 0) as inserted'))
+  report.created = written.filter((row) => row.inserted).length
+  report.updated = written.length - report.created
+  report.unchanged = companies.size - written.length
+  return report
+}

@@ -1,0 +1,203 @@
+import { randomBytes } from 'node:crypto'
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { z } from 'zod'
+import { ConfigError } from './errors'
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback)
+
+const urlWithProtocols = (protocols: string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .refine((value) => {
+      try {
+        const url = new URL(value)
+        return protocols.includes(url.protocol) && url.hostname !== ''
+      } catch {
+        return false
+      }
+    }, `doit être une URL de la forme ${example}`)
+
+const httpUrl = urlWithProtocols(['http:', 'https:'], 'http(s)://hôte[:port]').transform((value) =>
+  value.replace(/\/+$/, ''),
+)
+
+const secret = z.string().min(32, 'doit contenir au moins 32 caractères').optional()
+
+/** Every variable the product reads, with its default. The README lists the same table. */
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Embedded database files and generated development secrets. */
+  DATA_DIR: z.string().min(1).default('.data'),
+  /** Unset: the embedded PGlite server under DATA_DIR. */
+  DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:'], 'postgres://utilisateur:mot-de-passe@hôte:5432/base').optional(),
+  /** Unset: the development mailbox (MailDev) started by `npm start`. */
+  SMTP_URL: urlWithProtocols(['smtp:', 'smtps:'], 'smtp://hôte:port').optional(),
+  MAIL_FROM: z.string().min(3).default('Web Services Entreprise <ne-pas-repondre@opcommerce.localhost>'),
+  MAIL_POLL_INTERVAL_MS: z.coerce.number().int().min(50).default(1000), // milliseconds
+  IDP_PORT: port(4000),
+  IDP_ISSUER: httpUrl.optional(),
+  PORTAL_PORT: port(3000),
+  PORTAL_URL: httpUrl.optional(),
+  /** Where the idp's "Se connecter" links lead when no authorization request is in progress. */
+  LOGIN_URL: httpUrl.optional(),
+  DEMO_TOOL_PORT: port(3100),
+  DEMO_TOOL_URL: httpUrl.optional(),
+  MAILDEV_SMTP_PORT: port(1025),
+  MAILDEV_WEB_PORT: port(1080),
+  /** Behind a reverse proxy: trust X-Forwarded-For/Proto for client IPs and https detection. */
+  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
+  COOKIE_KEYS: z
+    .string()
+    .transform((value) => value.split(',').map((key) => key.trim()))
+    .pipe(z.array(z.string().min(32, 'chaque clé doit contenir au moins 32 caractères')).min(1))
+    .optional(),
+  SIGNING_KEYS_SECRET: secret,
+  MEMBER_CODE_HMAC_KEY: secret,
+  PORTAL_SESSION_SECRET: secret,
+  PORTAL_CLIENT_SECRET: secret,
+  DEMO_TOOL_CLIENT_SECRET: secret,
+})
+
+type Environment = z.infer<typeof environmentSchema>
+
+export interface Secrets {
+  /** Signs the idp's cookies; the first signs, all verify (rotation). */
+  cookieKeys: string[]
+  /** Encrypts the private signing keys at rest. */
+  signingKeysSecret: string
+  /** HMAC key of the codes adhérent: the plain code is never stored. */
+  memberCodeHmacKey: string
+  /** Encrypts the portal's session cookie. */
+  portalSessionSecret: string
+  portalClientSecret: string
+  demoToolClientSecret: string
+}
+
+export interface Config {
+  env: Environment['NODE_ENV']
+  logLevel: Environment['LOG_LEVEL']
+  dataDir: string
+  databaseUrl: string | undefined
+  smtpUrl: string | undefined
+  mailFrom: string
+  mailPollIntervalMs: number
+  trustProxy: boolean
+  idp: { port: number; issuer: string }
+  portal: { port: number; url: string; loginUrl: string }
+  demoTool: { port: number; url: string }
+  maildev: { smtpPort: number; webPort: number }
+  secrets: Secrets
+}
+
+const secretVariables = {
+  cookieKeys: 'COOKIE_KEYS',
+  signingKeysSecret: 'SIGNING_KEYS_SECRET',
+  memberCodeHmacKey: 'MEMBER_CODE_HMAC_KEY',
+  portalSessionSecret: 'PORTAL_SESSION_SECRET',
+  portalClientSecret: 'PORTAL_CLIENT_SECRET',
+  demoToolClientSecret: 'DEMO_TOOL_CLIENT_SECRET',
+} as const satisfies Record<keyof Secrets, keyof Environment>
+
+/**
+ * Reads and validates the environment once, at start. A wrong value throws a ConfigError naming
+ * the variable. Outside production, missing secrets are generated once into DATA_DIR so a
+ * newcomer sets nothing; in production they must all be given.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(
+    Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== '')),
+  )
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new ConfigError(`Configuration invalide : ${String(issue.path[0])} ${issue.message}.`)
+  }
+  const env = parsed.data
+  if (env.NODE_ENV === 'production' && env.SMTP_URL === undefined) {
+    throw new ConfigError('Configuration invalide : SMTP_URL obligatoire en production.')
+  }
+  const dataDir = path.resolve(env.DATA_DIR)
+  const portalUrl = env.PORTAL_URL ?? `http://localhost:${env.PORTAL_PORT}`
+  return {
+    env: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    dataDir,
+    databaseUrl: env.DATABASE_URL,
+    smtpUrl: env.SMTP_URL,
+    mailFrom: env.MAIL_FROM,
+    mailPollIntervalMs: env.MAIL_POLL_INTERVAL_MS,
+    trustProxy: env.TRUST_PROXY,
+    idp: { port: env.IDP_PORT, issuer: env.IDP_ISSUER ?? `http://localhost:${env.IDP_PORT}` },
+    portal: { port: env.PORTAL_PORT, url: portalUrl, loginUrl: env.LOGIN_URL ?? `${portalUrl}/auth/login` },
+    demoTool: { port: env.DEMO_TOOL_PORT, url: env.DEMO_TOOL_URL ?? `http://localhost:${env.DEMO_TOOL_PORT}` },
+    maildev: { smtpPort: env.MAILDEV_SMTP_PORT, webPort: env.MAILDEV_WEB_PORT },
+    secrets: resolveSecrets(env, dataDir),
+  }
+}
+
+function resolveSecrets(env: Environment, dataDir: string): Secrets {
+  const given: Partial<Secrets> = {}
+  for (const [key, variable] of Object.entries(secretVariables) as [keyof Secrets, keyof Environment][]) {
+    const value = env[variable]
+    if (value !== undefined) Object.assign(given, { [key]: value })
+  }
+  const missing = (Object.keys(secretVariables) as (keyof Secrets)[]).filter((key) => given[key] === undefined)
+  if (missing.length === 0) return given as Secrets
+  if (env.NODE_ENV === 'production') {
+    throw new ConfigError(
+      `Configuration invalide : ${missing.map((key) => secretVariables[key]).join(', ')} obligatoire(s) en production.`,
+    )
+  }
+  return { ...generatedSecrets(dataDir), ...given }
+}
+
+/** Development secrets, generated on first use and kept in DATA_DIR (git-ignored). */
+function generatedSecrets(dataDir: string): Secrets {
+  const file = path.join(dataDir, 'secrets.json')
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Secrets
+  const random = () => randomBytes(32).toString('base64url')
+  const secrets: Secrets = {
+    cookieKeys: [random()],
+    signingKeysSecret: random(),
+    memberCodeHmacKey: random(),
+    portalSessionSecret: random(),
+    portalClientSecret: random(),
+    demoToolClientSecret: random(),
+  }
+  mkdirSync(dataDir, { recursive: true })
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { flag: 'wx', mode: 0o600 })
+  chmodSync(file, 0o600)
+  return secrets
+}
+
+/** The environment that hands this configuration to a child process (used by `npm start`). */
+export function configToEnvironment(config: Config, databaseUrl: string): Record<string, string> {
+  const { secrets } = config
+  return {
+    NODE_ENV: config.env,
+    LOG_LEVEL: config.logLevel,
+    DATA_DIR: config.dataDir,
+    DATABASE_URL: databaseUrl,
+    ...(config.smtpUrl ? { SMTP_URL: config.smtpUrl } : {}),
+    MAIL_FROM: config.mailFrom,
+    MAIL_POLL_INTERVAL_MS: String(config.mailPollIntervalMs),
+    TRUST_PROXY: String(config.trustProxy),
+    IDP_PORT: String(config.idp.port),
+    IDP_ISSUER: config.idp.issuer,
+    PORTAL_PORT: String(config.portal.port),
+    PORTAL_URL: config.portal.url,
+    LOGIN_URL: config.portal.loginUrl,
+    DEMO_TOOL_PORT: String(config.demoTool.port),
+    DEMO_TOOL_URL: config.demoTool.url,
+    MAILDEV_SMTP_PORT: String(config.maildev.smtpPort),
+    MAILDEV_WEB_PORT: String(config.maildev.webPort),
+    COOKIE_KEYS: secrets.cookieKeys.join(','),
+    SIGNING_KEYS_SECRET: secrets.signingKeysSecret,
+    MEMBER_CODE_HMAC_KEY: secrets.memberCodeHmacKey,
+    PORTAL_SESSION_SECRET: secrets.portalSessionSecret,
+    PORTAL_CLIENT_SECRET: secrets.portalClientSecret,
+    DEMO_TOOL_CLIENT_SECRET: secrets.demoToolClientSecret,
+  }
+}

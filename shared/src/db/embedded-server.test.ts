@@ -1,0 +1,67 @@
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { createKnex, type Knex } from './knex'
+import { startEmbeddedServer, type EmbeddedServer } from './embedded-server'
+
+describe('embedded PGlite server', () => {
+  let server: EmbeddedServer | undefined
+  const clients: Knex[] = []
+
+  beforeAll(async () => {
+    server = await startEmbeddedServer({})
+    // Three independent pools, as idp, portal and the CLI each hold one.
+    for (let i = 0; i < 3; i++) clients.push(createKnex(server.url, { min: 0, max: 10 }))
+    await clients[0]!.raw('create table company (id int primary key, has_admin boolean not null)')
+    await clients[0]!.raw('create table membership (id serial primary key, client int not null, role text not null)')
+    await clients[0]!.raw('insert into company values (1, false)')
+  })
+
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.destroy()))
+    await server?.close()
+  })
+
+  it('keeps concurrent parameterized queries of many connections apart', async () => {
+    const results = await Promise.all(
+      clients.flatMap((client, clientIndex) =>
+        Array.from({ length: 100 }, async (_, i) => {
+          const value = clientIndex * 1000 + i
+          const { rows } = await client.raw('select ?::int as value, ?::text as label', [value, `n${value}`])
+          return rows[0].value === value && rows[0].label === `n${value}`
+        }),
+      ),
+    )
+    expect(results.filter(Boolean)).toHaveLength(300)
+  })
+
+  it('serialises SELECT … FOR UPDATE transactions: 60 concurrent first links make one admin', async () => {
+    await Promise.all(
+      clients.flatMap((client, clientIndex) =>
+        Array.from({ length: 20 }, () =>
+          client.transaction(async (trx) => {
+            const company = await trx('company').where({ id: 1 }).forUpdate().first()
+            const role = company.has_admin ? 'member' : 'admin'
+            if (role === 'admin') await trx('company').where({ id: 1 }).update({ has_admin: true })
+            await trx('membership').insert({ client: clientIndex, role })
+          }),
+        ),
+      ),
+    )
+    const roles = await clients[1]!('membership').select('role').count({ count: '*' }).groupBy('role').orderBy('role')
+    expect(roles).toEqual([
+      { role: 'admin', count: 1 },
+      { role: 'member', count: 59 },
+    ])
+  })
+
+  it('rolls back the transaction of a connection that goes away mid-way', async () => {
+    const lonely = new pg.Client({ connectionString: server!.url })
+    lonely.on('error', () => {}) // its own end is expected
+    await lonely.connect()
+    await lonely.query('begin')
+    await lonely.query('update company set has_admin = $1 where id = $2', [false, 1])
+    lonely.connection.stream.destroy() // the process dies while its transaction is open
+    const company = await clients[2]!('company').where({ id: 1 }).first()
+    expect(company.has_admin).toBe(true)
+  })
+})

@@ -1,0 +1,23 @@
+import knexFactory, { type Knex } from 'knex'
+import pg from 'pg'
+import { migrationSource } from '../../../migrations'
+
+export type { Knex }
+
+// count(*) and bigserial ids are int8: return numbers, as PGlite does, rather than strings.
+pg.types.setTypeParser(pg.types.builtins.INT8, Number)
+
+/** The one knex configuration of the product; `knexfile.ts` exposes it to the knex CLI. */
+export function knexConfig(url: string, pool: Knex.PoolConfig = { min: 0, max: 10 }): Knex.Config {
+  return {
+    client: 'pg',
+    connection: { connectionString: url, connectionTimeoutMillis: 5_000 }, // milliseconds
+    pool,
+    acquireConnectionTimeout: 10_000, // milliseconds
+    migrations: { migrationSource, tableName: 'knex_migrations' },
+  }
+}
+
+export function createKnex(url: string, pool?: Knex.PoolConfig): Knex {
+  return knexFactory(knexConfig(url, pool))
+}

@@ -1,0 +1,74 @@
+/**
+ * Errors carry their HTTP status and whether their message may be shown to the user.
+ * Messages of exposed errors are French sentences a user can act on; one error handler per
+ * service turns them into a page or a JSON body, nothing else formats them.
+ */
+export class AppError extends Error {
+  readonly status: number
+  readonly expose: boolean
+
+  constructor(status: number, message: string, options: { expose?: boolean; cause?: unknown } = {}) {
+    super(message, { cause: options.cause })
+    this.name = new.target.name
+    this.status = status
+    this.expose = options.expose ?? status < 500
+  }
+}
+
+export type FieldErrors = Record<string, string[]>
+
+/** Bad input: the message is shown at the top of the form, field errors next to their fields. */
+export class ValidationError extends AppError {
+  readonly fieldErrors: FieldErrors
+
+  constructor(message: string, fieldErrors: FieldErrors = {}) {
+    super(400, message)
+    this.fieldErrors = fieldErrors
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(message = 'Vous devez vous connecter pour accéder à cette page.') {
+    super(401, message)
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = "Vous n'avez pas les droits nécessaires pour effectuer cette action.") {
+    super(403, message)
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message = "La page demandée n'existe pas.") {
+    super(404, message)
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super(409, message)
+  }
+}
+
+export class TooManyRequestsError extends AppError {
+  /** Seconds until the caller may try again. */
+  readonly retryAfter: number
+
+  constructor(message: string, retryAfter: number) {
+    super(429, message)
+    this.retryAfter = retryAfter
+  }
+}
+
+/** Start-up misconfiguration: printed as one line, then the process exits. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+export function assertThat(condition: unknown, error: Error | (() => Error)): asserts condition {
+  if (!condition) throw typeof error === 'function' ? error() : error
+}

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { createTestDatabase, type TestDatabase } from '../../../tests/support/database'
+import { testLogger } from '../../../tests/support/logger'
+import { freePort } from '../../../tests/support/ports'
+import { startSmtpCapture, type SmtpCapture } from '../../../tests/support/smtp'
+import { enqueueMail } from './outbox'
+import { createSmtpTransport, MailSender, retryDelay } from './sender'
+
+describe('mail outbox', () => {
+  let database: TestDatabase | undefined
+  const captures: SmtpCapture[] = []
+  let clock = new Date('2026-11-29T10:00:00Z')
+
+  const senderTo = (smtpUrl: string) =>
+    new MailSender({
+      db: database!.knex,
+      transport: createSmtpTransport(smtpUrl),
+      from: 'Web Services Entreprise <ne-pas-repondre@opcommerce.test>',
+      logger: testLogger,
+      pollIntervalMs: 1000,
+      now: () => clock,
+    })
+
+  beforeAll(async () => {
+    database = await createTestDatabase()
+  })
+
+  afterAll(async () => {
+    await Promise.all(captures.map((capture) => capture.close()))
+    await database?.close()
+  })
+
+  it('delivers a queued mail with an HTML and a text part, then forgets its link', async () => {
+    const capture = await startSmtpCapture()
+    captures.push(capture)
+    const link = 'http://localhost:4000/validation/abc'
+    await database!.knex.transaction((trx) => enqueueMail(trx, 'alice@example.fr', 'verify_email', { link }))
+
+    expect(await senderTo(capture.url).deliverDue()).toBe(1)
+
+    const mail = await capture.waitForMail((received) => received.subject === 'Validation de création de compte')
+    expect(mail.text).toContain('Merci de cliquer sur ce lien pour valider la création votre compte Web services')
+    expect(mail.text).toContain(link)
+    expect(mail.html).toContain(`<a href="${link}"`)
+    expect(mail.html).toContain('Valider la création de mon compte.')
+    const row = await database!.knex('mail_outbox').where({ to: 'alice@example.fr' }).first()
+    expect(row).toMatchObject({ status: 'sent', data: {}, attempts: 1 })
+  })
+
+  it('does not queue the mail when the transaction that caused it rolls back', async () => {
+    await expect(
+      database!.knex.transaction(async (trx) => {
+        await enqueueMail(trx, 'rollback@example.fr', 'verify_email', { link: 'http://x/1' })
+        throw new Error('the registration failed')
+      }),
+    ).rejects.toThrow('the registration failed')
+    expect(await database!.knex('mail_outbox').where({ to: 'rollback@example.fr' })).toEqual([])
+  })
+
+  it('keeps a mail while SMTP is down and delivers it once SMTP is back', async () => {
+    const port = await freePort()
+    const sender = senderTo(`smtp://127.0.0.1:${port}`)
+    await enqueueMail(database!.knex, 'bob@example.fr', 'reset_password', { link: 'http://localhost:4000/reset/xyz' })
+
+    expect(await sender.deliverDue()).toBe(0)
+    const waiting = await database!.knex('mail_outbox').where({ to: 'bob@example.fr' }).first()
+    expect(waiting).toMatchObject({ status: 'pending', attempts: 1 })
+    expect(waiting.last_error).toMatch(/ECONNREFUSED/)
+    expect(new Date(waiting.next_attempt_at).getTime()).toBe(clock.getTime() + retryDelay(1))
+
+    const capture = await startSmtpCapture(port)
+    captures.push(capture)
+    expect(await sender.deliverDue()).toBe(0) // not due yet: the back-off is respected
+
+    clock = new Date(clock.getTime() + retryDelay(1))
+    expect(await sender.deliverDue()).toBe(1)
+    const mail = await capture.waitForMail((received) => received.to !== undefined)
+    expect(mail.subject).toBe('Réinitialisation de votre mot de passe')
+    expect(await database!.knex('mail_outbox').where({ to: 'bob@example.fr' }).first()).toMatchObject({
+      status: 'sent',
+      attempts: 2,
+    })
+  })
+
+  it('waits longer after each failure, up to an hour', () => {
+    expect([1, 2, 3, 4].map(retryDelay)).toEqual([15_000, 30_000, 60_000, 120_000])
+    expect(retryDelay(30)).toBe(3_600_000)
+  })
+})

@@ -1,0 +1,96 @@
+import nodemailer, { type Transporter, type TransportOptions } from 'nodemailer'
+import type { Config } from '../config'
+import type { Knex } from '../db/knex'
+import type { Logger } from '../logger'
+import { createOutboxQueries, type OutboxRow } from './outbox'
+import { mailTemplates } from './templates'
+
+const BATCH_SIZE = 20 // mails per claim
+const LEASE = 120_000 // milliseconds a claimed mail is reserved for its sender
+const FIRST_RETRY = 15_000 // milliseconds; doubles at each failed attempt
+const LAST_RETRY = 3_600_000 // milliseconds: the longest wait between two attempts
+
+export function retryDelay(attempts: number): number {
+  return Math.min(FIRST_RETRY * 2 ** Math.max(0, attempts - 1), LAST_RETRY)
+}
+
+export function smtpUrlOf(config: Config): string {
+  return config.smtpUrl ?? `smtp://127.0.0.1:${config.maildev.smtpPort}`
+}
+
+export function createSmtpTransport(smtpUrl: string): Transporter {
+  return nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000 } as TransportOptions)
+}
+
+export interface MailSenderOptions {
+  db: Knex
+  transport: Transporter
+  from: string
+  logger: Logger
+  pollIntervalMs: number
+  now?: () => Date
+}
+
+/**
+ * Delivers the outbox. Several senders (one per idp process) can run at once: rows are claimed
+ * with SKIP LOCKED. A failed delivery is retried with exponential back-off, forever, unless the
+ * SMTP server rejected the mail for good (5xx).
+ */
+export class MailSender {
+  readonly #queries
+  readonly #options: MailSenderOptions
+  readonly #now: () => Date
+  #timer: NodeJS.Timeout | undefined
+  #running: Promise<unknown> = Promise.resolve()
+
+  constructor(options: MailSenderOptions) {
+    this.#options = options
+    this.#queries = createOutboxQueries(options.db)
+    this.#now = options.now ?? (() => new Date())
+  }
+
+  /** Sends every mail due now; returns how many were sent. */
+  async deliverDue(): Promise<number> {
+    let sent = 0
+    for (;;) {
+      const rows = await this.#queries.claimDue(this.#now(), LEASE, BATCH_SIZE)
+      for (const row of rows) if (await this.#deliver(row)) sent++
+      if (rows.length < BATCH_SIZE) return sent
+    }
+  }
+
+  async #deliver(row: OutboxRow): Promise<boolean> {
+    const { logger, transport, from } = this.#options
+    const rendered = mailTemplates[row.template](row.data as never)
+    try {
+      await transport.sendMail({ from, to: row.to, ...rendered })
+      await this.#queries.markSent(row.id, this.#now())
+      logger.info({ mailId: row.id, template: row.template }, 'mail sent')
+      return true
+    } catch (error) {
+      const responseCode = (error as { responseCode?: number }).responseCode ?? 0
+      const permanent = responseCode >= 500 && responseCode < 600
+      const retryAt = permanent ? null : new Date(this.#now().getTime() + retryDelay(row.attempts))
+      await this.#queries.markFailed(row.id, (error as Error).message, retryAt)
+      logger.warn({ mailId: row.id, template: row.template, attempts: row.attempts, permanent, err: error }, 'mail not sent')
+      return false
+    }
+  }
+
+  start(): void {
+    const tick = () => {
+      this.#running = this.deliverDue()
+        .catch((error: unknown) => this.#options.logger.error({ err: error }, 'outbox delivery failed'))
+        .finally(() => {
+          if (this.#timer) this.#timer = setTimeout(tick, this.#options.pollIntervalMs)
+        })
+    }
+    this.#timer = setTimeout(tick, 0)
+  }
+
+  async stop(): Promise<void> {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    await this.#running
+  }
+}

@@ -1,0 +1,104 @@
+import { html, type SafeHtml } from '../html'
+
+export interface RenderedMail {
+  subject: string
+  text: string
+  html: string
+}
+
+interface Paragraph {
+  text: string
+  link?: { label: string; href: string }
+}
+
+/** One layout for every mail: a greeting, paragraphs, an optional link per paragraph. */
+function mail(subject: string, paragraphs: Paragraph[]): RenderedMail {
+  const greeting = 'Madame, Monsieur,'
+  const signature = "L'équipe Web Services Entreprise de l'Opcommerce"
+  const textParagraphs = paragraphs.map(({ text, link }) => (link ? `${text} ${link.label}\n${link.href}` : text))
+  const htmlParagraphs: SafeHtml[] = paragraphs.map(({ text, link }) =>
+    link
+      ? html`<p style="margin:0 0 16px">${text} <a href="${link.href}" style="color:#0b4f8a;font-weight:600">${link.label}</a></p>`
+      : html`<p style="margin:0 0 16px">${text}</p>`,
+  )
+  return {
+    subject,
+    text: [greeting, ...textParagraphs, signature].join('\n\n'),
+    html: html`<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>${subject}</title></head>
+<body style="margin:0;padding:24px;background:#f4f6f9;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1b2430">
+<div style="max-width:560px;margin:0 auto;background:#ffffff;border-radius:8px;padding:32px">
+<p style="margin:0 0 16px">${greeting}</p>
+${htmlParagraphs}
+<p style="margin:24px 0 0;color:#5a6473">${signature}</p>
+</div></body></html>`.value,
+  }
+}
+
+export const mailTemplates = {
+  verify_email: ({ link }: { link: string }) =>
+    mail('Validation de création de compte', [
+      {
+        text: 'Merci de cliquer sur ce lien pour valider la création votre compte Web services :',
+        link: { label: 'Valider la création de mon compte.', href: link },
+      },
+      { text: "Ce lien est valable 24 heures et ne peut servir qu'une fois." },
+    ]),
+
+  account_exists: ({ loginUrl, resetUrl }: { loginUrl: string; resetUrl: string }) =>
+    mail('Votre compte Web Services Entreprise existe déjà', [
+      {
+        text: 'Une demande de création de compte Web services a été faite avec votre adresse email, qui possède déjà un compte. Vous pouvez vous connecter :',
+        link: { label: 'Se connecter', href: loginUrl },
+      },
+      { text: 'Mot de passe oublié ?', link: { label: 'Réinitialiser mon mot de passe.', href: resetUrl } },
+      { text: "Si vous n'êtes pas à l'origine de cette demande, vous pouvez ignorer ce message." },
+    ]),
+
+  reset_password: ({ link }: { link: string }) =>
+    mail('Réinitialisation de votre mot de passe', [
+      {
+        text: 'Vous avez demandé à réinitialiser le mot de passe de votre compte Web services :',
+        link: { label: 'Choisir un nouveau mot de passe.', href: link },
+      },
+      {
+        text: "Ce lien est valable 1 heure et ne peut servir qu'une fois. Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.",
+      },
+    ]),
+
+  access_request: (data: {
+    requesterName: string
+    requesterEmail: string
+    companyName: string
+    siren: string
+    manageUrl: string
+    reminder: boolean
+  }) =>
+    mail(`${data.reminder ? 'Relance : demande' : 'Demande'} d'accès à ${data.companyName}`, [
+      {
+        text: `${data.requesterName} (${data.requesterEmail}) demande l'accès au Web Services Entreprise de ${data.companyName} (Siren ${data.siren}).${data.reminder ? ' Cette demande est toujours en attente de votre validation.' : ''}`,
+      },
+      {
+        text: "En tant qu'administrateur, vous pouvez autoriser ou refuser cet accès depuis",
+        link: { label: 'Gérer les utilisateurs', href: data.manageUrl },
+      },
+    ]),
+
+  access_approved: ({ companyName, siren, portalUrl }: { companyName: string; siren: string; portalUrl: string }) =>
+    mail(`Votre accès à ${companyName} est activé`, [
+      {
+        text: `L'administrateur a activé votre accès au Web Services Entreprise de ${companyName} (Siren ${siren}). Vous pouvez accéder au portail !`,
+        link: { label: 'Accéder au portail', href: portalUrl },
+      },
+    ]),
+
+  access_refused: ({ companyName, siren, reason }: { companyName: string; siren: string; reason: string | null }) =>
+    mail(`Votre demande d'accès à ${companyName}`, [
+      {
+        text: `L'administrateur a refusé votre demande d'accès au Web Services Entreprise de ${companyName} (Siren ${siren}).`,
+      },
+      ...(reason ? [{ text: `Motif indiqué : « ${reason} »` }] : []),
+    ]),
+} satisfies Record<string, (data: never) => RenderedMail>
+
+export type MailTemplate = keyof typeof mailTemplates
+export type MailData<T extends MailTemplate> = Parameters<(typeof mailTemplates)[T]>[0]

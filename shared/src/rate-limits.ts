@@ -1,0 +1,89 @@
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible'
+import type { Knex } from './db/knex'
+import { TooManyRequestsError } from './errors'
+
+export interface RateLimitRule {
+  points: number
+  duration: number // seconds
+  /** Once the points are spent, the key stays blocked this long (defaults to the rest of `duration`). */
+  blockDuration?: number // seconds
+}
+
+/**
+ * rate-limiter-flexible speaks to PostgreSQL with named prepared statements, which PGlite's single
+ * backend shares between connections ("prepared statement already exists"): its queries are
+ * handed to knex instead, as plain parameterized queries.
+ */
+function knexStore(db: Knex) {
+  return {
+    async query({ text, values = [] }: { text: string; values?: unknown[] }) {
+      const bindings: unknown[] = []
+      const sql = text.replace(/\$(\d+)/gu, (_, position: string) => {
+        bindings.push(values[Number(position) - 1])
+        return '?'
+      })
+      return db.raw(sql, bindings as Knex.RawBinding[])
+    },
+  }
+}
+
+export function formatWait(milliseconds: number): string {
+  const seconds = Math.max(1, Math.ceil(milliseconds / 1000))
+  if (seconds < 60) return `${seconds} seconde${seconds > 1 ? 's' : ''}`
+  const minutes = Math.ceil(seconds / 60)
+  if (minutes < 60) return `${minutes} minute${minutes > 1 ? 's' : ''}`
+  const hours = Math.ceil(minutes / 60)
+  return `${hours} heure${hours > 1 ? 's' : ''}`
+}
+
+/** A counter per key, shared by every process through the rate_limits table. */
+export class RateLimit {
+  readonly #limiter: RateLimiterPostgres
+
+  constructor(db: Knex, name: string, rule: RateLimitRule) {
+    this.#limiter = new RateLimiterPostgres({
+      storeClient: knexStore(db),
+      storeType: 'pool',
+      tableName: 'rate_limits',
+      tableCreated: true,
+      clearExpiredByTimeout: false,
+      keyPrefix: name,
+      points: rule.points,
+      duration: rule.duration,
+      blockDuration: rule.blockDuration ?? 0,
+    })
+  }
+
+  /**
+   * Counts one attempt; throws a 429 with `message` followed by the wait when none are left.
+   * `message` is a French sentence such as "Trop de tentatives."
+   */
+  async consume(key: string, message: string, points = 1): Promise<void> {
+    try {
+      await this.#limiter.consume(key, points)
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection
+      throw new TooManyRequestsError(
+        `${message} Réessayez dans ${formatWait(rejection.msBeforeNext)}.`,
+        Math.ceil(rejection.msBeforeNext / 1000),
+      )
+    }
+  }
+
+  /** Throws the same 429 as consume when no attempt is left, without counting one. */
+  async check(key: string, message: string): Promise<void> {
+    const state = await this.#limiter.get(key)
+    if (state && state.remainingPoints <= 0 && state.msBeforeNext > 0) {
+      throw new TooManyRequestsError(`${message} Réessayez dans ${formatWait(state.msBeforeNext)}.`, Math.ceil(state.msBeforeNext / 1000))
+    }
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.#limiter.delete(key)
+  }
+}
+
+/** Purges counters whose window ended (run by the idp's maintenance). */
+export async function purgeExpiredRateLimits(db: Knex, now: Date): Promise<number> {
+  return db('rate_limits').where('expire', '<', now.getTime()).delete()
+}

@@ -1,0 +1,68 @@
+import { mkdtempSync } from 'node:fs'
+import { createServer } from 'node:http'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { createIdpApp } from '@opcommerce/idp/src/app'
+import type { IdpLimitRules } from '@opcommerce/idp/src/libraries/limits'
+import { loadConfig, type Config } from '@opcommerce/shared/config'
+import { createSmtpTransport, MailSender } from '@opcommerce/shared/mail/sender'
+import { listen } from '@opcommerce/shared/process'
+import type { TestDatabase } from './database'
+import { testLogger } from './logger'
+import { freePort } from './ports'
+import type { SmtpCapture } from './smtp'
+
+export interface TestIdp {
+  issuer: string
+  config: Config
+  close(): Promise<void>
+}
+
+/** Limits high enough for a test file's many logins from 127.0.0.1; tests of limits lower them. */
+export const RELAXED_LIMITS: Partial<IdpLimitRules> = {
+  loginPerIp: { points: 10_000, duration: 60 },
+  registrationPerIp: { points: 10_000, duration: 60 },
+  resetPerIp: { points: 10_000, duration: 60 },
+}
+
+/** The configuration a test service runs with: test database, test SMTP, fixed secrets. */
+export function testConfig(database: TestDatabase, smtp: SmtpCapture, overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'error',
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'opco-test-')),
+    DATABASE_URL: database.url,
+    SMTP_URL: smtp.url,
+    COOKIE_KEYS: 'test-cookie-key-0123456789abcdef0123456789',
+    SIGNING_KEYS_SECRET: 'test-signing-keys-secret-0123456789abcdef',
+    MEMBER_CODE_HMAC_KEY: 'test-member-code-hmac-key-0123456789abcdef',
+    PORTAL_SESSION_SECRET: 'test-portal-session-secret-0123456789abcdef',
+    PORTAL_CLIENT_SECRET: 'test-portal-client-secret-0123456789abcdef',
+    DEMO_TOOL_CLIENT_SECRET: 'test-demo-tool-secret-0123456789abcdefghij',
+    ...overrides,
+  })
+}
+
+/** The real idp app on a free port, delivering its mails to `smtp` every 50 ms. */
+export async function startTestIdp(
+  database: TestDatabase,
+  smtp: SmtpCapture,
+  options: { limits?: Partial<IdpLimitRules>; now?: () => Date } = {},
+): Promise<TestIdp> {
+  const port = await freePort()
+  const config = testConfig(database, smtp, { IDP_PORT: String(port) })
+  const { app } = await createIdpApp({ config, db: database.knex, logger: testLogger, limits: { ...RELAXED_LIMITS, ...options.limits }, now: options.now })
+  const server = createServer(app.callback())
+  await listen(server, port, 'IDP_PORT')
+  const sender = new MailSender({ db: database.knex, transport: createSmtpTransport(smtp.url), from: config.mailFrom, logger: testLogger, pollIntervalMs: 50 })
+  sender.start()
+  return {
+    issuer: config.idp.issuer,
+    config,
+    async close() {
+      await sender.stop()
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
