@@ -10,8 +10,9 @@ export const messages = {
     mismatch: 'Les deux adresses email ne correspondent pas.',
   },
   password: {
-    required: 'Veuillez saisir votre mot de passe.',
     mismatch: 'Les deux mots de passe ne correspondent pas.',
+    tooCommon:
+      'Ce mot de passe est trop courant ou trop facile à deviner (mots de passe connus ou divulgués, mots du dictionnaire, prénoms, suites de caractères) : choisissez-en un autre, par exemple plusieurs mots séparés par des caractères spéciaux.',
   },
   names: {
     givenNameRequired: 'Veuillez renseigner votre prénom.',
@@ -32,7 +33,7 @@ export const messages = {
     doneNext: 'Vous pouvez maintenant vous connecter à votre espace Web services Entreprises :',
     linkUnknown: "Ce lien de validation n'est pas valide. Vérifiez que vous avez copié l'adresse complète du mail.",
     linkExpired:
-      'Ce lien de validation a expiré (il est valable 24 heures). Connectez-vous avec votre email et votre mot de passe pour recevoir un nouveau lien.',
+      "Ce lien de validation a expiré : il est valable 24 heures, et seul le dernier lien envoyé fonctionne. Utilisez le dernier email reçu, ou connectez-vous avec votre email et votre mot de passe pour recevoir un nouveau lien.",
     linkUsed: 'Ce lien de validation a déjà été utilisé.',
     linkUsedValidated: 'Ce lien de validation a déjà été utilisé : votre compte est validé, vous pouvez vous connecter.',
   },
@@ -47,7 +48,7 @@ export const messages = {
       'Si un compte Web Services Entreprise existe pour cette adresse, vous allez recevoir un email contenant un lien pour choisir un nouveau mot de passe. Ce lien est valable 1 heure.',
     tooMany: 'Trop de demandes de réinitialisation.',
     linkUnknown: "Ce lien de réinitialisation n'est pas valide. Vérifiez que vous avez copié l'adresse complète du mail.",
-    linkExpired: 'Ce lien de réinitialisation a expiré (il est valable 1 heure). Faites une nouvelle demande.',
+    linkExpired: "Ce lien de réinitialisation a expiré : il est valable 1 heure, et seul le dernier lien envoyé fonctionne. Faites une nouvelle demande si nécessaire.",
     linkUsed: 'Ce lien de réinitialisation a déjà été utilisé. Faites une nouvelle demande si nécessaire.',
     done: 'Votre mot de passe a été modifié. Par sécurité, toutes vos sessions ouvertes ont été fermées.',
   },

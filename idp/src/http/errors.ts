@@ -1,5 +1,5 @@
-import type { Middleware } from 'koa'
-import { AppError, NotFoundError, TooManyRequestsError } from '@opcommerce/shared/errors'
+import type { Context, Middleware } from 'koa'
+import { AppError, isAppError, NotFoundError, TooManyRequestsError } from '@opcommerce/shared/errors'
 import type { Logger } from '@opcommerce/shared/logger'
 import { messages } from '../messages'
 import { errorPage } from '../views/errors'
@@ -12,12 +12,21 @@ const HTTP_ERROR_MESSAGES: Record<number, string> = {
 }
 
 function toAppError(error: unknown): AppError {
-  if (error instanceof AppError) return error
+  if (isAppError(error)) return error
   const status = (error as { status?: number }).status
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new AppError(status, HTTP_ERROR_MESSAGES[status] ?? 'Cette demande ne peut pas être traitée.')
   }
   return new AppError(500, messages.errors.unexpected, { expose: false, cause: error })
+}
+
+/**
+ * Status of an exposed error that a route answers with its own page (a form shown again): a 429
+ * still tells when to retry, as the error handler does.
+ */
+export function setErrorStatus(ctx: Context, error: AppError): void {
+  ctx.status = error.status
+  if (error instanceof TooManyRequestsError) ctx.set('Retry-After', String(error.retryAfter))
 }
 
 /** The one place where errors become responses: a French page, or JSON for scripts. */

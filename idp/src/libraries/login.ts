@@ -1,7 +1,7 @@
 import { AppError } from '@opcommerce/shared/errors'
 import { recordAudit } from '@opcommerce/shared/queries/audit'
 import { messages } from '../messages'
-import { createUserQueries, type User } from '../queries/users'
+import { createUserQueries, type User } from '@opcommerce/shared/queries/users'
 import type { IdpDependencies } from './context'
 import { normalizeEmail } from './registration'
 import { verifyDecoyPassword, verifyPassword } from './passwords'

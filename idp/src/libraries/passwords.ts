@@ -4,6 +4,7 @@ import * as common from '@zxcvbn-ts/language-common'
 import * as en from '@zxcvbn-ts/language-en'
 import * as fr from '@zxcvbn-ts/language-fr'
 import { checkPasswordPolicy } from '@opcommerce/shared/password-policy'
+import { messages } from '../messages'
 
 /** OWASP's argon2id parameters: 19 MiB, 2 passes, 1 lane. */
 const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const
@@ -60,7 +61,5 @@ export function checkNewPassword(password: string, userInputs: string[]): string
   if (unmet.length > 0) return unmet
   const strength = measurePasswordStrength(password, userInputs)
   if (strength.score >= MINIMUM_STRENGTH) return []
-  return [
-    'Ce mot de passe est trop courant ou trop facile à deviner (mots de passe connus ou divulgués, mots du dictionnaire, prénoms, suites de caractères) : choisissez-en un autre, par exemple plusieurs mots séparés par des caractères spéciaux.',
-  ]
+  return [messages.password.tooCommon]
 }

@@ -1,7 +1,8 @@
 import type Router from '@koa/router'
 import type { Context } from 'koa'
 import { errors, type InteractionResults } from 'oidc-provider'
-import { AppError } from '@opcommerce/shared/errors'
+import { AppError, isAppError } from '@opcommerce/shared/errors'
+import { setErrorStatus } from '../http/errors'
 import { formText, parseForm, rememberPendingRegistration } from '../http/forms'
 import { messages } from '../messages'
 import { consentPage, loginPage } from '../views/login'
@@ -47,21 +48,21 @@ export function interactionRoutes(router: Router, { provider, login }: RouteDepe
     const { uid, prompt, params } = await interactionOf(ctx)
     if (prompt.name !== 'login') throw new AppError(400, messages.login.expired)
     const form = parseForm(ctx, { email: formText, password: formText })
-    const page = async (status: number, options: { error?: string; unvalidated?: boolean }) => {
-      ctx.status = status
+    const page = async (options: { error?: string; unvalidated?: boolean }) => {
       ctx.body = loginPage({ uid, csrf: ctx.state.csrf, clientName: await clientName(params.client_id), email: form.email, ...options })
     }
     try {
       const result = await login.authenticate(form.email, form.password, ctx.ip)
       if (result.status === 'unvalidated') {
         rememberPendingRegistration(ctx, { email: result.user.email, interaction: uid })
-        return await page(403, { unvalidated: true })
+        ctx.status = 403
+        return await page({ unvalidated: true })
       }
       await finish(ctx, { login: { accountId: result.user.id } })
     } catch (error) {
-      if (!(error instanceof AppError) || !error.expose) throw error
-      if (error.status === 429) ctx.set('Retry-After', String((error as { retryAfter?: number }).retryAfter ?? 60))
-      await page(error.status, { error: error.message })
+      if (!isAppError(error) || !error.expose) throw error
+      setErrorStatus(ctx, error)
+      await page({ error: error.message })
     }
   })
 

@@ -1,5 +1,6 @@
 import type Router from '@koa/router'
-import { AppError, ValidationError } from '@opcommerce/shared/errors'
+import { AppError, isAppError, ValidationError } from '@opcommerce/shared/errors'
+import { setErrorStatus } from '../http/errors'
 import { formText, parseForm } from '../http/forms'
 import type { ResetLinkState } from '../libraries/password-reset'
 import { messages } from '../messages'
@@ -28,8 +29,8 @@ export function passwordResetRoutes(router: Router, deps: RouteDependencies): vo
       await passwordReset.request(form.email, ctx.ip)
       ctx.body = forgotPasswordPage({ csrf: ctx.state.csrf, interaction, loginHref: href, requested: true })
     } catch (error) {
-      if (!(error instanceof AppError) || !error.expose) throw error
-      ctx.status = error.status
+      if (!isAppError(error) || !error.expose) throw error
+      setErrorStatus(ctx, error)
       ctx.body = forgotPasswordPage({
         csrf: ctx.state.csrf,
         interaction,

@@ -1,6 +1,7 @@
 import type Router from '@koa/router'
-import { AppError, ValidationError } from '@opcommerce/shared/errors'
+import { AppError, isAppError, ValidationError } from '@opcommerce/shared/errors'
 import { z } from 'zod'
+import { setErrorStatus } from '../http/errors'
 import { formText, parseForm, pendingRegistration, rememberPendingRegistration } from '../http/forms'
 import { measurePasswordStrength } from '../libraries/passwords'
 import { messages } from '../messages'
@@ -54,8 +55,8 @@ export function registrationRoutes(router: Router, deps: RouteDependencies): voi
       ctx.status = 303
       ctx.redirect('/inscription/validation')
     } catch (error) {
-      if (!(error instanceof AppError) || !error.expose) throw error
-      ctx.status = error.status
+      if (!isAppError(error) || !error.expose) throw error
+      setErrorStatus(ctx, error)
       ctx.body = registerPage({
         csrf: ctx.state.csrf,
         interaction,
@@ -89,8 +90,8 @@ export function registrationRoutes(router: Router, deps: RouteDependencies): voi
       await registration.resendValidation(pending.email, ctx.ip)
       ctx.body = await page({ kind: 'success', text: messages.validation.resent })
     } catch (error) {
-      if (!(error instanceof AppError) || !error.expose) throw error
-      ctx.status = error.status
+      if (!isAppError(error) || !error.expose) throw error
+      setErrorStatus(ctx, error)
       ctx.body = await page({ kind: 'error', text: error.message })
     }
   })

@@ -1,0 +1,269 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { PASSWORD_MAX_LENGTH, PASSWORD_RULES, type PasswordRule } from '@opcommerce/shared/password-policy'
+import { newPerson, register, registrationFields, validationLink, type Person } from '../../tests/support/accounts'
+import { Browser, linkInMail, type Page } from '../../tests/support/browser'
+import { createTestDatabase, type TestDatabase } from '../../tests/support/database'
+import { startTestIdp, type TestIdp } from '../../tests/support/idp'
+import { queuedMails, rowCounts } from '../../tests/support/rows'
+import { startSmtpCapture, type SmtpCapture } from '../../tests/support/smtp'
+import { messages } from './messages'
+
+/** A password meeting every rule of the policy but the one named, strong otherwise. */
+const BREAKS_ONLY: Record<PasswordRule['id'], string> = {
+  length: 'Ab1!xyz',
+  upper: 'quatre-chevaux-bleus-42!',
+  lower: 'QUATRE-CHEVAUX-BLEUS-42!',
+  digit: 'Quatre-Chevaux-Bleus!',
+  special: 'QuatreChevauxBleus42',
+}
+
+const COMMON_PASSWORD = messages.password.tooCommon
+
+const ruleMessage = (id: PasswordRule['id']) => PASSWORD_RULES.find((rule) => rule.id === id)!.message
+
+/** The errors listed under a field, as read next to it. */
+function fieldErrors(page: Page, name: string): string[] {
+  return page.document.querySelectorAll(`#champ-${name}-erreurs li`).map((item) => item.textContent.trim())
+}
+
+const FIELDS = ['email', 'email_confirmation', 'password', 'password_confirmation', 'given_name', 'family_name']
+
+/** Every field that shows errors, with them. */
+function allFieldErrors(page: Page): Record<string, string[]> {
+  return Object.fromEntries(FIELDS.map((name) => [name, fieldErrors(page, name)] as const).filter(([, errors]) => errors.length > 0))
+}
+
+function inputValue(page: Page, name: string): string | undefined {
+  return page.document.querySelector(`input[name="${name}"]`)?.getAttribute('value')
+}
+
+describe('registration: refused input is explained in French next to its field, and nothing is stored', () => {
+  let database: TestDatabase | undefined
+  let smtp: SmtpCapture | undefined
+  let idp: TestIdp | undefined
+
+  beforeAll(async () => {
+    database = await createTestDatabase()
+    smtp = await startSmtpCapture()
+    idp = await startTestIdp(database, smtp)
+  })
+
+  afterAll(async () => {
+    await idp?.close()
+    await smtp?.close()
+    await database?.close()
+  })
+
+  /** Fills "Créer un compte" in a fresh browser, `changes` replacing the fields of a valid form. */
+  async function submitRegistration(person: Person, changes: Record<string, string>): Promise<Page> {
+    const browser = new Browser()
+    const form = await browser.get(`${idp!.issuer}/inscription`)
+    return browser.submit(form, '/inscription', { ...registrationFields(person), ...changes })
+  }
+
+  /**
+   * Submits a form that must be refused: 400, the form shown again with exactly `expected` next
+   * to the fields, not a row written.
+   */
+  async function refusedRegistration(changes: Record<string, string>, expected: Record<string, string[]>, person = newPerson('Zoe', 'Petit')): Promise<Page> {
+    const before = await rowCounts(database!.knex)
+    const page = await submitRegistration(person, changes)
+    expect(page.status).toBe(400)
+    expect(new URL(page.url).pathname).toBe('/inscription')
+    expect(page.document.querySelector('.alert--error')?.textContent.trim()).toBe(messages.form.invalid)
+    expect(page.document.querySelector('form[action="/inscription"]')).not.toBeNull()
+    expect(allFieldErrors(page)).toEqual(expected)
+    expect(await rowCounts(database!.knex)).toEqual(before)
+    const users = await database!.knex('users').whereRaw('lower(email) = lower(?)', [person.email])
+    expect(users).toHaveLength(0)
+    return page
+  }
+
+  it.each(PASSWORD_RULES.map((rule) => [rule.id, BREAKS_ONLY[rule.id]] as const))(
+    'refuses a password breaking only the "%s" rule, with that rule under the password field',
+    async (id, password) => {
+      const page = await refusedRegistration({ password, password_confirmation: password }, { password: [ruleMessage(id)] })
+      const input = page.document.querySelector('input[name="password"]')!
+      expect(input.getAttribute('aria-invalid')).toBe('true')
+      expect(input.getAttribute('aria-describedby')).toContain('champ-password-erreurs')
+    },
+  )
+
+  it('lists every unmet rule at once', async () => {
+    await refusedRegistration(
+      { password: 'abc', password_confirmation: 'abc' },
+      { password: [ruleMessage('length'), ruleMessage('upper'), ruleMessage('digit'), ruleMessage('special')] },
+    )
+  })
+
+  it('refuses a password longer than the policy allows', async () => {
+    const password = `Aa1!${'x'.repeat(PASSWORD_MAX_LENGTH)}`
+    await refusedRegistration({ password, password_confirmation: password }, { password: [`Le mot de passe ne doit pas dépasser ${PASSWORD_MAX_LENGTH} caractères.`] })
+  })
+
+  it.each(['Motdepasse1!', 'Azerty123!'])('refuses the common, leaked password "%s" although it meets every rule', async (password) => {
+    const page = await refusedRegistration({ password, password_confirmation: password }, { password: [expect.stringContaining(COMMON_PASSWORD) as unknown as string] })
+    expect(page.text).toContain(COMMON_PASSWORD)
+  })
+
+  it('refuses a password made of the person’s own name', async () => {
+    const person = newPerson('Gwendoline', 'Kerbrat')
+    const password = 'Gwendoline2024!'
+    await refusedRegistration({ password, password_confirmation: password }, { password: [expect.stringContaining(COMMON_PASSWORD) as unknown as string] }, person)
+  })
+
+  it('refuses an email confirmation that differs from the email', async () => {
+    await refusedRegistration({ email_confirmation: 'quelqu.un.autre@exemple.fr' }, { email_confirmation: [messages.email.mismatch] })
+  })
+
+  it('refuses a password confirmation that differs from the password', async () => {
+    await refusedRegistration({ password_confirmation: 'Quatre-Chevaux-Bleus-43!' }, { password_confirmation: [messages.password.mismatch] })
+  })
+
+  it.each(['zoe.petit.exemple.fr', 'zoe@', '@exemple.fr', 'zoe petit@exemple.fr', ''])('refuses the malformed email "%s"', async (email) => {
+    await refusedRegistration({ email, email_confirmation: email }, { email: [messages.email.invalid] })
+  })
+
+  it.each([
+    ['an empty given name', 'given_name', '', messages.names.givenNameRequired],
+    ['a blank given name', 'given_name', '   ', messages.names.givenNameRequired],
+    ['an empty family name', 'family_name', '', messages.names.familyNameRequired],
+    ['a blank family name', 'family_name', '  ', messages.names.familyNameRequired],
+    ['a given name of 101 characters', 'given_name', 'x'.repeat(101), messages.form.tooLong],
+  ])('refuses %s', async (_label, name, value, message) => {
+    await refusedRegistration({ [name]: value }, { [name]: [message] })
+  })
+
+  it('reports every wrong field of one submission together', async () => {
+    await refusedRegistration(
+      { email: 'pas-un-email', given_name: '', family_name: '', password: 'abc', password_confirmation: 'abc' },
+      {
+        email: [messages.email.invalid],
+        password: [ruleMessage('length'), ruleMessage('upper'), ruleMessage('digit'), ruleMessage('special')],
+        given_name: [messages.names.givenNameRequired],
+        family_name: [messages.names.familyNameRequired],
+      },
+    )
+  })
+
+  it('keeps what was typed in the form, except the passwords', async () => {
+    const person = newPerson('Zoe', 'Petit')
+    const typed = {
+      email: person.email,
+      email_confirmation: person.email.toUpperCase(),
+      given_name: 'Zoé "<b>" & Cie',
+      family_name: "D'Artagnan-Lefèvre",
+      password: 'Quatre-Chevaux-Bleus-42!',
+      password_confirmation: 'Quatre-Chevaux-Bleus-24!',
+    }
+    const page = await refusedRegistration(typed, { password_confirmation: [messages.password.mismatch] }, person)
+    expect(inputValue(page, 'email')).toBe(typed.email)
+    expect(inputValue(page, 'email_confirmation')).toBe(typed.email_confirmation)
+    expect(inputValue(page, 'given_name')).toBe(typed.given_name)
+    expect(inputValue(page, 'family_name')).toBe(typed.family_name)
+    expect(inputValue(page, 'password')).toBe('')
+    expect(inputValue(page, 'password_confirmation')).toBe('')
+    expect(page.html).not.toContain('Quatre-Chevaux-Bleus')
+    expect(page.html).not.toContain('<b>')
+  })
+
+  it('answers a tampered form (a field sent twice) with field errors, not a server error', async () => {
+    const person = newPerson('Zoe', 'Petit')
+    const browser = new Browser()
+    const form = await browser.get(`${idp!.issuer}/inscription`)
+    const body = new URLSearchParams({ ...registrationFields(person), _csrf: form.document.querySelector('input[name="_csrf"]')!.getAttribute('value')! })
+    body.append('email', 'deuxieme@exemple.fr')
+    const before = await rowCounts(database!.knex)
+    const page = await browser.post(`${idp!.issuer}/inscription`, body)
+    expect(page.status).toBe(400)
+    expect(allFieldErrors(page)).toEqual({ email: [messages.email.invalid] })
+    expect(await rowCounts(database!.knex)).toEqual(before)
+  })
+
+  it('refuses a form larger than 32 kB with a French page (413) and creates nothing', async () => {
+    const person = newPerson('Zoe', 'Petit')
+    const before = await rowCounts(database!.knex)
+    const page = await submitRegistration(person, { family_name: 'x'.repeat(40_000) })
+    expect(page.status).toBe(413)
+    expect(page.text).toContain('Les données envoyées sont trop volumineuses.')
+    expect(await rowCounts(database!.knex)).toEqual(before)
+  })
+
+  it('answers an email that already has a validated account with the same page, and mails its owner instead', async () => {
+    const owner = newPerson('Odile', 'Garnier')
+    const first = await register(new Browser(), idp!.issuer, owner)
+    const validated = await new Browser().get(await validationLink(smtp!, owner.email))
+    expect(validated.status).toBe(200)
+    const [before] = await database!.knex('users').where({ email: owner.email })
+    const counts = await rowCounts(database!.knex)
+
+    const intruder = { ...owner, givenName: 'Mallory', familyName: 'Intrus', password: 'Autre-Mot-De-Passe-99?' }
+    const second = await register(new Browser(), idp!.issuer, intruder)
+    expect(second.status).toBe(first.status)
+    expect(second.text).toBe(first.text)
+    expect(second.text).toContain('Validation de compte')
+    expect(second.text).toContain(`${messages.validation.sent} ${owner.email}.`)
+
+    const notice = await smtp!.waitForMail(
+      (mail) => mail.subject === 'Votre compte Web Services Entreprise existe déjà' && JSON.stringify(mail.to).includes(owner.email),
+    )
+    expect(notice.text).toContain('qui possède déjà un compte')
+    expect(linkInMail(notice.html, 'Réinitialiser mon mot de passe.')).toBe(`${idp!.issuer}/mot-de-passe-oublie`)
+    expect(await queuedMails(database!.knex, owner.email, 'verify_email')).toBe(1)
+    expect(await queuedMails(database!.knex, owner.email, 'account_exists')).toBe(1)
+
+    const after = await database!.knex('users').whereRaw('lower(email) = lower(?)', [owner.email])
+    expect(after).toEqual([before])
+    expect((await rowCounts(database!.knex)).users).toBe(counts.users)
+  })
+
+  it('treats the same email in other letter case as the same account', async () => {
+    const owner = newPerson('Paul', 'Roux')
+    await register(new Browser(), idp!.issuer, owner)
+    await new Browser().get(await validationLink(smtp!, owner.email))
+    const shouted = { ...owner, email: owner.email.toUpperCase() }
+    const page = await register(new Browser(), idp!.issuer, shouted)
+    expect(page.status).toBe(200)
+    expect(page.text).toContain(`${messages.validation.sent} ${owner.email}.`)
+    expect(await database!.knex('users').whereRaw('lower(email) = lower(?)', [owner.email])).toHaveLength(1)
+    expect(await queuedMails(database!.knex, owner.email, 'account_exists')).toBe(1)
+  })
+
+  it('sends a fresh validation link, not a second account, when the email still waits for its validation', async () => {
+    const owner = newPerson('Lina', 'Morel')
+    const first = await register(new Browser(), idp!.issuer, owner)
+    const firstLink = await validationLink(smtp!, owner.email)
+    const after = smtp!.mails.length
+    const second = await register(new Browser(), idp!.issuer, { ...owner, givenName: 'Autre' })
+    expect(second.text).toBe(first.text)
+    const secondLink = await validationLink(smtp!, owner.email, after)
+    expect(secondLink).not.toBe(firstLink)
+    expect(await database!.knex('users').where({ email: owner.email })).toMatchObject([{ given_name: 'Lina' }])
+    expect(await queuedMails(database!.knex, owner.email, 'account_exists')).toBe(0)
+  })
+
+  it('refuses a registration posted without the form’s _csrf field (403) and creates nothing', async () => {
+    const person = newPerson('Hugo', 'Blanc')
+    const browser = new Browser()
+    await browser.get(`${idp!.issuer}/inscription`)
+    const before = await rowCounts(database!.knex)
+    const page = await browser.post(`${idp!.issuer}/inscription`, new URLSearchParams(registrationFields(person)))
+    expect(page.status).toBe(403)
+    expect(page.text).toContain(messages.form.csrf)
+    expect(await rowCounts(database!.knex)).toEqual(before)
+    expect(await database!.knex('users').where({ email: person.email })).toHaveLength(0)
+  })
+
+  it('refuses a registration carrying the _csrf of another browser (403) and creates nothing', async () => {
+    const person = newPerson('Inès', 'Faure')
+    const victim = new Browser()
+    await victim.get(`${idp!.issuer}/inscription`)
+    const attackerForm = await new Browser().get(`${idp!.issuer}/inscription`)
+    const foreignToken = attackerForm.document.querySelector('input[name="_csrf"]')!.getAttribute('value')!
+    const before = await rowCounts(database!.knex)
+    const page = await victim.post(`${idp!.issuer}/inscription`, new URLSearchParams({ ...registrationFields(person), _csrf: foreignToken }))
+    expect(page.status).toBe(403)
+    expect(page.text).toContain(messages.form.csrf)
+    expect(await rowCounts(database!.knex)).toEqual(before)
+  })
+})
