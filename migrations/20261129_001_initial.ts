@@ -46,8 +46,13 @@ export async function up(knex: Knex): Promise<void> {
     table.jsonb('metadata').notNullable()
     table.text('name').notNullable()
     table.text('description')
-    /** Where the launcher sends people; the client's initiate_login_uri wins when it has one. */
+    /** The tool's home page. */
     table.text('url')
+    /**
+     * OIDC third-party initiated login: where the launcher sends people so that the tool starts
+     * the login itself. Kept out of the protocol metadata, which requires https for it.
+     */
+    table.text('initiate_login_uri')
     /** A disabled client is unknown to the provider and hidden from the launcher. */
     table.boolean('enabled').notNullable().defaultTo(true)
     /** Listed in "Liste des outils de l'Opcommerce". */

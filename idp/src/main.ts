@@ -2,7 +2,7 @@ import { createServer } from 'node:http'
 import { loadConfig } from '@opcommerce/shared/config'
 import { connectDatabase, locateDatabase } from '@opcommerce/shared/db/database'
 import { createLogger } from '@opcommerce/shared/logger'
-import { createSmtpTransport, MailSender, smtpUrlOf } from '@opcommerce/shared/mail/sender'
+import { createSmtpTransport, MailSender } from '@opcommerce/shared/mail/sender'
 import { listen, onShutdown, runMain } from '@opcommerce/shared/process'
 import { createIdpApp } from './app'
 import { scheduleCleanUp } from './maintenance'
@@ -16,7 +16,7 @@ runMain(async () => {
   await listen(server, config.idp.port, 'IDP_PORT')
   const sender = new MailSender({
     db,
-    transport: createSmtpTransport(smtpUrlOf(config)),
+    transport: createSmtpTransport(config.smtpUrl),
     from: config.mailFrom,
     logger,
     pollIntervalMs: config.mailPollIntervalMs,

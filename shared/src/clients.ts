@@ -60,6 +60,7 @@ export function buildClient(input: ClientRegistration): { client: ClientRecord; 
       name: options.name ?? options.clientId,
       description: options.description ?? null,
       url: options.url ?? null,
+      initiateLoginUri: options.initiateLoginUri ?? null,
       enabled: true,
       tool: options.tool,
       firstParty: options.firstParty,
@@ -74,7 +75,6 @@ export function buildClient(input: ClientRegistration): { client: ClientRecord; 
         response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
         scope: options.scope,
         token_endpoint_auth_method: options.public ? 'none' : 'client_secret_basic',
-        ...(options.initiateLoginUri ? { initiate_login_uri: options.initiateLoginUri } : {}),
       },
     },
   }

@@ -81,7 +81,10 @@ export interface Config {
   logLevel: Environment['LOG_LEVEL']
   dataDir: string
   databaseUrl: string | undefined
-  smtpUrl: string | undefined
+  /** SMTP_URL, or the development mailbox (MailDev) when it is unset. */
+  smtpUrl: string
+  /** True when SMTP_URL is unset: `npm start` runs MailDev. */
+  developmentMailbox: boolean
   mailFrom: string
   mailPollIntervalMs: number
   trustProxy: boolean
@@ -125,7 +128,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL,
     dataDir,
     databaseUrl: env.DATABASE_URL,
-    smtpUrl: env.SMTP_URL,
+    smtpUrl: env.SMTP_URL ?? `smtp://127.0.0.1:${env.MAILDEV_SMTP_PORT}`,
+    developmentMailbox: env.SMTP_URL === undefined,
     mailFrom: env.MAIL_FROM,
     mailPollIntervalMs: env.MAIL_POLL_INTERVAL_MS,
     trustProxy: env.TRUST_PROXY,
@@ -180,7 +184,7 @@ export function configToEnvironment(config: Config, databaseUrl: string): Record
     LOG_LEVEL: config.logLevel,
     DATA_DIR: config.dataDir,
     DATABASE_URL: databaseUrl,
-    ...(config.smtpUrl ? { SMTP_URL: config.smtpUrl } : {}),
+    SMTP_URL: config.smtpUrl,
     MAIL_FROM: config.mailFrom,
     MAIL_POLL_INTERVAL_MS: String(config.mailPollIntervalMs),
     TRUST_PROXY: String(config.trustProxy),

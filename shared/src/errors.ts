@@ -3,9 +3,13 @@
  * Messages of exposed errors are French sentences a user can act on; one error handler per
  * service turns them into a page or a JSON body, nothing else formats them.
  */
+/** Marks our errors; a registered symbol is the same in every copy of this module. */
+const APP_ERROR = Symbol.for('opcommerce.app-error')
+
 export class AppError extends Error {
   readonly status: number
   readonly expose: boolean
+  readonly [APP_ERROR] = true
 
   constructor(status: number, message: string, options: { expose?: boolean; cause?: unknown } = {}) {
     super(message, { cause: options.cause })
@@ -67,6 +71,14 @@ export class ConfigError extends Error {
     super(message)
     this.name = 'ConfigError'
   }
+}
+
+/**
+ * Whether `error` is one of ours (not, say, an http-errors of the body parser). Not checked with
+ * instanceof: a bundler (Next.js) may load this module twice, and each copy has its own classes.
+ */
+export function isAppError(error: unknown): error is AppError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[APP_ERROR] === true
 }
 
 export function assertThat(condition: unknown, error: Error | (() => Error)): asserts condition {

@@ -5,10 +5,10 @@ import path from 'node:path'
 import { createIdpApp } from '@opcommerce/idp/src/app'
 import type { IdpLimitRules } from '@opcommerce/idp/src/libraries/limits'
 import { loadConfig, type Config } from '@opcommerce/shared/config'
-import { createSmtpTransport, MailSender } from '@opcommerce/shared/mail/sender'
 import { listen } from '@opcommerce/shared/process'
 import type { TestDatabase } from './database'
 import { testLogger } from './logger'
+import { startMailDelivery } from './mail'
 import { freePort } from './ports'
 import type { SmtpCapture } from './smtp'
 
@@ -54,8 +54,7 @@ export async function startTestIdp(
   const { app } = await createIdpApp({ config, db: database.knex, logger: testLogger, limits: { ...RELAXED_LIMITS, ...options.limits }, now: options.now })
   const server = createServer(app.callback())
   await listen(server, port, 'IDP_PORT')
-  const sender = new MailSender({ db: database.knex, transport: createSmtpTransport(smtp.url), from: config.mailFrom, logger: testLogger, pollIntervalMs: 50 })
-  sender.start()
+  const sender = startMailDelivery(database.knex, smtp)
   return {
     issuer: config.idp.issuer,
     config,

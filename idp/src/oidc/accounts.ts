@@ -1,7 +1,7 @@
 import type { Account, FindAccount } from 'oidc-provider'
 import type { Knex } from '@opcommerce/shared/db/knex'
 import { activeCompaniesOf } from '@opcommerce/shared/queries/memberships'
-import { createUserQueries } from '../queries/users'
+import { createUserQueries } from '@opcommerce/shared/queries/users'
 
 /**
  * The account behind a `sub`. Claims are read at each call, so an ID token, a refresh or a

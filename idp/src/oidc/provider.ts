@@ -62,7 +62,7 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: 'RS256',
     },
-    extraClientMetadata: { properties: ['initiate_login_uri', 'first_party'] },
+    extraClientMetadata: { properties: ['first_party'] },
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: false },
@@ -97,6 +97,7 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
     ttl: TTL,
     async renderError(ctx, out, error) {
       if (ctx.status >= 500) logger.error({ err: error }, 'authorization error')
+      else logger.warn({ error: out.error, description: out.error_description }, 'authorization request refused')
       ctx.type = 'html'
       ctx.body = errorPage({ status: ctx.status, message: describeOidcError(out), homeHref: config.portal.url })
     },

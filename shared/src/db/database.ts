@@ -3,7 +3,6 @@ import net from 'node:net'
 import path from 'node:path'
 import type { Config } from '../config'
 import { ConfigError } from '../errors'
-import { startEmbeddedServer } from './embedded-server'
 import { createKnex, type Knex } from './knex'
 
 export interface DatabaseLocation {
@@ -59,6 +58,8 @@ async function tryStartEmbedded(recordFile: string, dataDir: string): Promise<Da
     return undefined // another process won the race: wait for its URL
   }
   try {
+    // Loaded only here: processes that never open PGlite (the portal) do not bundle it.
+    const { startEmbeddedServer } = await import('./embedded-server')
     const server = await startEmbeddedServer({ dataDir })
     writeFileSync(recordFile, JSON.stringify({ pid: process.pid, url: server.url } satisfies EmbeddedRecord))
     return {

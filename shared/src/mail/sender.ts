@@ -1,5 +1,4 @@
 import nodemailer, { type Transporter, type TransportOptions } from 'nodemailer'
-import type { Config } from '../config'
 import type { Knex } from '../db/knex'
 import type { Logger } from '../logger'
 import { createOutboxQueries, type OutboxRow } from './outbox'
@@ -12,10 +11,6 @@ const LAST_RETRY = 3_600_000 // milliseconds: the longest wait between two attem
 
 export function retryDelay(attempts: number): number {
   return Math.min(FIRST_RETRY * 2 ** Math.max(0, attempts - 1), LAST_RETRY)
-}
-
-export function smtpUrlOf(config: Config): string {
-  return config.smtpUrl ?? `smtp://127.0.0.1:${config.maildev.smtpPort}`
 }
 
 export function createSmtpTransport(smtpUrl: string): Transporter {

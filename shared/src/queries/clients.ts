@@ -11,7 +11,6 @@ export interface ClientMetadata {
   response_types: string[]
   scope?: string
   token_endpoint_auth_method: 'client_secret_basic' | 'client_secret_post' | 'none'
-  initiate_login_uri?: string
 }
 
 export interface ClientRecord {
@@ -20,6 +19,7 @@ export interface ClientRecord {
   name: string
   description: string | null
   url: string | null
+  initiateLoginUri: string | null
   enabled: boolean
   tool: boolean
   firstParty: boolean
@@ -41,6 +41,7 @@ interface ClientRow {
   name: string
   description: string | null
   url: string | null
+  initiate_login_uri: string | null
   enabled: boolean
   tool: boolean
   first_party: boolean
@@ -53,6 +54,7 @@ const fromRow = (row: ClientRow): ClientRecord => ({
   name: row.name,
   description: row.description,
   url: row.url,
+  initiateLoginUri: row.initiate_login_uri,
   enabled: row.enabled,
   tool: row.tool,
   firstParty: row.first_party,
@@ -76,7 +78,7 @@ export function createClientQueries(db: Knex) {
         .where({ enabled: true, tool: true })
         .orderBy([{ column: 'position' }, { column: 'name' }])
       return rows.flatMap((row) => {
-        const href = row.metadata.initiate_login_uri ?? row.url
+        const href = row.initiate_login_uri ?? row.url
         return href ? [{ clientId: row.client_id, name: row.name, description: row.description, href }] : []
       })
     },
@@ -90,6 +92,7 @@ export function createClientQueries(db: Knex) {
           name: client.name,
           description: client.description,
           url: client.url,
+          initiate_login_uri: client.initiateLoginUri,
           enabled: client.enabled,
           tool: client.tool,
           first_party: client.firstParty,

@@ -1,4 +1,4 @@
-import type { Knex } from '@opcommerce/shared/db/knex'
+import type { Knex } from '../db/knex'
 
 export interface User {
   id: string

@@ -1,0 +1,7 @@
+import { memberActionHandler } from '../../../../../../src/handlers/companies'
+import { portalContext } from '../../../../../../src/lib/context'
+
+export async function POST(request: Request, { params }: { params: Promise<{ siren: string; userId: string }> }) {
+  const { siren, userId } = await params
+  return memberActionHandler(await portalContext(), request, siren, userId)
+}

@@ -1,0 +1,6 @@
+import { remindHandler } from '../../../../../src/handlers/companies'
+import { portalContext } from '../../../../../src/lib/context'
+
+export async function POST(request: Request, { params }: { params: Promise<{ siren: string }> }) {
+  return remindHandler(await portalContext(), request, (await params).siren)
+}

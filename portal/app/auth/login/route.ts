@@ -1,0 +1,6 @@
+import { startLogin } from '../../../src/handlers/auth'
+import { portalContext } from '../../../src/lib/context'
+
+export async function GET(request: Request) {
+  return startLogin(await portalContext(), request)
+}

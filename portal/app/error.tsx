@@ -1,0 +1,19 @@
+'use client'
+
+import { PublicShell } from '../src/components/PortalShell'
+
+export default function ErrorPage({ reset }: { error: Error; reset: () => void }) {
+  return (
+    <PublicShell>
+      <div className="card">
+        <h1>Erreur du service</h1>
+        <div className="alert alert--error" role="alert">
+          <p>Une erreur inattendue s&apos;est produite. Veuillez réessayer dans quelques instants.</p>
+        </div>
+        <button className="button" type="button" onClick={reset}>
+          Réessayer
+        </button>
+      </div>
+    </PublicShell>
+  )
+}

@@ -1,0 +1,23 @@
+import type { Metadata } from 'next'
+import { PortalShell } from '../../src/components/PortalShell'
+import { ToolTiles } from '../../src/components/ToolTiles'
+import { requireViewer } from '../../src/lib/pages'
+
+export const metadata: Metadata = { title: "Liste des outils de l'Opcommerce" }
+
+export default async function Tools() {
+  const { session, companies, context } = await requireViewer('/outils')
+  const tools = await context.clients.listTools()
+  return (
+    <PortalShell session={session} companies={companies} current={companies.length === 1 ? companies[0] : undefined} section="tools">
+      <div className="card">
+        <h1>Liste des outils de l&apos;Opcommerce</h1>
+        <p>
+          Après authentification, vous accédez à l&apos;ensemble des portails Web Services : chaque outil s&apos;ouvre sans nouvelle
+          saisie de votre mot de passe.
+        </p>
+        <ToolTiles tools={tools} />
+      </div>
+    </PortalShell>
+  )
+}

@@ -1,0 +1,25 @@
+import type { NextConfig } from 'next'
+
+const nextConfig: NextConfig = {
+  // Our TypeScript workspace, compiled by Next; the database drivers stay plain Node modules.
+  transpilePackages: ['@opcommerce/shared'],
+  serverExternalPackages: ['knex', 'pg', 'pino', 'rate-limiter-flexible', '@electric-sql/pglite', '@electric-sql/pglite-socket', 'nodemailer'],
+  experimental: { authInterrupts: true },
+  poweredByHeader: false,
+  reactStrictMode: true,
+  async headers() {
+    return [
+      {
+        source: '/:path*',
+        headers: [
+          { key: 'X-Frame-Options', value: 'DENY' },
+          { key: 'X-Content-Type-Options', value: 'nosniff' },
+          { key: 'Referrer-Policy', value: 'same-origin' },
+          { key: 'Permissions-Policy', value: 'camera=(), microphone=(), geolocation=()' },
+        ],
+      },
+    ]
+  },
+}
+
+export default nextConfig

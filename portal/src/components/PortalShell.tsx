@@ -1,0 +1,118 @@
+import Link from 'next/link'
+import type { ReactNode } from 'react'
+import type { CompanyAccess } from '@opcommerce/shared/queries/memberships'
+import type { Session } from '../lib/session'
+
+export type Section = 'home' | 'users' | 'add' | 'tools'
+
+function Brand() {
+  return (
+    <Link className="brand" href="/">
+      <span className="brand__mark" aria-hidden="true">
+        O
+      </span>
+      <span className="brand__text">
+        Opcommerce<small>Web Services Entreprise</small>
+      </span>
+    </Link>
+  )
+}
+
+export function PublicShell({ children }: { children: ReactNode }) {
+  return (
+    <>
+      <a className="skip-link" href="#contenu">
+        Aller au contenu
+      </a>
+      <header className="site-header">
+        <div className="site-header__inner">
+          <Brand />
+        </div>
+      </header>
+      <main id="contenu">
+        <div className="container container--narrow">{children}</div>
+      </main>
+      <Footer />
+    </>
+  )
+}
+
+function Footer() {
+  return <footer className="site-footer">Opcommerce — Web Services Entreprise</footer>
+}
+
+/**
+ * The menu bar of the guide: "Gérer les utilisateurs" (administrators of the current company),
+ * "Ajouter une entreprise", "Liste des outils de l'Opcommerce", a company switcher when the
+ * person has several, their name and "Se déconnecter".
+ */
+export function PortalShell(props: {
+  session: Session
+  companies: CompanyAccess[]
+  current?: CompanyAccess
+  section: Section
+  children: ReactNode
+}) {
+  const { session, companies, current, section } = props
+  const here = (name: Section) => (section === name ? ('page' as const) : undefined)
+  const others = companies.filter((company) => company.siren !== current?.siren)
+  return (
+    <>
+      <a className="skip-link" href="#contenu">
+        Aller au contenu
+      </a>
+      <header className="site-header">
+        <div className="site-header__inner">
+          <Brand />
+          <div className="user-area">
+            <span className="user-name">
+              {session.givenName} {session.familyName}
+            </span>
+            <form method="post" action="/auth/logout">
+              <input type="hidden" name="_csrf" value={session.csrf} />
+              <button className="link-button" type="submit">
+                Se déconnecter
+              </button>
+            </form>
+          </div>
+        </div>
+        <nav className="menu-bar" aria-label="Menu principal">
+          <div className="menu-bar__inner">
+            {current && (
+              <Link href={`/entreprises/${current.siren}`} aria-current={here('home')}>
+                Accueil {current.name}
+              </Link>
+            )}
+            {current?.role === 'admin' && (
+              <Link href={`/entreprises/${current.siren}/utilisateurs`} aria-current={here('users')}>
+                Gérer les utilisateurs
+              </Link>
+            )}
+            <Link href="/entreprises/ajouter" aria-current={here('add')}>
+              Ajouter une entreprise
+            </Link>
+            <Link href="/outils" aria-current={here('tools')}>
+              Liste des outils de l&apos;Opcommerce
+            </Link>
+            {others.length > 0 && (
+              <details className="switcher">
+                <summary>{current ? "Changer d'entreprise" : 'Mes entreprises'}</summary>
+                <ul>
+                  {others.map((company) => (
+                    <li key={company.siren}>
+                      <Link href={`/entreprises/${company.siren}`}>{company.name}</Link>
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            )}
+          </div>
+        </nav>
+      </header>
+      <main id="contenu">
+        <div className="container">{props.children}</div>
+      </main>
+      <Footer />
+    </>
+  )
+}

@@ -1,0 +1,98 @@
+import { NextResponse } from 'next/server'
+import * as oidc from 'openid-client'
+import { isAppError } from '@opcommerce/shared/errors'
+import { activeCompaniesOf } from '@opcommerce/shared/queries/memberships'
+import type { PortalContext } from '../lib/context'
+import { idpConfiguration, PORTAL_SCOPE, redirectUri, sessionTokens } from '../lib/oidc'
+import {
+  cookieOptions,
+  LOGIN_COOKIE,
+  newCsrfToken,
+  safeReturnTo,
+  sealPendingLogin,
+  sealSession,
+  SESSION_COOKIE,
+  sessionExpiry,
+  unsealPendingLogin,
+} from '../lib/session'
+import { cookieOf, readSession, verifyForm } from './http'
+
+/** Where a person goes after logging in: their company home, or "Ajouter une entreprise" without any access. */
+export async function landingPath(context: PortalContext, userId: string): Promise<string> {
+  const [first] = await activeCompaniesOf(context.db, userId)
+  return first ? `/entreprises/${first.siren}` : '/entreprises/ajouter'
+}
+
+/** GET /auth/login: starts an authorization request (code + PKCE S256, state and nonce). */
+export async function startLogin(context: PortalContext, request: Request): Promise<Response> {
+  const { config } = context
+  const codeVerifier = oidc.randomPKCECodeVerifier()
+  const pending = {
+    state: oidc.randomState(),
+    nonce: oidc.randomNonce(),
+    codeVerifier,
+    returnTo: safeReturnTo(new URL(request.url).searchParams.get('returnTo')) ?? '',
+  }
+  const authorizationUrl = oidc.buildAuthorizationUrl(await idpConfiguration(config), {
+    redirect_uri: redirectUri(config),
+    scope: PORTAL_SCOPE,
+    code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+    state: pending.state,
+    nonce: pending.nonce,
+  })
+  const response = NextResponse.redirect(authorizationUrl, 303)
+  response.cookies.set(LOGIN_COOKIE, await sealPendingLogin(pending, config.secrets.portalSessionSecret), cookieOptions(config.portal.url, 600))
+  return response
+}
+
+/** GET /auth/callback: checks state, nonce and PKCE, then opens the portal session. */
+export async function finishLogin(context: PortalContext, request: Request): Promise<Response> {
+  const { config, logger, now } = context
+  const pending = await unsealPendingLogin(cookieOf(request, LOGIN_COOKIE), config.secrets.portalSessionSecret)
+  const requestUrl = new URL(request.url)
+  const fail = () => {
+    const response = NextResponse.redirect(new URL('/?erreur=connexion', config.portal.url), 303)
+    response.cookies.delete(LOGIN_COOKIE)
+    return response
+  }
+  if (!pending) return NextResponse.redirect(new URL('/auth/login', config.portal.url), 303)
+  try {
+    const tokens = await oidc.authorizationCodeGrant(
+      await idpConfiguration(config),
+      new URL(`${requestUrl.pathname}${requestUrl.search}`, config.portal.url),
+      { pkceCodeVerifier: pending.codeVerifier, expectedState: pending.state, expectedNonce: pending.nonce },
+    )
+    const session = { ...sessionTokens(tokens, now()), expiresAt: sessionExpiry(now()), csrf: newCsrfToken() }
+    const target = pending.returnTo || (await landingPath(context, session.sub))
+    const response = NextResponse.redirect(new URL(target, config.portal.url), 303)
+    response.cookies.set(SESSION_COOKIE, await sealSession(session, config.secrets.portalSessionSecret), cookieOptions(config.portal.url))
+    response.cookies.delete(LOGIN_COOKIE)
+    return response
+  } catch (error) {
+    logger.warn({ err: error }, 'login callback refused')
+    return fail()
+  }
+}
+
+/** POST /auth/logout ("Se déconnecter"): ends the portal session, then the SSO session at the idp. */
+export async function logout(context: PortalContext, request: Request): Promise<Response> {
+  const { config } = context
+  const session = await readSession(context, request)
+  let target = new URL('/', config.portal.url)
+  if (session) {
+    try {
+      await verifyForm(request, session)
+    } catch (error) {
+      if (isAppError(error)) return new Response(error.message, { status: error.status })
+      throw error
+    }
+    target = oidc.buildEndSessionUrl(await idpConfiguration(config), {
+      id_token_hint: session.idToken,
+      post_logout_redirect_uri: `${config.portal.url}/`,
+    })
+  }
+  const response = NextResponse.redirect(target, 303)
+  response.cookies.delete(SESSION_COOKIE)
+  return response
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod'
+import { AppError } from '@opcommerce/shared/errors'
+import type { Person } from '../lib/access'
+import type { PortalContext } from '../lib/context'
+import { messages } from '../lib/messages'
+import type { Session } from '../lib/session'
+import { clientIp, formText, handleAction, requireSession, verifyForm } from './http'
+
+/** How long "Vous allez être redirigé" stays on screen. */
+const REDIRECT_DELAY = 2500 // milliseconds
+
+const personOf = (session: Session): Person => ({ id: session.sub, email: session.email, givenName: session.givenName, familyName: session.familyName })
+
+const sirenParam = z.string().regex(/^\d{9}$/u)
+const userIdParam = z.uuid()
+
+function parseParam<T>(schema: z.ZodType<T>, value: string): T {
+  const parsed = schema.safeParse(value)
+  if (!parsed.success) throw new AppError(404, "Cette page n'existe pas.")
+  return parsed.data
+}
+
+/** POST /api/entreprises: "Ajouter cette entreprise". */
+export function linkCompanyHandler(context: PortalContext, request: Request): Promise<Response> {
+  return handleAction(context, async () => {
+    const session = await requireSession(context, request)
+    const form = await verifyForm(request, session)
+    const { outcome, company } = await context.access.linkCompany(
+      personOf(session),
+      { siren: formText(form, 'siren'), code: formText(form, 'code') },
+      clientIp(request),
+    )
+    const home = `/entreprises/${company.siren}`
+    switch (outcome) {
+      case 'admin':
+        return { message: messages.link.becameAdmin, redirect: home, redirectDelay: REDIRECT_DELAY }
+      case 'already_active':
+        return { message: messages.link.alreadyActive, redirect: home, redirectDelay: REDIRECT_DELAY }
+      case 'pending':
+        return { message: messages.link.requestSent }
+      case 'already_pending':
+        return { message: messages.link.alreadyPending }
+    }
+  })
+}
+
+/** POST /api/entreprises/:siren/relance: "Relancer ma demande". */
+export function remindHandler(context: PortalContext, request: Request, sirenInput: string): Promise<Response> {
+  return handleAction(context, async () => {
+    const session = await requireSession(context, request)
+    await verifyForm(request, session)
+    await context.access.remindAdministrators(personOf(session), parseParam(sirenParam, sirenInput), clientIp(request))
+    return { message: messages.reminder.sent }
+  })
+}
+
+const memberAction = z.enum(['approve', 'refuse', 'promote', 'demote', 'remove'])
+
+/** POST /api/entreprises/:siren/membres/:userId: the buttons of "Gérer les utilisateurs". */
+export function memberActionHandler(context: PortalContext, request: Request, sirenInput: string, userIdInput: string): Promise<Response> {
+  return handleAction(context, async () => {
+    const session = await requireSession(context, request)
+    const form = await verifyForm(request, session)
+    const siren = parseParam(sirenParam, sirenInput)
+    const userId = parseParam(userIdParam, userIdInput)
+    const action = memberAction.safeParse(formText(form, 'action'))
+    if (!action.success) throw new AppError(400, messages.errors.badRequest)
+    const actor = personOf(session)
+    const ip = clientIp(request)
+    const { access } = context
+    const name = (person: Person) => `${person.givenName} ${person.familyName}`
+    switch (action.data) {
+      case 'approve':
+        return { message: messages.members.approved(name(await access.approve(actor, siren, userId, ip))) }
+      case 'refuse':
+        return { message: messages.members.refused(name(await access.refuse(actor, siren, userId, formText(form, 'reason'), ip))) }
+      case 'promote':
+        return { message: messages.members.promoted(name(await access.promote(actor, siren, userId, ip))) }
+      case 'demote':
+        return { message: messages.members.demoted(name(await access.demote(actor, siren, userId, ip))) }
+      case 'remove': {
+        const removed = await access.remove(actor, siren, userId, ip)
+        return removed.id === actor.id ? { message: messages.members.left, redirect: '/entreprises/ajouter' } : { message: messages.members.removed(name(removed)) }
+      }
+    }
+  })
+}

@@ -1,0 +1,81 @@
+import { timingSafeEqual } from 'node:crypto'
+import { NextResponse } from 'next/server'
+import { AppError, ForbiddenError, isAppError, UnauthorizedError, type TooManyRequestsError, type ValidationError } from '@opcommerce/shared/errors'
+import type { PortalContext } from '../lib/context'
+import { messages } from '../lib/messages'
+import { SESSION_COOKIE, unsealSession, type Session } from '../lib/session'
+
+export function cookieOf(request: Request, name: string): string | undefined {
+  const header = request.headers.get('cookie') ?? ''
+  for (const part of header.split(';')) {
+    const [key, ...value] = part.trim().split('=')
+    if (key === name) return decodeURIComponent(value.join('='))
+  }
+  return undefined
+}
+
+export function readSession(context: PortalContext, request: Request): Promise<Session | undefined> {
+  return unsealSession(cookieOf(request, SESSION_COOKIE), context.config.secrets.portalSessionSecret)
+}
+
+export async function requireSession(context: PortalContext, request: Request): Promise<Session> {
+  const session = await readSession(context, request)
+  if (!session) throw new UnauthorizedError(messages.session.required)
+  return session
+}
+
+/** Reads a posted form and checks its CSRF field against the session (double submit). */
+export async function verifyForm(request: Request, session: Session): Promise<FormData> {
+  let form: FormData
+  try {
+    form = await request.formData()
+  } catch {
+    throw new AppError(400, messages.errors.badRequest)
+  }
+  const submitted = form.get('_csrf')
+  const valid =
+    typeof submitted === 'string' && submitted.length === session.csrf.length && timingSafeEqual(Buffer.from(submitted), Buffer.from(session.csrf))
+  if (!valid) throw new ForbiddenError(messages.session.csrf)
+  return form
+}
+
+export const formText = (form: FormData, name: string): string => {
+  const value = form.get(name)
+  return typeof value === 'string' ? value.slice(0, 10_000) : ''
+}
+
+export function clientIp(request: Request): string {
+  return request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'local'
+}
+
+/** What a portal form receives: a message, field errors, and where to go next. */
+export interface ActionResult {
+  message?: string
+  fieldErrors?: Record<string, string[]>
+  redirect?: string
+  /** Milliseconds to show the message before following `redirect`. */
+  redirectDelay?: number
+}
+
+/** Runs a form action and turns its errors into the JSON a form displays, with the right status. */
+export async function handleAction(context: PortalContext, action: () => Promise<ActionResult>): Promise<Response> {
+  try {
+    return NextResponse.json(await action(), { status: 200, headers: { 'Cache-Control': 'no-store' } })
+  } catch (caught) {
+    const error = isAppError(caught) ? caught : undefined
+    if (!error?.expose) {
+      context.logger.error({ err: caught }, 'portal action failed')
+      return NextResponse.json({ message: messages.errors.unexpected } satisfies ActionResult, { status: 500 })
+    }
+    const body: ActionResult = {
+      message: error.message,
+      ...('fieldErrors' in error && Object.keys((error as ValidationError).fieldErrors).length > 0
+        ? { fieldErrors: (error as ValidationError).fieldErrors }
+        : {}),
+      ...(error.status === 401 ? { redirect: '/auth/login' } : {}),
+    }
+    const headers: Record<string, string> = { 'Cache-Control': 'no-store' }
+    if ('retryAfter' in error) headers['Retry-After'] = String((error as TooManyRequestsError).retryAfter)
+    return NextResponse.json(body, { status: error.status, headers })
+  }
+}

@@ -1,0 +1,32 @@
+import { loadConfig, type Config } from '@opcommerce/shared/config'
+import { connectDatabase, locateDatabase } from '@opcommerce/shared/db/database'
+import type { Knex } from '@opcommerce/shared/db/knex'
+import { createLogger, type Logger } from '@opcommerce/shared/logger'
+import { createClientQueries, type ClientQueries } from '@opcommerce/shared/queries/clients'
+import { createCompanyAccess, type AccessDependencies, type CompanyAccessService } from './access'
+
+/** Everything the portal's pages and handlers use; built once per process, injected in tests. */
+export interface PortalContext {
+  config: Config
+  db: Knex
+  logger: Logger
+  access: CompanyAccessService
+  clients: ClientQueries
+  now: () => Date
+}
+
+export function createPortalContext(options: { config: Config; db: Knex; logger: Logger; now?: () => Date; limits?: AccessDependencies['limits'] }): PortalContext {
+  const { config, db, logger, now = () => new Date(), limits } = options
+  return { config, db, logger, now, access: createCompanyAccess({ config, db, now, limits }), clients: createClientQueries(db) }
+}
+
+const globalCache = globalThis as typeof globalThis & { opcommercePortal?: Promise<PortalContext> }
+
+export function portalContext(): Promise<PortalContext> {
+  globalCache.opcommercePortal ??= (async () => {
+    const config = loadConfig()
+    const db = await connectDatabase(await locateDatabase(config, { startEmbedded: false }))
+    return createPortalContext({ config, db, logger: createLogger('portal', config.logLevel) })
+  })()
+  return globalCache.opcommercePortal
+}

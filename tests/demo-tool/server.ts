@@ -1,0 +1,117 @@
+/**
+ * The demo tool `npm start` registers: a minimal relying party that shows who single sign-on
+ * brought in and their `companies` claim. Third-party initiated login: the portal's launcher
+ * links to /login, which starts the authorization request.
+ */
+import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import * as oidc from 'openid-client'
+import { loadConfig } from '@opcommerce/shared/config'
+import { html, type SafeHtml } from '@opcommerce/shared/html'
+import { listen, onShutdown, runMain } from '@opcommerce/shared/process'
+
+interface Visit {
+  pending?: { state: string; nonce: string; verifier: string }
+  claims?: oidc.IDToken
+  idToken?: string
+}
+
+const COOKIE = 'demo_tool_visit'
+const theme = readFileSync(new URL('../../shared/src/ui/theme.css', import.meta.url))
+
+function page(title: string, content: SafeHtml): string {
+  return html`<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · Outil de démonstration</title><link rel="stylesheet" href="/theme.css"></head>
+<body><header class="site-header"><div class="site-header__inner"><span class="brand"><span class="brand__mark" aria-hidden="true">O</span><span class="brand__text">Outil de démonstration<small>Opcommerce</small></span></span></div></header>
+<main id="contenu"><div class="container container--narrow">${content}</div></main></body></html>`.value
+}
+
+runMain(async () => {
+  const config = loadConfig()
+  const base = config.demoTool.url
+  const visits = new Map<string, Visit>()
+  let discovered: Promise<oidc.Configuration> | undefined
+  const idp = () =>
+    (discovered ??= oidc.discovery(new URL(config.idp.issuer), 'demo-tool', config.secrets.demoToolClientSecret, undefined, {
+      execute: config.idp.issuer.startsWith('http:') ? [oidc.allowInsecureRequests] : [],
+    }).catch((error: unknown) => {
+      discovered = undefined
+      throw error
+    }))
+
+  function visitOf(request: IncomingMessage, response: ServerResponse): Visit {
+    const id = /(?:^|;\s*)demo_tool_visit=([\w-]+)/u.exec(request.headers.cookie ?? '')?.[1]
+    if (id && visits.has(id)) return visits.get(id)!
+    const fresh = randomBytes(16).toString('base64url')
+    visits.set(fresh, {})
+    response.setHeader('Set-Cookie', `${COOKIE}=${fresh}; HttpOnly; SameSite=Lax; Path=/`)
+    return visits.get(fresh)!
+  }
+
+  const send = (response: ServerResponse, status: number, body: string | Buffer, type = 'text/html; charset=utf-8') => {
+    response.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' })
+    response.end(body)
+  }
+  const redirect = (response: ServerResponse, location: string) => {
+    response.writeHead(303, { Location: location })
+    response.end()
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse) {
+    const url = new URL(request.url ?? '/', base)
+    if (url.pathname === '/theme.css') return send(response, 200, theme, 'text/css; charset=utf-8')
+    const visit = visitOf(request, response)
+    if (url.pathname === '/login') {
+      const verifier = oidc.randomPKCECodeVerifier()
+      visit.pending = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier }
+      const target = oidc.buildAuthorizationUrl(await idp(), {
+        redirect_uri: `${base}/callback`,
+        scope: 'openid profile email companies',
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+        state: visit.pending.state,
+        nonce: visit.pending.nonce,
+      })
+      return redirect(response, target.toString())
+    }
+    if (url.pathname === '/callback' && visit.pending) {
+      const tokens = await oidc.authorizationCodeGrant(await idp(), url, {
+        pkceCodeVerifier: visit.pending.verifier,
+        expectedState: visit.pending.state,
+        expectedNonce: visit.pending.nonce,
+      })
+      Object.assign(visit, { pending: undefined, claims: tokens.claims(), idToken: tokens.id_token })
+      return redirect(response, '/')
+    }
+    if (url.pathname === '/logout' && request.method === 'POST' && visit.idToken) {
+      const target = oidc.buildEndSessionUrl(await idp(), { id_token_hint: visit.idToken, post_logout_redirect_uri: `${base}/` })
+      Object.assign(visit, { claims: undefined, idToken: undefined })
+      return redirect(response, target.toString())
+    }
+    if (url.pathname !== '/') return send(response, 404, page('Page introuvable', html`<h1>Page introuvable</h1>`))
+    if (!visit.claims) {
+      return send(response, 200, page('Accueil', html`<div class="card"><h1>Outil de démonstration</h1>
+<p>Vous n'êtes pas connecté à cet outil.</p><a class="button" href="/login">Se connecter</a></div>`))
+    }
+    const companies = (visit.claims.companies ?? []) as { siren: string; name: string; role: string }[]
+    return send(response, 200, page('Connecté', html`<div class="card">
+<h1>Outil de démonstration</h1>
+<p>Connecté en tant que <strong>${String(visit.claims.given_name)} ${String(visit.claims.family_name)}</strong> (${String(visit.claims.email)}), sans nouvelle saisie de mot de passe.</p>
+<h2>Entreprises transmises (claim « companies »)</h2>
+${companies.length === 0 ? html`<p class="muted">Aucune entreprise.</p>` : html`<div class="table-wrap"><table><caption class="visually-hidden">Entreprises</caption>
+<thead><tr><th scope="col">Siren</th><th scope="col">Entreprise</th><th scope="col">Rôle</th></tr></thead>
+<tbody>${companies.map((company) => html`<tr><td>${company.siren}</td><td>${company.name}</td><td>${company.role === 'admin' ? 'Administrateur' : 'Utilisateur'}</td></tr>`)}</tbody></table></div>`}
+<form method="post" action="/logout"><button class="button button--secondary" type="submit">Se déconnecter</button></form>
+</div>`))
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      console.error(error)
+      send(response, 500, page('Erreur', html`<h1>Erreur</h1><p>La connexion n'a pas pu aboutir. <a href="/login">Réessayer</a></p>`))
+    })
+  })
+  await listen(server, config.demoTool.port, 'DEMO_TOOL_PORT')
+  onShutdown(() => new Promise((resolve) => server.close(() => resolve())))
+})
