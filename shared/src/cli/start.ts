@@ -98,7 +98,11 @@ runMain(async () => {
   onShutdown(stopAll)
 
   if (config.developmentMailbox) {
-    start('MailDev', [maildevBin, '--smtp', String(config.maildev.smtpPort), '--web', String(config.maildev.webPort), '--ip', '127.0.0.1', '--web-ip', '127.0.0.1'])
+    start('MailDev', [
+      maildevBin,
+      ...['--smtp', String(config.maildev.smtpPort), '--web', String(config.maildev.webPort)],
+      ...['--ip', '127.0.0.1', '--web-ip', '127.0.0.1', '--mail-directory', path.join(config.dataDir, 'maildev')],
+    ])
   }
   start('idp', ['--import', 'tsx', 'idp/src/main.ts'])
   start('portail', [nextBin, 'start', '--port', String(config.portal.port)], portalDir, portalEnv)
