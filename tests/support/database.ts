@@ -10,14 +10,18 @@ export interface TestDatabase {
   close(): Promise<void>
 }
 
-/** A migrated database of this test file's own, copied from the run's template. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A migrated database of this test file's own, copied from the run's template; `empty` gives
+ * one without any table (to test migrations themselves).
+ */
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL
   const template = process.env.TEST_TEMPLATE_DATABASE
   if (serverUrl && template) {
     const name = `opco_test_${randomBytes(6).toString('hex')}`
     const admin = createKnex(serverUrl, { min: 0, max: 1 })
-    await admin.raw('create database ?? template ??', [name, template])
+    if (options.empty) await admin.raw('create database ??', [name])
+    else await admin.raw('create database ?? template ??', [name, template])
     const url = withDatabase(serverUrl, name)
     const knex = createKnex(url)
     return {
@@ -32,7 +36,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   const dump = process.env.TEST_PGLITE_TEMPLATE
   if (!dump) throw new Error('The template database is missing: run the tests through jest (npm test).')
-  const server = await startEmbeddedServer({ loadDataDir: new Blob([readFileSync(dump)]) })
+  const server = await startEmbeddedServer(options.empty ? {} : { loadDataDir: new Blob([readFileSync(dump)]) })
   const knex = createKnex(server.url)
   return {
     url: server.url,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type Router from '@koa/router'
+import { ICON_SVG } from '@opcommerce/shared/ui/icon'
 
 const ASSETS: Record<string, { file: URL; type: string }> = {
   'theme.css': { file: new URL('../../../shared/src/ui/theme.css', import.meta.url), type: 'text/css; charset=utf-8' },
@@ -10,6 +11,11 @@ const ASSETS: Record<string, { file: URL; type: string }> = {
 /** The stylesheet shared with the portal and the two small scripts of our pages, read once. */
 export function assetRoutes(router: Router): void {
   const contents = new Map(Object.entries(ASSETS).map(([name, asset]) => [name, { ...asset, body: readFileSync(asset.file) }]))
+  router.get('/favicon.ico', (ctx) => {
+    ctx.type = 'image/svg+xml'
+    ctx.set('Cache-Control', 'public, max-age=86400')
+    ctx.body = ICON_SVG
+  })
   router.get('/assets/:name', (ctx) => {
     const asset = contents.get(ctx.params.name!)
     if (!asset) return

@@ -80,7 +80,7 @@ export function PortalShell(props: {
           <div className="menu-bar__inner">
             {current && (
               <Link href={`/entreprises/${current.siren}`} aria-current={here('home')}>
-                Accueil {current.name}
+                Accueil
               </Link>
             )}
             {current?.role === 'admin' && (

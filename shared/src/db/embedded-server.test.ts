@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createKnex, type Knex } from './knex'
@@ -48,6 +49,43 @@ describe('embedded PGlite server', () => {
       ),
     )
     const roles = await clients[1]!('membership').select('role').count({ count: '*' }).groupBy('role').orderBy('role')
+    expect(roles).toEqual([
+      { role: 'admin', count: 1 },
+      { role: 'member', count: 59 },
+    ])
+  })
+
+  it('does the same for three separate processes, as idp, portal and the CLI are', async () => {
+    await clients[0]!.raw('create table process_link (id serial primary key, process int not null, role text not null)')
+    await clients[0]!.raw('create table process_company (id int primary key, has_admin boolean not null)')
+    await clients[0]!.raw('insert into process_company values (1, false)')
+    const script = `
+      import knexFactory from 'knex'
+      const knex = knexFactory({ client: 'pg', connection: process.env.URL, pool: { min: 0, max: 10 } })
+      const me = Number(process.env.ME)
+      let wrong = 0
+      await Promise.all(Array.from({ length: 100 }, async (_, i) => {
+        const { rows } = await knex.raw('select ?::int as value', [me * 1000 + i])
+        if (rows[0].value !== me * 1000 + i) wrong++
+      }))
+      await Promise.all(Array.from({ length: 20 }, () => knex.transaction(async (trx) => {
+        const company = await trx('process_company').where({ id: 1 }).forUpdate().first()
+        if (!company.has_admin) await trx('process_company').where({ id: 1 }).update({ has_admin: true })
+        await trx('process_link').insert({ process: me, role: company.has_admin ? 'member' : 'admin' })
+      })))
+      await knex.destroy()
+      process.exit(wrong)`
+    const exitCodes = await Promise.all(
+      [1, 2, 3].map(
+        (me) =>
+          new Promise<number | null>((resolve) => {
+            const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, URL: server!.url, ME: String(me) }, stdio: 'inherit' })
+            child.once('exit', resolve)
+          }),
+      ),
+    )
+    expect(exitCodes).toEqual([0, 0, 0])
+    const roles = await clients[0]!('process_link').select('role').count({ count: '*' }).groupBy('role').orderBy('role')
     expect(roles).toEqual([
       { role: 'admin', count: 1 },
       { role: 'member', count: 59 },

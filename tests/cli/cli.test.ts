@@ -1,0 +1,127 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { hashMemberCode } from '@opcommerce/shared/companies'
+import { createClientQueries } from '@opcommerce/shared/queries/clients'
+import { createTestDatabase, type TestDatabase } from '../support/database'
+import { runEntryPoint } from '../support/processes'
+
+const HMAC_KEY = 'cli-test-member-code-hmac-key-0123456789'
+
+describe('npm run migrate', () => {
+  it('creates every table of the data model in an empty database', async () => {
+    const database = await createTestDatabase({ empty: true })
+    try {
+      const result = await runEntryPoint('shared/src/cli/migrate.ts', [], { DATABASE_URL: database.url, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'opco-cli-')) })
+      expect(result.stderr).toBe('')
+      expect(result.stdout).toContain('Base de données à jour (DATABASE_URL) : 1 migration(s) appliquée(s).')
+      const { rows } = await database.knex.raw("select table_name from information_schema.tables where table_schema = 'public' order by table_name")
+      expect(rows.map((row: { table_name: string }) => row.table_name)).toEqual(
+        expect.arrayContaining(['users', 'email_tokens', 'oidc_payloads', 'oidc_clients', 'signing_keys', 'companies', 'memberships', 'mail_outbox', 'audit_events', 'rate_limits']),
+      )
+      await expect(database.knex.raw("insert into users (email, password_hash, given_name, family_name) values ('A@x.fr', 'h', 'A', 'B'), ('a@X.fr', 'h', 'A', 'B')")).rejects.toThrow(/users_email_unique/u)
+    } finally {
+      await database.close()
+    }
+  })
+})
+
+describe('npm run cli', () => {
+  let database: TestDatabase | undefined
+  let env: Record<string, string>
+  const cli = (...args: string[]) => runEntryPoint('shared/src/cli/main.ts', args, env)
+
+  beforeAll(async () => {
+    database = await createTestDatabase()
+    env = { DATABASE_URL: database.url, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'opco-cli-')), MEMBER_CODE_HMAC_KEY: HMAC_KEY }
+  })
+
+  afterAll(async () => {
+    await database?.close()
+  })
+
+  it('creates a client with the default grants and prints the generated secret once', async () => {
+    const result = await cli('clients', 'create', '--client-id', 'paie', '--redirect-uri', 'https://paie.opcommerce.test/callback', '--name', 'Paie', '--tool', '--url', 'https://paie.opcommerce.test', '--description', 'Déclarations de paie')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('Client « paie » créé (authorization_code, refresh_token).')
+    const secret = result.stdout.trim().split('\n').at(-1)!
+    expect(secret).toMatch(/^[\w-]{43}$/u)
+    const client = await createClientQueries(database!.knex).find('paie')
+    expect(client).toMatchObject({ name: 'Paie', tool: true, url: 'https://paie.opcommerce.test', description: 'Déclarations de paie' })
+    expect(client!.metadata).toMatchObject({ client_secret: secret, grant_types: ['authorization_code', 'refresh_token'], redirect_uris: ['https://paie.opcommerce.test/callback'] })
+    expect(await createClientQueries(database!.knex).listTools()).toEqual([{ clientId: 'paie', name: 'Paie', description: 'Déclarations de paie', href: 'https://paie.opcommerce.test' }])
+  })
+
+  it('lists and deletes clients', async () => {
+    await cli('clients', 'create', '--client-id', 'batch', '--grant-type', 'client_credentials', '--client-secret', 'batch-secret-0123456789abcdefghijklmnopqr')
+    const list = await cli('clients', 'list')
+    expect(list.stdout).toContain('batch — batch')
+    expect(list.stdout).toContain('grants : client_credentials')
+    expect((await cli('clients', 'delete', '--client-id', 'batch')).stdout).toContain('Client « batch » supprimé.')
+    expect(await createClientQueries(database!.knex).find('batch')).toBeUndefined()
+    const again = await cli('clients', 'delete', '--client-id', 'batch')
+    expect(again.code).toBe(1)
+    expect(again.stderr.trim()).toBe('Aucun client « batch ».')
+  })
+
+  it('refuses an incomplete or malformed client with a French explanation', async () => {
+    const noRedirect = await cli('clients', 'create', '--client-id', 'sans-retour')
+    expect(noRedirect.code).toBe(1)
+    expect(noRedirect.stderr).toContain('au moins une --redirect-uri est nécessaire pour authorization_code')
+    const badUri = await cli('clients', 'create', '--client-id', 'x', '--redirect-uri', 'pas-une-url')
+    expect(badUri.stderr).toContain('doit être une URL absolue http(s)')
+    const unknownOption = await cli('clients', 'create', '--client-id', 'x', '--colour', 'bleu')
+    expect(unknownOption.code).toBe(1)
+    expect(unknownOption.stderr).toContain('Utilisation : npm run cli')
+    expect(await createClientQueries(database!.knex).find('x')).toBeUndefined()
+  })
+
+  it('imports the company directory idempotently, reporting each rejected line with its number', async () => {
+    const file = path.join(env.DATA_DIR!, 'entreprises.csv')
+    writeFileSync(
+      file,
+      [
+        'siren;name;code_adherent',
+        '732 829 320;Opcommerce Test;ADH-1',
+        '552100554;Autre Société;ADH-2',
+        '123456789;Siren faux;ADH-3',
+        '12345;Trop court;ADH-4',
+        '356000000;;ADH-5',
+        '356000000;Sans code;',
+        '552100554;Doublon;ADH-6',
+        'trop;de;colonnes;ici',
+      ].join('\n'),
+    )
+    const first = await cli('companies', 'import', file)
+    expect(first.code).toBe(2)
+    expect(first.stdout).toContain('2 entreprise(s) créée(s), 0 mise(s) à jour, 0 inchangée(s).')
+    expect(first.stdout).toContain('6 ligne(s) rejetée(s) :')
+    expect(first.stdout).toContain("ligne 4 : Siren « 123456789 » : Ce Siren n'est pas valide : vérifiez les chiffres saisis.")
+    expect(first.stdout).toContain('ligne 5 : Siren « 12345 » : Le Siren doit comporter exactement 9 chiffres.')
+    expect(first.stdout).toContain('ligne 6 : nom manquant')
+    expect(first.stdout).toContain('ligne 7 : code adhérent manquant ou invalide')
+    expect(first.stdout).toContain('ligne 8 : Siren 552100554 déjà présent ligne 3')
+    expect(first.stdout).toContain('ligne 9 : 4 colonnes au lieu de 3')
+
+    const company = await database!.knex('companies').where({ siren: '732829320' }).first()
+    expect(company).toMatchObject({ name: 'Opcommerce Test', member_code_hash: hashMemberCode('ADH-1', HMAC_KEY) })
+    const { rows } = await database!.knex.raw("select count(*)::int as count from companies where member_code_hash like '%ADH%' or name like '%ADH%'")
+    expect(rows[0].count).toBe(0)
+
+    writeFileSync(file, 'siren;name;code_adherent\n732829320;Opcommerce Test;ADH-1\n552100554;Autre Société renommée;ADH-2\n')
+    const second = await cli('companies', 'import', file)
+    expect(second.code).toBe(0)
+    expect(second.stdout.trim()).toBe('0 entreprise(s) créée(s), 1 mise(s) à jour, 1 inchangée(s).')
+  })
+
+  it('refuses a file without the expected header', async () => {
+    const file = path.join(env.DATA_DIR!, 'sans-entete.csv')
+    writeFileSync(file, '732829320;Opcommerce;ADH-1\n')
+    const result = await cli('companies', 'import', file)
+    expect(result.code).toBe(1)
+    expect(result.stderr.trim()).toBe('La première ligne doit être l\'en-tête « siren;name;code_adherent ».')
+    const missing = await cli('companies', 'import', path.join(env.DATA_DIR!, 'absent.csv'))
+    expect(missing.stderr).toContain('Fichier illisible')
+  })
+})
