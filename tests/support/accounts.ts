@@ -12,7 +12,8 @@ export interface Person {
 }
 
 export function newPerson(givenName = 'Alice', familyName = 'Martin'): Person {
-  const email = `${givenName.toLowerCase()}.${randomBytes(4).toString('hex')}@exemple.fr`
+  const localPart = givenName.normalize('NFD').replace(/[^a-z]/giu, '').toLowerCase()
+  const email = `${localPart}.${randomBytes(4).toString('hex')}@exemple.fr`
   return { email, password: STRONG_PASSWORD, givenName, familyName }
 }
 

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { portalClient } from '@opcommerce/shared/platform-clients'
+import { createClientQueries } from '@opcommerce/shared/queries/clients'
+import { newPerson, registerValidated } from '../../../tests/support/accounts'
+import { Browser } from '../../../tests/support/browser'
+import { createTestDatabase, type TestDatabase } from '../../../tests/support/database'
+import { startTestIdp, testConfig, type TestIdp } from '../../../tests/support/idp'
+import { testPortalContext } from '../../../tests/support/portal'
+import { startSmtpCapture, type SmtpCapture } from '../../../tests/support/smtp'
+import type { PortalContext } from '../lib/context'
+import { LOGIN_COOKIE, SESSION_COOKIE, unsealSession } from '../lib/session'
+import { finishLogin, logout, startLogin } from './auth'
+
+/** The value of a cookie a response sets. */
+function setCookie(response: Response, name: string): string | undefined {
+  const header = response.headers.getSetCookie().find((cookie) => cookie.startsWith(`${name}=`))
+  return header?.slice(name.length + 1).split(';')[0]
+}
+
+describe('portal login through the idp (code + PKCE, state and nonce checked)', () => {
+  let database: TestDatabase | undefined
+  let smtp: SmtpCapture | undefined
+  let idp: TestIdp | undefined
+  let context: PortalContext
+  const person = newPerson('Hélène', 'Durand')
+  const browser = new Browser()
+
+  /** Runs /auth/login, the idp's login page and /auth/callback; returns the callback's response. */
+  async function logIn(returnTo: string, tamper: (callback: URL) => URL = (url) => url): Promise<Response> {
+    const started = await startLogin(context, new Request(`${context.config.portal.url}/auth/login?returnTo=${encodeURIComponent(returnTo)}`))
+    expect(started.status).toBe(303)
+    const loginCookie = setCookie(started, LOGIN_COOKIE)!
+    const callbackUrl = `${context.config.portal.url}/auth/callback`
+    let page = await browser.get(started.headers.get('location')!, { stopAt: callbackUrl })
+    if (!page.url.startsWith(callbackUrl)) page = await browser.submit(page, /\/login$/u, { email: person.email, password: person.password }, { stopAt: callbackUrl })
+    return finishLogin(context, new Request(tamper(new URL(page.url)), { headers: { cookie: `${LOGIN_COOKIE}=${loginCookie}` } }))
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase()
+    smtp = await startSmtpCapture()
+    idp = await startTestIdp(database, smtp)
+    context = testPortalContext(testConfig(database, smtp, { IDP_ISSUER: idp.issuer }), database.knex)
+    await createClientQueries(database.knex).save(portalClient(context.config))
+    await registerValidated(browser, idp.issuer, smtp, person)
+  })
+
+  afterAll(async () => {
+    await idp?.close()
+    await smtp?.close()
+    await database?.close()
+  })
+
+  it('sends the browser to the idp with PKCE S256, state and nonce', async () => {
+    const response = await startLogin(context, new Request(`${context.config.portal.url}/auth/login`))
+    const target = new URL(response.headers.get('location')!)
+    expect(target.origin).toBe(idp!.issuer)
+    expect(target.searchParams.get('client_id')).toBe('portal')
+    expect(target.searchParams.get('code_challenge_method')).toBe('S256')
+    expect(target.searchParams.get('scope')).toBe('openid profile email companies')
+    for (const parameter of ['code_challenge', 'state', 'nonce']) expect(target.searchParams.get(parameter)).toMatch(/^[\w-]{30,}$/u)
+    expect(response.headers.getSetCookie()[0]).toMatch(/HttpOnly/iu)
+  })
+
+  it('opens an encrypted HttpOnly session and returns to the page asked for', async () => {
+    const response = await logIn('/outils')
+    expect(response.status).toBe(303)
+    expect(response.headers.get('location')).toBe(`${context.config.portal.url}/outils`)
+    const cookie = response.headers.getSetCookie().find((value) => value.startsWith(`${SESSION_COOKIE}=`))!
+    expect(cookie).toMatch(/HttpOnly/iu)
+    expect(cookie).toMatch(/SameSite=lax/iu)
+    expect(cookie).not.toContain(person.email)
+    const session = await unsealSession(setCookie(response, SESSION_COOKIE), context.config.secrets.portalSessionSecret)
+    expect(session).toMatchObject({ email: person.email, givenName: 'Hélène', familyName: 'Durand' })
+    expect(session!.refreshToken).toBeTruthy()
+  })
+
+  it('sends a person without any access to "Ajouter une entreprise" after login', async () => {
+    const response = await logIn('')
+    expect(response.headers.get('location')).toBe(`${context.config.portal.url}/entreprises/ajouter`)
+  })
+
+  it('refuses a callback whose state was tampered with, and opens no session', async () => {
+    const response = await logIn('/outils', (url) => {
+      url.searchParams.set('state', 'forged-state-forged-state-forged-state-forged')
+      return url
+    })
+    expect(response.headers.get('location')).toBe(`${context.config.portal.url}/?erreur=connexion`)
+    expect(setCookie(response, SESSION_COOKIE)).toBeUndefined()
+  })
+
+  it('ignores a returnTo leading outside the portal', async () => {
+    const response = await logIn('//evil.example/phishing')
+    expect(response.headers.get('location')).toBe(`${context.config.portal.url}/entreprises/ajouter`)
+  })
+
+  it('logs out through the idp with the ID token as hint, only with the CSRF token', async () => {
+    const sessionValue = setCookie(await logIn('/outils'), SESSION_COOKIE)!
+    const session = (await unsealSession(sessionValue, context.config.secrets.portalSessionSecret))!
+    const post = (csrf: string) => {
+      const body = new FormData()
+      body.set('_csrf', csrf)
+      return new Request(`${context.config.portal.url}/auth/logout`, { method: 'POST', body, headers: { cookie: `${SESSION_COOKIE}=${sessionValue}` } })
+    }
+    expect((await logout(context, post('forged'))).status).toBe(403)
+    const response = await logout(context, post(session.csrf))
+    const target = new URL(response.headers.get('location')!)
+    expect(`${target.origin}${target.pathname}`).toBe(`${idp!.issuer}/session/end`)
+    expect(target.searchParams.get('id_token_hint')).toBe(session.idToken)
+    expect(target.searchParams.get('post_logout_redirect_uri')).toBe(`${context.config.portal.url}/`)
+    expect(response.headers.getSetCookie().some((cookie) => cookie.startsWith(`${SESSION_COOKIE}=;`))).toBe(true)
+  })
+})
