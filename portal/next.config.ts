@@ -1,6 +1,8 @@
 import type { NextConfig } from 'next'
 
 const nextConfig: NextConfig = {
+  // The browser suite builds into its own folder, so it never rebuilds under a running `npm start`.
+  distDir: process.env.PORTAL_DIST_DIR ?? '.next',
   // Our TypeScript workspace, compiled by Next; the database drivers stay plain Node modules.
   transpilePackages: ['@opcommerce/shared'],
   serverExternalPackages: ['knex', 'pg', 'pino', 'rate-limiter-flexible', '@electric-sql/pglite', '@electric-sql/pglite-socket', 'nodemailer'],

@@ -99,7 +99,7 @@ runMain(async () => {
 <h1>Outil de démonstration</h1>
 <p>Connecté en tant que <strong>${String(visit.claims.given_name)} ${String(visit.claims.family_name)}</strong> (${String(visit.claims.email)}), sans nouvelle saisie de mot de passe.</p>
 <h2>Entreprises transmises (claim « companies »)</h2>
-${companies.length === 0 ? html`<p class="muted">Aucune entreprise.</p>` : html`<div class="table-wrap"><table><caption class="visually-hidden">Entreprises</caption>
+${companies.length === 0 ? html`<p class="muted">Aucune entreprise.</p>` : html`<div class="table-wrap" role="region" aria-labelledby="entreprises-tableau" tabindex="0"><table><caption class="visually-hidden" id="entreprises-tableau">Entreprises</caption>
 <thead><tr><th scope="col">Siren</th><th scope="col">Entreprise</th><th scope="col">Rôle</th></tr></thead>
 <tbody>${companies.map((company) => html`<tr><td>${company.siren}</td><td>${company.name}</td><td>${company.role === 'admin' ? 'Administrateur' : 'Utilisateur'}</td></tr>`)}</tbody></table></div>`}
 <form method="post" action="/logout"><button class="button button--secondary" type="submit">Se déconnecter</button></form>

@@ -42,12 +42,12 @@ async function prepareDatabase(config: Config, location: DatabaseLocation): Prom
 function newestChange(entry: string): number {
   const stats = statSync(entry)
   if (!stats.isDirectory()) return stats.mtimeMs
-  return Math.max(stats.mtimeMs, ...readdirSync(entry).filter((name) => name !== '.next' && name !== 'node_modules').map((name) => newestChange(path.join(entry, name))))
+  return Math.max(stats.mtimeMs, ...readdirSync(entry).filter((name) => !name.startsWith('.next') && name !== 'node_modules').map((name) => newestChange(path.join(entry, name))))
 }
 
 /** Builds the portal when it was never built or its sources (or shared's) changed since. */
 function buildPortalIfNeeded(env: NodeJS.ProcessEnv): void {
-  const buildId = path.join(portalDir, '.next/BUILD_ID')
+  const buildId = path.join(portalDir, env.PORTAL_DIST_DIR ?? '.next', 'BUILD_ID')
   const sources = [path.join(portalDir, 'app'), path.join(portalDir, 'src'), path.join(portalDir, 'proxy.ts'), path.join(portalDir, 'next.config.ts'), path.join(root, 'shared/src')]
   if (existsSync(buildId) && statSync(buildId).mtimeMs > Math.max(...sources.map(newestChange))) return
   say('Construction du portail (next build, une vingtaine de secondes)…')

@@ -60,9 +60,12 @@ export default async function ManageUsers({ params }: { params: Promise<{ siren:
 
         <section className="card" aria-labelledby="membres">
           <h2 id="membres">Utilisateurs ayant accès</h2>
-          <div className="table-wrap">
+          {/* Scrolls sideways on narrow screens: focusable, so the keyboard can scroll it too. */}
+          <div className="table-wrap" role="region" aria-labelledby="membres-tableau" tabIndex={0}>
             <table>
-              <caption className="visually-hidden">Utilisateurs de {company.name}</caption>
+              <caption className="visually-hidden" id="membres-tableau">
+                Utilisateurs de {company.name}
+              </caption>
               <thead>
                 <tr>
                   <th scope="col">Nom</th>

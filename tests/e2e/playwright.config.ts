@@ -1,0 +1,44 @@
+import { defineConfig } from '@playwright/test'
+import { urls } from './support/stack'
+
+/**
+ * `npm run test:e2e`: the journeys of the user guide in Chromium against the real stack that
+ * global-setup starts as `npm start` does, on ports of their own.
+ */
+export default defineConfig({
+  testDir: '.',
+  testMatch: '**/*.spec.ts',
+  outputDir: '../../test-results/e2e',
+  globalSetup: './global-setup.ts',
+  globalTeardown: './global-teardown.ts',
+  // Journeys that build on each other are `serial` inside their file; files run side by side.
+  workers: 2,
+  retries: 0,
+  forbidOnly: true,
+  timeout: 60_000, // milliseconds per test
+  expect: { timeout: 10_000 },
+  reporter: [['list'], ['./failure-reporter.ts']],
+  use: {
+    baseURL: urls.portal,
+    browserName: 'chromium',
+    headless: true,
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+    locale: 'fr-FR',
+    timezoneId: 'Europe/Paris',
+    viewport: { width: 1280, height: 800 },
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+  },
+})

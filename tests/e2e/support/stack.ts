@@ -1,0 +1,29 @@
+/**
+ * Where the end-to-end stack listens: ports next to, never on, the defaults of `npm start`
+ * (4000, 3000, 3100, 1025/1080), so a developer's running stack is left alone.
+ */
+export const ports = {
+  idp: 4400,
+  portal: 3300,
+  demoTool: 3400,
+  maildevSmtp: 1125,
+  maildevWeb: 1180,
+} as const
+
+export const urls = {
+  idp: `http://localhost:${ports.idp}`,
+  portal: `http://localhost:${ports.portal}`,
+  demoTool: `http://localhost:${ports.demoTool}`,
+  /** MailDev's web inbox and REST API (`/api/email`). */
+  maildev: `http://127.0.0.1:${ports.maildevWeb}`,
+} as const
+
+/** What global-setup hands to global-teardown (through the runner's environment). */
+export interface StackState {
+  pid: number
+  dataDir: string
+  /** Set when the run has its own database on a PostgreSQL server. */
+  database?: { serverUrl: string; name: string }
+}
+
+export const STACK_STATE_VARIABLE = 'E2E_STACK_STATE'
