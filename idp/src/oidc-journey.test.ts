@@ -5,6 +5,7 @@ import { newPerson, register, validationLink } from '../../tests/support/account
 import { Browser } from '../../tests/support/browser'
 import { registerClient } from '../../tests/support/clients'
 import { createTestDatabase, type TestDatabase } from '../../tests/support/database'
+import { authorizationRequest, discoverClient } from '../../tests/support/oidc'
 import { startTestIdp, type TestIdp } from '../../tests/support/idp'
 import { startSmtpCapture, type SmtpCapture } from '../../tests/support/smtp'
 
@@ -21,23 +22,7 @@ describe('from registration to single sign-on and logout, over HTTP only', () =>
   let app: oidc.Configuration
   let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers
 
-  const discover = (clientId: string) =>
-    oidc.discovery(new URL(idp!.issuer), clientId, SECRET, undefined, { execute: [oidc.allowInsecureRequests] })
-
-  async function authorizationRequest(configuration: oidc.Configuration, redirectUri: string) {
-    const verifier = oidc.randomPKCECodeVerifier()
-    const state = oidc.randomState()
-    const nonce = oidc.randomNonce()
-    const url = oidc.buildAuthorizationUrl(configuration, {
-      redirect_uri: redirectUri,
-      scope: 'openid profile email companies',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      nonce,
-    })
-    return { url: url.toString(), verifier, state, nonce }
-  }
+  const discover = (clientId: string) => discoverClient(idp!.issuer, clientId, SECRET)
 
   beforeAll(async () => {
     database = await createTestDatabase()

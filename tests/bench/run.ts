@@ -17,6 +17,7 @@ import { createKnex, type Knex } from '@opcommerce/shared/db/knex'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
 import { Browser } from '../support/browser'
+import { authorizationRequest, discoverClient } from '../support/oidc'
 import { freePort } from '../support/ports'
 import { repositoryRoot } from '../support/processes'
 import { withDatabase } from '../support/template-database'
@@ -87,7 +88,7 @@ async function main() {
         await new Promise((resolve) => setTimeout(resolve, 250))
       }
     }
-    const config = await oidc.discovery(new URL(issuer), 'bench', SECRET, undefined, { execute: [oidc.allowInsecureRequests] })
+    const config = await discoverClient(issuer, 'bench', SECRET)
 
     // One full login (authorization request, login form with argon2id, code exchange) per user, in parallel.
     const started = performance.now()
@@ -97,17 +98,15 @@ async function main() {
       tokens.push(
         ...(await Promise.all(
           emails.map(async (email) => {
-            const verifier = oidc.randomPKCECodeVerifier()
-            const url = oidc.buildAuthorizationUrl(config, {
-              redirect_uri: REDIRECT_URI,
-              scope: 'openid profile email companies',
-              code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-              code_challenge_method: 'S256',
-            })
+            const request = await authorizationRequest(config, REDIRECT_URI)
             const browser = new Browser()
-            const login = await browser.get(url.toString())
+            const login = await browser.get(request.url)
             const callback = await browser.submit(login, /\/login$/u, { email, password: PASSWORD }, { stopAt: REDIRECT_URI })
-            return oidc.authorizationCodeGrant(config, new URL(callback.url), { pkceCodeVerifier: verifier, idTokenExpected: true })
+            return oidc.authorizationCodeGrant(config, new URL(callback.url), {
+              pkceCodeVerifier: request.verifier,
+              expectedState: request.state,
+              expectedNonce: request.nonce,
+            })
           }),
         )),
       )

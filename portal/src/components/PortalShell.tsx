@@ -18,27 +18,35 @@ function Brand() {
   )
 }
 
-export function PublicShell({ children }: { children: ReactNode }) {
+/** What every page has: the skip link, the header band, the main landmark and the footer. */
+function Frame({ header, narrow, children }: { header?: ReactNode; narrow?: boolean; children: ReactNode }) {
   return (
     <>
       <a className="skip-link" href="#contenu">
         Aller au contenu
       </a>
-      <header className="site-header">
-        <div className="site-header__inner">
-          <Brand />
-        </div>
-      </header>
+      <header className="site-header">{header}</header>
       <main id="contenu">
-        <div className="container container--narrow">{children}</div>
+        <div className={narrow ? 'container container--narrow' : 'container'}>{children}</div>
       </main>
-      <Footer />
+      <footer className="site-footer">Opcommerce — Web Services Entreprise</footer>
     </>
   )
 }
 
-function Footer() {
-  return <footer className="site-footer">Opcommerce — Web Services Entreprise</footer>
+export function PublicShell({ children }: { children: ReactNode }) {
+  return (
+    <Frame
+      narrow
+      header={
+        <div className="site-header__inner">
+          <Brand />
+        </div>
+      }
+    >
+      {children}
+    </Frame>
+  )
 }
 
 /**
@@ -57,62 +65,59 @@ export function PortalShell(props: {
   const here = (name: Section) => (section === name ? ('page' as const) : undefined)
   const others = companies.filter((company) => company.siren !== current?.siren)
   return (
-    <>
-      <a className="skip-link" href="#contenu">
-        Aller au contenu
-      </a>
-      <header className="site-header">
-        <div className="site-header__inner">
-          <Brand />
-          <div className="user-area">
-            <span className="user-name">
-              {session.givenName} {session.familyName}
-            </span>
-            <form method="post" action="/auth/logout">
-              <input type="hidden" name="_csrf" value={session.csrf} />
-              <button className="link-button" type="submit">
-                Se déconnecter
-              </button>
-            </form>
+    <Frame
+      header={
+        <>
+          <div className="site-header__inner">
+            <Brand />
+            <div className="user-area">
+              <span className="user-name">
+                {session.givenName} {session.familyName}
+              </span>
+              <form method="post" action="/auth/logout">
+                <input type="hidden" name="_csrf" value={session.csrf} />
+                <button className="link-button" type="submit">
+                  Se déconnecter
+                </button>
+              </form>
+            </div>
           </div>
-        </div>
-        <nav className="menu-bar" aria-label="Menu principal">
-          <div className="menu-bar__inner">
-            {current && (
-              <Link href={`/entreprises/${current.siren}`} aria-current={here('home')}>
-                Accueil
+          <nav className="menu-bar" aria-label="Menu principal">
+            <div className="menu-bar__inner">
+              {current && (
+                <Link href={`/entreprises/${current.siren}`} aria-current={here('home')}>
+                  Accueil
+                </Link>
+              )}
+              {current?.role === 'admin' && (
+                <Link href={`/entreprises/${current.siren}/utilisateurs`} aria-current={here('users')}>
+                  Gérer les utilisateurs
+                </Link>
+              )}
+              <Link href="/entreprises/ajouter" aria-current={here('add')}>
+                Ajouter une entreprise
               </Link>
-            )}
-            {current?.role === 'admin' && (
-              <Link href={`/entreprises/${current.siren}/utilisateurs`} aria-current={here('users')}>
-                Gérer les utilisateurs
+              <Link href="/outils" aria-current={here('tools')}>
+                Liste des outils de l&apos;Opcommerce
               </Link>
-            )}
-            <Link href="/entreprises/ajouter" aria-current={here('add')}>
-              Ajouter une entreprise
-            </Link>
-            <Link href="/outils" aria-current={here('tools')}>
-              Liste des outils de l&apos;Opcommerce
-            </Link>
-            {others.length > 0 && (
-              <details className="switcher">
-                <summary>{current ? "Changer d'entreprise" : 'Mes entreprises'}</summary>
-                <ul>
-                  {others.map((company) => (
-                    <li key={company.siren}>
-                      <Link href={`/entreprises/${company.siren}`}>{company.name}</Link>
-                    </li>
-                  ))}
-                </ul>
-              </details>
-            )}
-          </div>
-        </nav>
-      </header>
-      <main id="contenu">
-        <div className="container">{props.children}</div>
-      </main>
-      <Footer />
-    </>
+              {others.length > 0 && (
+                <details className="switcher">
+                  <summary>{current ? "Changer d'entreprise" : 'Mes entreprises'}</summary>
+                  <ul>
+                    {others.map((company) => (
+                      <li key={company.siren}>
+                        <Link href={`/entreprises/${company.siren}`}>{company.name}</Link>
+                      </li>
+                    ))}
+                  </ul>
+                </details>
+              )}
+            </div>
+          </nav>
+        </>
+      }
+    >
+      {props.children}
+    </Frame>
   )
 }
