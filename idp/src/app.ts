@@ -6,6 +6,7 @@ import type { Config } from '@opcommerce/shared/config'
 import type { Knex } from '@opcommerce/shared/db/knex'
 import type { Logger } from '@opcommerce/shared/logger'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
+import { loadProviderKeys, type ProviderKeys } from '@opcommerce/shared/signing-keys'
 import { csrfProtection } from './http/csrf'
 import { errorHandler } from './http/errors'
 import { requestLog } from './http/request-log'
@@ -15,7 +16,6 @@ import { createLogin } from './libraries/login'
 import { createPasswordReset } from './libraries/password-reset'
 import { createRegistration } from './libraries/registration'
 import { PROVIDER_PATHS, createProvider } from './oidc/provider'
-import { loadSigningKeys } from './oidc/signing-keys'
 import { createOidcPayloadQueries } from './queries/oidc-payloads'
 import { assetRoutes } from './routes/assets'
 import type { RouteDependencies } from './routes/context'
@@ -33,7 +33,12 @@ export interface IdpOptions {
 
 export interface IdpApp {
   app: Koa
-  provider: Provider
+  provider(): Provider
+  /**
+   * Reads the signing keys again; when they changed (a key added or retired, or a new key's
+   * turn to sign), the provider is rebuilt with them. True when it was.
+   */
+  reloadKeys(): Promise<boolean>
 }
 
 const isProviderPath = (path: string) => PROVIDER_PATHS.some((prefix) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`))
@@ -43,17 +48,17 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   const https = config.idp.issuer.startsWith('https:')
   const limits = createIdpLimits(db, limitOverrides)
   const dependencies = { config, db, logger, limits, now }
-  const provider = createProvider({
-    config,
-    db,
-    logger,
-    payloads: createOidcPayloadQueries(db),
-    clients: createClientQueries(db),
-    jwks: await loadSigningKeys(db, config.secrets.signingKeysSecret),
-  })
+  const payloads = createOidcPayloadQueries(db)
+  const clients = createClientQueries(db)
+  const buildProvider = ({ jwks }: ProviderKeys) => createProvider({ config, db, logger, payloads, clients, jwks })
+  let keys = await loadProviderKeys(db, config.secrets.signingKeysSecret, now())
+  let provider = buildProvider(keys)
+  let providerCallback = provider.callback()
   const routes: RouteDependencies = {
     config,
-    provider,
+    get provider() {
+      return provider
+    },
     limits,
     registration: createRegistration(dependencies),
     login: createLogin(dependencies),
@@ -72,7 +77,6 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   passwordResetRoutes(router, routes)
 
   const app = new Koa({ proxy: config.trustProxy, keys: config.secrets.cookieKeys })
-  const providerCallback = provider.callback()
   app.use(securityHeaders(https))
   app.use(requestLog(logger))
   app.use(errorHandler(logger, config.portal.url))
@@ -85,5 +89,17 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   app.use(csrfProtection({ secure: https, exempt: ['/inscription/force-mot-de-passe'] }))
   app.use(router.routes())
   app.use(router.allowedMethods())
-  return { app, provider }
+  return {
+    app,
+    provider: () => provider,
+    async reloadKeys() {
+      const next = await loadProviderKeys(db, config.secrets.signingKeysSecret, now())
+      if (next.fingerprint === keys.fingerprint) return false
+      keys = next
+      provider = buildProvider(next)
+      providerCallback = provider.callback()
+      logger.info({ keys: next.fingerprint }, 'signing keys changed: provider rebuilt')
+      return true
+    },
+  }
 }

@@ -124,4 +124,19 @@ describe('npm run cli', () => {
     const missing = await cli('companies', 'import', path.join(env.DATA_DIR!, 'absent.csv'))
     expect(missing.stderr).toContain('Fichier illisible')
   })
+
+  it('rotates the token signing keys and refuses to retire the one that signs', async () => {
+    expect((await cli('keys', 'list')).stdout.trim()).toBe("Aucune clé : l'idp en créera une à son premier démarrage.")
+    const first = await cli('keys', 'rotate')
+    const firstKid = /^Clé ([\w-]+) créée/u.exec(first.stdout)![1]!
+    expect((await cli('keys', 'list')).stdout).toContain(`${firstKid} — créée le`)
+    expect((await cli('keys', 'list')).stdout).toContain('signe les jetons')
+    const second = await cli('keys', 'rotate')
+    expect(second.stdout).toMatch(/publiée dès maintenant, elle signera les jetons à partir du/u)
+    const list = (await cli('keys', 'list')).stdout
+    expect(list).toMatch(/publiée, signera à partir du/u)
+    const refused = await cli('keys', 'retire', '--kid', firstKid)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr.trim()).toBe("Cette clé signe encore les jetons (ou va les signer) : faites d'abord « keys rotate ».")
+  })
 })

@@ -15,6 +15,7 @@ import type { SmtpCapture } from './smtp'
 export interface TestIdp {
   issuer: string
   config: Config
+  reloadKeys(): Promise<boolean>
   close(): Promise<void>
 }
 
@@ -51,13 +52,14 @@ export async function startTestIdp(
 ): Promise<TestIdp> {
   const port = await freePort()
   const config = testConfig(database, smtp, { IDP_PORT: String(port) })
-  const { app } = await createIdpApp({ config, db: database.knex, logger: testLogger, limits: { ...RELAXED_LIMITS, ...options.limits }, now: options.now })
+  const { app, reloadKeys } = await createIdpApp({ config, db: database.knex, logger: testLogger, limits: { ...RELAXED_LIMITS, ...options.limits }, now: options.now })
   const server = createServer(app.callback())
   await listen(server, port, 'IDP_PORT')
   const sender = startMailDelivery(database.knex, smtp)
   return {
     issuer: config.idp.issuer,
     config,
+    reloadKeys,
     async close() {
       await sender.stop()
       server.closeAllConnections()

@@ -6,6 +6,7 @@ import { loadConfig } from '../config'
 import { ConfigError, ValidationError } from '../errors'
 import { runMain } from '../process'
 import { createClientQueries } from '../queries/clients'
+import { createSigningKey, KEY_PUBLICATION_DELAY, listSigningKeys, retireSigningKey } from '../signing-keys'
 import { withMigratedDatabase } from './database'
 
 const USAGE = `Utilisation : npm run cli -- <commande>
@@ -16,7 +17,10 @@ const USAGE = `Utilisation : npm run cli -- <commande>
                  [--url URL] [--initiate-login-uri URL] [--tool] [--first-party] [--position N]
   clients list
   clients delete --client-id ID
-  companies import FICHIER.csv     (colonnes siren;name;code_adherent)`
+  companies import FICHIER.csv     (colonnes siren;name;code_adherent)
+  keys list
+  keys rotate                      (nouvelle clé de signature des jetons, active dans 5 minutes)
+  keys retire --kid KID            (une fois ses jetons expirés)`
 
 class UsageError extends ConfigError {
   constructor(message: string) {
@@ -105,11 +109,44 @@ async function companiesCommand(action: string | undefined, args: string[]): Pro
   return report.rejected.length > 0 ? 2 : 0
 }
 
+const time = (date: Date) => date.toLocaleString('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' })
+
+async function keysCommand(action: string | undefined, args: string[]): Promise<void> {
+  const config = loadConfig()
+  const { values } = parseArgs({ args, strict: true, options: { kid: { type: 'string' } } })
+  await withMigratedDatabase(config, async (db) => {
+    if (action === 'rotate') {
+      const kid = await createSigningKey(db, config.secrets.signingKeysSecret)
+      const from = new Date(Date.now() + KEY_PUBLICATION_DELAY)
+      console.log(`Clé ${kid} créée : publiée dès maintenant, elle signera les jetons à partir du ${time(from)}.`)
+    } else if (action === 'list') {
+      const keys = await listSigningKeys(db, new Date())
+      if (keys.length === 0) console.log("Aucune clé : l'idp en créera une à son premier démarrage.")
+      for (const key of keys) {
+        const state = {
+          signing: 'signe les jetons',
+          upcoming: `publiée, signera à partir du ${key.since ? time(key.since) : ''}`,
+          verifying: `publiée pour vérification, ne signe plus depuis le ${key.since ? time(key.since) : ''}`,
+        }[key.state]
+        console.log(`${key.kid} — créée le ${time(key.createdAt)} — ${state}`)
+      }
+    } else if (action === 'retire') {
+      if (!values.kid) throw new UsageError('Indiquez --kid.')
+      const { outcome, notBefore } = await retireSigningKey(db, values.kid, new Date())
+      if (outcome === 'unknown') throw new ConfigError(`Aucune clé active « ${values.kid} ».`)
+      if (outcome === 'signing') throw new ConfigError('Cette clé signe encore les jetons (ou va les signer) : faites d\'abord « keys rotate ».')
+      if (outcome === 'too_soon') throw new ConfigError(`Des jetons signés par cette clé sont encore valides : retirez-la après le ${time(notBefore!)}.`)
+      console.log(`Clé ${values.kid} retirée : elle ne sera plus publiée d'ici une minute.`)
+    } else throw new UsageError(`Action inconnue : keys ${action ?? ''}`)
+  })
+}
+
 runMain(async () => {
   const [command, action, ...args] = process.argv.slice(2)
   try {
     if (command === 'clients') await clientsCommand(action, args)
     else if (command === 'companies') process.exitCode = await companiesCommand(action, args)
+    else if (command === 'keys') await keysCommand(action, args)
     else throw new UsageError(command ? `Commande inconnue : ${command}` : 'Indiquez une commande.')
   } catch (error) {
     if (error instanceof ValidationError) throw new ConfigError(error.message)

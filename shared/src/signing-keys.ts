@@ -1,0 +1,123 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose'
+import type { Knex } from './db/knex'
+import { ConfigError } from './errors'
+
+const ALGORITHM = 'RS256' // what every relying party verifies
+
+/** A new key is published this long before it signs, so every idp process and relying party knows it first. */
+export const KEY_PUBLICATION_DELAY = 5 * 60_000 // milliseconds
+/** A key that stopped signing stays published while the ID tokens it signed are valid. */
+export const KEY_RETIREMENT_DELAY = 60 * 60_000 // milliseconds, the ID token lifetime
+
+interface KeyRow {
+  kid: string
+  created_at: Date
+  private_jwk_encrypted: string
+}
+
+export interface SigningKeyState {
+  kid: string
+  createdAt: Date
+  /** `signing` signs tokens; `upcoming` is published and will sign at `since`; `verifying` is published only. */
+  state: 'signing' | 'upcoming' | 'verifying'
+  /** For `upcoming`: when it starts signing. For `verifying`: when it stopped. */
+  since?: Date
+}
+
+function encryptionKey(secret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, 'opcommerce', 'signing keys at rest', 32))
+}
+
+/** AES-256-GCM: iv.tag.ciphertext, base64url. */
+function encryptPrivateKey(jwk: JWK, secret: string): string {
+  const iv = randomBytes(12)
+  const cipher = createCipheriv('aes-256-gcm', encryptionKey(secret), iv)
+  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(jwk), 'utf8'), cipher.final()])
+  return [iv, cipher.getAuthTag(), ciphertext].map((part) => part.toString('base64url')).join('.')
+}
+
+function decryptPrivateKey(encrypted: string, secret: string): JWK {
+  const [iv, tag, ciphertext] = encrypted.split('.').map((part) => Buffer.from(part, 'base64url'))
+  const decipher = createDecipheriv('aes-256-gcm', encryptionKey(secret), iv!)
+  decipher.setAuthTag(tag!)
+  return JSON.parse(Buffer.concat([decipher.update(ciphertext!), decipher.final()]).toString('utf8')) as JWK
+}
+
+/** Adds a key pair; its private half is stored encrypted under SIGNING_KEYS_SECRET. */
+export async function createSigningKey(db: Knex | Knex.Transaction, secret: string): Promise<string> {
+  const { privateKey, publicKey } = await generateKeyPair(ALGORITHM, { extractable: true })
+  const publicJwk = await exportJWK(publicKey)
+  const kid = await calculateJwkThumbprint(publicJwk)
+  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: ALGORITHM, use: 'sig' }
+  await db('signing_keys').insert({
+    kid,
+    alg: ALGORITHM,
+    public_jwk: JSON.stringify({ ...publicJwk, kid, alg: ALGORITHM, use: 'sig' }),
+    private_jwk_encrypted: encryptPrivateKey(privateJwk, secret),
+  })
+  return kid
+}
+
+/**
+ * Which key signs at `now`: the newest one published for KEY_PUBLICATION_DELAY, or the oldest
+ * when none is (the very first key signs at once). Rows come newest first.
+ */
+function describeKeys(rows: Omit<KeyRow, 'private_jwk_encrypted'>[], now: Date): SigningKeyState[] {
+  const ready = (row: { created_at: Date }) => row.created_at.getTime() + KEY_PUBLICATION_DELAY <= now.getTime()
+  const signing = rows.find(ready) ?? rows.at(-1)
+  return rows.map((row, index) => {
+    if (row === signing) return { kid: row.kid, createdAt: row.created_at, state: 'signing' }
+    if (row.created_at > signing!.created_at) return { kid: row.kid, createdAt: row.created_at, state: 'upcoming', since: new Date(row.created_at.getTime() + KEY_PUBLICATION_DELAY) }
+    const successor = rows[index - 1]!
+    return { kid: row.kid, createdAt: row.created_at, state: 'verifying', since: new Date(successor.created_at.getTime() + KEY_PUBLICATION_DELAY) }
+  })
+}
+
+const activeKeys = (db: Knex | Knex.Transaction) => db('signing_keys').whereNull('retired_at').orderBy('created_at', 'desc')
+
+export async function listSigningKeys(db: Knex, now: Date): Promise<SigningKeyState[]> {
+  return describeKeys(await activeKeys(db).select('kid', 'created_at'), now)
+}
+
+export interface ProviderKeys {
+  /** Private JWKs, the signing key first: oidc-provider signs with the first that fits. */
+  jwks: JWK[]
+  /** Changes whenever the published keys or the signing key change. */
+  fingerprint: string
+}
+
+/**
+ * The provider's keys at `now`. Generated on first start; an advisory lock keeps two idp
+ * processes starting together from creating two.
+ */
+export async function loadProviderKeys(db: Knex, secret: string, now: Date): Promise<ProviderKeys> {
+  return db.transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['signing_keys'])
+    let rows: KeyRow[] = await activeKeys(trx).select('kid', 'created_at', 'private_jwk_encrypted')
+    if (rows.length === 0) {
+      await createSigningKey(trx, secret)
+      rows = await activeKeys(trx).select('kid', 'created_at', 'private_jwk_encrypted')
+    }
+    const order = describeKeys(rows, now).sort((a, b) => Number(b.state === 'signing') - Number(a.state === 'signing'))
+    try {
+      const jwks = order.map(({ kid }) => decryptPrivateKey(rows.find((row) => row.kid === kid)!.private_jwk_encrypted, secret))
+      return { jwks, fingerprint: order.map(({ kid }) => kid).join(',') }
+    } catch {
+      throw new ConfigError('Configuration invalide : SIGNING_KEYS_SECRET ne déchiffre pas les clés de signature enregistrées.')
+    }
+  })
+}
+
+export type RetireOutcome = 'retired' | 'unknown' | 'signing' | 'too_soon'
+
+/** Stops publishing a key, once the ID tokens it signed have expired. */
+export async function retireSigningKey(db: Knex, kid: string, now: Date): Promise<{ outcome: RetireOutcome; notBefore?: Date }> {
+  const key = (await listSigningKeys(db, now)).find((candidate) => candidate.kid === kid)
+  if (!key) return { outcome: 'unknown' }
+  if (key.state !== 'verifying') return { outcome: 'signing' }
+  const notBefore = new Date(key.since!.getTime() + KEY_RETIREMENT_DELAY)
+  if (notBefore > now) return { outcome: 'too_soon', notBefore }
+  await db('signing_keys').where({ kid }).update({ retired_at: now })
+  return { outcome: 'retired' }
+}
