@@ -62,7 +62,7 @@ export default async function ManageUsers({ params }: { params: Promise<{ siren:
           <h2 id="membres">Utilisateurs ayant accès</h2>
           {/* Scrolls sideways on narrow screens: focusable, so the keyboard can scroll it too. */}
           <div className="table-wrap" role="region" aria-labelledby="membres-tableau" tabIndex={0}>
-            <table>
+            <table className="stacked-table">
               <caption className="visually-hidden" id="membres-tableau">
                 Utilisateurs de {company.name}
               </caption>
@@ -81,17 +81,17 @@ export default async function ManageUsers({ params }: { params: Promise<{ siren:
                   const lastAdmin = person.role === 'admin' && adminCount === 1
                   return (
                     <tr key={person.userId}>
-                      <td>
+                      <td data-label="Nom">
                         {name}
                         {isSelf && <span className="muted"> (vous)</span>}
                       </td>
-                      <td>{person.email}</td>
-                      <td>
+                      <td data-label="Email">{person.email}</td>
+                      <td data-label="Rôle">
                         <span className={`badge${person.role === 'admin' ? ' badge--admin' : ''}`}>
                           {person.role === 'admin' ? 'Administrateur' : 'Utilisateur'}
                         </span>
                       </td>
-                      <td>
+                      <td data-label="Actions">
                         {lastAdmin ? (
                           <span className="muted">Seul administrateur</span>
                         ) : (
