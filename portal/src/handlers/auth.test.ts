@@ -89,6 +89,12 @@ describe('portal login through the idp (code + PKCE, state and nonce checked)', 
     expect(setCookie(response, SESSION_COOKIE)).toBeUndefined()
   })
 
+  it('explains a callback reached without a login in progress, rather than starting over in a loop', async () => {
+    const response = await finishLogin(context, new Request(`${context.config.portal.url}/auth/callback?code=abc&state=def`))
+    expect(response.headers.get('location')).toBe(`${context.config.portal.url}/?erreur=connexion`)
+    expect(setCookie(response, SESSION_COOKIE)).toBeUndefined()
+  })
+
   it('ignores a returnTo leading outside the portal', async () => {
     const response = await logIn('//evil.example/phishing')
     expect(response.headers.get('location')).toBe(`${context.config.portal.url}/entreprises/ajouter`)

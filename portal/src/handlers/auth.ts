@@ -56,7 +56,8 @@ export async function finishLogin(context: PortalContext, request: Request): Pro
     response.cookies.delete(LOGIN_COOKIE)
     return response
   }
-  if (!pending) return NextResponse.redirect(new URL('/auth/login', config.portal.url), 303)
+  // No login in progress in this browser (cookies refused, or a stale callback): say so, do not loop.
+  if (!pending) return fail()
   try {
     const tokens = await oidc.authorizationCodeGrant(
       await idpConfiguration(config),
