@@ -1,7 +1,6 @@
 import { bodyParser } from '@koa/bodyparser'
 import Router from '@koa/router'
 import Koa from 'koa'
-import type Provider from 'oidc-provider'
 import type { Config } from '@opcommerce/shared/config'
 import type { Knex } from '@opcommerce/shared/db/knex'
 import type { Logger } from '@opcommerce/shared/logger'
@@ -33,7 +32,6 @@ export interface IdpOptions {
 
 export interface IdpApp {
   app: Koa
-  provider(): Provider
   /**
    * Reads the signing keys again; when they changed (a key added or retired, or a new key's
    * turn to sign), the provider is rebuilt with them. True when it was.
@@ -91,7 +89,6 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   app.use(router.allowedMethods())
   return {
     app,
-    provider: () => provider,
     async reloadKeys() {
       const next = await loadProviderKeys(db, config.secrets.signingKeysSecret, now())
       if (next.fingerprint === keys.fingerprint) return false

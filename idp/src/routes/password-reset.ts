@@ -1,5 +1,5 @@
 import type Router from '@koa/router'
-import { AppError, isAppError, ValidationError } from '@opcommerce/shared/errors'
+import { isAppError, ValidationError } from '@opcommerce/shared/errors'
 import { setErrorStatus } from '../http/errors'
 import { formText, parseForm } from '../http/forms'
 import type { ResetLinkState } from '../libraries/password-reset'
