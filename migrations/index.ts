@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import * as initial from './20261129_001_initial'
+import * as portalSessions from './20261129_002_portal_sessions'
 
 /**
  * Every migration, in order. Listed here rather than discovered on disk so that the same files
@@ -7,6 +8,7 @@ import * as initial from './20261129_001_initial'
  */
 const migrations: Record<string, Knex.Migration> = {
   '20261129_001_initial': initial,
+  '20261129_002_portal_sessions': portalSessions,
 }
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -6,7 +6,7 @@ import { currentSession } from '../src/lib/pages'
 
 export default async function Landing({ searchParams }: { searchParams: Promise<{ erreur?: string }> }) {
   const { context, session } = await currentSession()
-  if (session) redirect(await landingPath(context, session.sub))
+  if (session) redirect(await landingPath(context, session.userId))
   const { erreur } = await searchParams
   return (
     <PublicShell>

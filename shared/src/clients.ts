@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
+import { randomToken } from './crypto'
 import { ValidationError } from './errors'
 import type { ClientRecord } from './queries/clients'
 
@@ -51,7 +51,7 @@ export function buildClient(input: ClientRegistration): { client: ClientRecord; 
     throw new ValidationError(`${issue.path.join('.') || 'client'} : ${issue.message}`)
   }
   const options = parsed.data
-  const generatedSecret = options.public || options.clientSecret ? undefined : randomBytes(32).toString('base64url')
+  const generatedSecret = options.public || options.clientSecret ? undefined : randomToken()
   const grantTypes = [...new Set(options.grantTypes)]
   return {
     generatedSecret,

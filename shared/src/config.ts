@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
+import { randomToken } from './crypto'
 import { ConfigError } from './errors'
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback)
@@ -161,14 +161,13 @@ function resolveSecrets(env: Environment, dataDir: string): Secrets {
 function generatedSecrets(dataDir: string): Secrets {
   const file = path.join(dataDir, 'secrets.json')
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Secrets
-  const random = () => randomBytes(32).toString('base64url')
   const secrets: Secrets = {
-    cookieKeys: [random()],
-    signingKeysSecret: random(),
-    memberCodeHmacKey: random(),
-    portalSessionSecret: random(),
-    portalClientSecret: random(),
-    demoToolClientSecret: random(),
+    cookieKeys: [randomToken()],
+    signingKeysSecret: randomToken(),
+    memberCodeHmacKey: randomToken(),
+    portalSessionSecret: randomToken(),
+    portalClientSecret: randomToken(),
+    demoToolClientSecret: randomToken(),
   }
   mkdirSync(dataDir, { recursive: true })
   writeFileSync(file, JSON.stringify(secrets, null, 2), { flag: 'wx', mode: 0o600 })

@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose'
+import { decryptText, encryptText } from './crypto'
 import type { Knex } from './db/knex'
 import { ConfigError } from './errors'
 
@@ -25,24 +25,7 @@ export interface SigningKeyState {
   since?: Date
 }
 
-function encryptionKey(secret: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, 'opcommerce', 'signing keys at rest', 32))
-}
-
-/** AES-256-GCM: iv.tag.ciphertext, base64url. */
-function encryptPrivateKey(jwk: JWK, secret: string): string {
-  const iv = randomBytes(12)
-  const cipher = createCipheriv('aes-256-gcm', encryptionKey(secret), iv)
-  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(jwk), 'utf8'), cipher.final()])
-  return [iv, cipher.getAuthTag(), ciphertext].map((part) => part.toString('base64url')).join('.')
-}
-
-function decryptPrivateKey(encrypted: string, secret: string): JWK {
-  const [iv, tag, ciphertext] = encrypted.split('.').map((part) => Buffer.from(part, 'base64url'))
-  const decipher = createDecipheriv('aes-256-gcm', encryptionKey(secret), iv!)
-  decipher.setAuthTag(tag!)
-  return JSON.parse(Buffer.concat([decipher.update(ciphertext!), decipher.final()]).toString('utf8')) as JWK
-}
+const PURPOSE = 'signing keys at rest'
 
 /** Adds a key pair; its private half is stored encrypted under SIGNING_KEYS_SECRET. */
 export async function createSigningKey(db: Knex | Knex.Transaction, secret: string): Promise<string> {
@@ -54,7 +37,7 @@ export async function createSigningKey(db: Knex | Knex.Transaction, secret: stri
     kid,
     alg: ALGORITHM,
     public_jwk: JSON.stringify({ ...publicJwk, kid, alg: ALGORITHM, use: 'sig' }),
-    private_jwk_encrypted: encryptPrivateKey(privateJwk, secret),
+    private_jwk_encrypted: encryptText(JSON.stringify(privateJwk), secret, PURPOSE),
   })
   return kid
 }
@@ -101,7 +84,7 @@ export async function loadProviderKeys(db: Knex, secret: string, now: Date): Pro
     }
     const order = describeKeys(rows, now).sort((a, b) => Number(b.state === 'signing') - Number(a.state === 'signing'))
     try {
-      const jwks = order.map(({ kid }) => decryptPrivateKey(rows.find((row) => row.kid === kid)!.private_jwk_encrypted, secret))
+      const jwks = order.map(({ kid }) => JSON.parse(decryptText(rows.find((row) => row.kid === kid)!.private_jwk_encrypted, secret, PURPOSE)) as JWK)
       return { jwks, fingerprint: order.map(({ kid }) => kid).join(',') }
     } catch {
       throw new ConfigError('Configuration invalide : SIGNING_KEYS_SECRET ne déchiffre pas les clés de signature enregistrées.')

@@ -5,7 +5,7 @@ import type { Knex } from '@opcommerce/shared/db/knex'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
 import type { Person } from '@opcommerce/portal/src/lib/access'
 import { createPortalContext, type PortalContext } from '@opcommerce/portal/src/lib/context'
-import { newCsrfToken, sealSession, SESSION_COOKIE, sessionExpiry } from '@opcommerce/portal/src/lib/session'
+import { SESSION_COOKIE } from '@opcommerce/portal/src/lib/session'
 import { testLogger } from './logger'
 
 export function testPortalContext(config: Config, db: Knex, overrides: Partial<Parameters<typeof createPortalContext>[0]> = {}): PortalContext {
@@ -48,31 +48,23 @@ function luhnComplete(eightDigits: string): string {
   throw new Error('unreachable')
 }
 
-/** The portal session cookie of `person`, as /auth/callback would set it. */
-export async function sessionCookie(config: Config, person: Person): Promise<{ cookie: string; csrf: string }> {
-  const csrf = newCsrfToken()
-  const sealed = await sealSession(
-    {
-      sub: person.id,
-      email: person.email,
-      givenName: person.givenName,
-      familyName: person.familyName,
-      idToken: 'unused-in-these-tests',
-      refreshToken: undefined,
-      accessTokenExpiresAt: Math.floor(Date.now() / 1000) + 600,
-      expiresAt: sessionExpiry(new Date()),
-      csrf,
-    },
-    config.secrets.portalSessionSecret,
-  )
-  return { cookie: `${SESSION_COOKIE}=${sealed}`, csrf }
+/** A portal session of `person`, as /auth/callback opens it; returns its cookie and CSRF token. */
+export async function sessionCookie(context: PortalContext, person: Person): Promise<{ cookie: string; csrf: string }> {
+  const value = await context.sessions.open({
+    userId: person.id,
+    idToken: 'unused-in-these-tests',
+    refreshToken: undefined,
+    accessTokenExpiresAt: new Date(Date.now() + 600_000),
+  })
+  const session = (await context.sessions.resume(value))!
+  return { cookie: `${SESSION_COOKIE}=${value}`, csrf: session.csrf }
 }
 
 /** A form POST to a portal route handler, as the page's fetch sends it. */
-export async function formRequest(config: Config, person: Person | undefined, path: string, fields: Record<string, string>, options: { csrf?: string } = {}): Promise<Request> {
-  const session = person ? await sessionCookie(config, person) : undefined
+export async function formRequest(context: PortalContext, person: Person | undefined, path: string, fields: Record<string, string>, options: { csrf?: string } = {}): Promise<Request> {
+  const session = person ? await sessionCookie(context, person) : undefined
   const body = new FormData()
   body.set('_csrf', options.csrf ?? session?.csrf ?? '')
   for (const [name, value] of Object.entries(fields)) body.set(name, value)
-  return new Request(`${config.portal.url}${path}`, { method: 'POST', body, headers: session ? { cookie: session.cookie, accept: 'application/json' } : { accept: 'application/json' } })
+  return new Request(`${context.config.portal.url}${path}`, { method: 'POST', body, headers: session ? { cookie: session.cookie, accept: 'application/json' } : { accept: 'application/json' } })
 }

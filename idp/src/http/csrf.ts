@@ -1,5 +1,6 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
 import type { Middleware } from 'koa'
+import { randomToken } from '@opcommerce/shared/crypto'
 import { ForbiddenError } from '@opcommerce/shared/errors'
 import { messages } from '../messages'
 
@@ -14,7 +15,7 @@ export function csrfProtection(options: { secure: boolean; exempt: string[] }): 
   return async (ctx, next) => {
     let token = ctx.cookies.get(COOKIE, { signed: true })
     if (!token) {
-      token = randomBytes(32).toString('base64url')
+      token = randomToken()
       ctx.cookies.set(COOKIE, token, { signed: true, httpOnly: true, sameSite: 'lax', secure: options.secure, overwrite: true })
     }
     ctx.state.csrf = token

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomToken, sha256 } from '@opcommerce/shared/crypto'
 import type { Knex } from '@opcommerce/shared/db/knex'
 import { createEmailTokenQueries, type EmailTokenPurpose } from '../queries/email-tokens'
 
@@ -8,14 +8,12 @@ export const EMAIL_TOKEN_TTL: Record<EmailTokenPurpose, number> = {
   reset_password: 3600_000, // milliseconds
 }
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
-
 /** A 256-bit random token: the raw value only travels in the mail, the database keeps its SHA-256. */
 export async function issueEmailToken(trx: Knex.Transaction, userId: string, purpose: EmailTokenPurpose, now: Date): Promise<string> {
-  const token = randomBytes(32).toString('base64url')
+  const token = randomToken()
   const queries = createEmailTokenQueries(trx)
   await queries.expireUnused(userId, purpose, now)
-  await queries.insert({ userId, purpose, tokenHash: hashToken(token), expiresAt: new Date(now.getTime() + EMAIL_TOKEN_TTL[purpose]) })
+  await queries.insert({ userId, purpose, tokenHash: sha256(token), expiresAt: new Date(now.getTime() + EMAIL_TOKEN_TTL[purpose]) })
   return token
 }
 
@@ -24,7 +22,7 @@ export type TokenCheck = { status: 'valid'; userId: string; id: string } | { sta
 /** Looks a token up without using it (to show the form a reset link leads to). */
 export async function checkEmailToken(db: Knex | Knex.Transaction, token: string, purpose: EmailTokenPurpose, now: Date): Promise<TokenCheck> {
   if (!/^[\w-]{43}$/u.test(token)) return { status: 'unknown' }
-  const row = await createEmailTokenQueries(db).findByHash(hashToken(token), purpose)
+  const row = await createEmailTokenQueries(db).findByHash(sha256(token), purpose)
   if (!row) return { status: 'unknown' }
   if (row.consumed_at) return { status: 'used', userId: row.user_id }
   if (row.expires_at <= now) return { status: 'expired', userId: row.user_id }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { sha256 } from '@opcommerce/shared/crypto'
 import { portalClient } from '@opcommerce/shared/platform-clients'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
 import { newPerson, registerValidated } from '../../../tests/support/accounts'
@@ -8,7 +9,7 @@ import { startTestIdp, testConfig, type TestIdp } from '../../../tests/support/i
 import { testPortalContext } from '../../../tests/support/portal'
 import { startSmtpCapture, type SmtpCapture } from '../../../tests/support/smtp'
 import type { PortalContext } from '../lib/context'
-import { LOGIN_COOKIE, SESSION_COOKIE, unsealSession } from '../lib/session'
+import { LOGIN_COOKIE, SESSION_COOKIE } from '../lib/session'
 import { finishLogin, logout, startLogin } from './auth'
 
 /** The value of a cookie a response sets. */
@@ -57,22 +58,24 @@ describe('portal login through the idp (code + PKCE, state and nonce checked)', 
     expect(target.origin).toBe(idp!.issuer)
     expect(target.searchParams.get('client_id')).toBe('portal')
     expect(target.searchParams.get('code_challenge_method')).toBe('S256')
-    expect(target.searchParams.get('scope')).toBe('openid profile email companies')
+    expect(target.searchParams.get('scope')).toBe('openid profile email')
     for (const parameter of ['code_challenge', 'state', 'nonce']) expect(target.searchParams.get(parameter)).toMatch(/^[\w-]{30,}$/u)
     expect(response.headers.getSetCookie()[0]).toMatch(/HttpOnly/iu)
   })
 
-  it('opens an encrypted HttpOnly session and returns to the page asked for', async () => {
+  it('opens a server-side session behind an opaque HttpOnly cookie and returns to the page asked for', async () => {
     const response = await logIn('/outils')
     expect(response.status).toBe(303)
     expect(response.headers.get('location')).toBe(`${context.config.portal.url}/outils`)
     const cookie = response.headers.getSetCookie().find((value) => value.startsWith(`${SESSION_COOKIE}=`))!
     expect(cookie).toMatch(/HttpOnly/iu)
     expect(cookie).toMatch(/SameSite=lax/iu)
-    expect(cookie).not.toContain(person.email)
-    const session = await unsealSession(setCookie(response, SESSION_COOKIE), context.config.secrets.portalSessionSecret)
-    expect(session).toMatchObject({ email: person.email, givenName: 'Hélène', familyName: 'Durand' })
-    expect(session!.refreshToken).toBeTruthy()
+    const value = setCookie(response, SESSION_COOKIE)!
+    expect(value).toMatch(/^[\w-]{43}$/u)
+    expect(await context.sessions.resume(value)).toMatchObject({ email: person.email, givenName: 'Hélène', familyName: 'Durand' })
+    const [row] = await database!.knex('portal_sessions').where({ id: sha256(value) })
+    expect(row.refresh_token_encrypted).toBeTruthy()
+    expect(JSON.stringify(row)).not.toContain(value)
   })
 
   it('sends a person without any access to "Ajouter une entreprise" after login', async () => {
@@ -102,7 +105,7 @@ describe('portal login through the idp (code + PKCE, state and nonce checked)', 
 
   it('logs out through the idp with the ID token as hint, only with the CSRF token', async () => {
     const sessionValue = setCookie(await logIn('/outils'), SESSION_COOKIE)!
-    const session = (await unsealSession(sessionValue, context.config.secrets.portalSessionSecret))!
+    const session = (await context.sessions.resume(sessionValue))!
     const post = (csrf: string) => {
       const body = new FormData()
       body.set('_csrf', csrf)
@@ -115,5 +118,27 @@ describe('portal login through the idp (code + PKCE, state and nonce checked)', 
     expect(target.searchParams.get('id_token_hint')).toBe(session.idToken)
     expect(target.searchParams.get('post_logout_redirect_uri')).toBe(`${context.config.portal.url}/`)
     expect(response.headers.getSetCookie().some((cookie) => cookie.startsWith(`${SESSION_COOKIE}=;`))).toBe(true)
+    expect(await context.sessions.resume(sessionValue)).toBeUndefined()
+  })
+
+  it('refreshes the tokens once when concurrent requests meet an expiring session, and ends it after an idp logout', async () => {
+    const value = setCookie(await logIn('/outils'), SESSION_COOKIE)!
+    const [before] = await database!.knex('portal_sessions').where({ id: sha256(value) })
+    await database!.knex('portal_sessions').where({ id: sha256(value) }).update({ access_token_expires_at: new Date(Date.now() + 10_000) })
+
+    const resumed = await Promise.all(Array.from({ length: 5 }, () => context.sessions.resume(value)))
+    expect(resumed.every((session) => session?.email === person.email)).toBe(true)
+    const [after] = await database!.knex('portal_sessions').where({ id: sha256(value) })
+    expect(after.refresh_token_encrypted).not.toBe(before.refresh_token_encrypted)
+    expect(after.access_token_expires_at.getTime()).toBeGreaterThan(Date.now() + 500_000)
+    expect(after.refreshing_until).toBeNull()
+    expect(await context.sessions.resume(value)).toMatchObject({ email: person.email })
+
+    // Logging out elsewhere ends the SSO session: at its next refresh, the portal session ends too.
+    const confirmation = await browser.get(`${idp!.issuer}/session/end`)
+    await browser.submit(confirmation, /\/session\/end\/confirm$/u)
+    await database!.knex('portal_sessions').where({ id: sha256(value) }).update({ access_token_expires_at: new Date() })
+    expect(await context.sessions.resume(value)).toBeUndefined()
+    expect(await database!.knex('portal_sessions').where({ id: sha256(value) })).toEqual([])
   })
 })

@@ -3,18 +3,8 @@ import * as oidc from 'openid-client'
 import { isAppError } from '@opcommerce/shared/errors'
 import { activeCompaniesOf } from '@opcommerce/shared/queries/memberships'
 import type { PortalContext } from '../lib/context'
-import { idpConfiguration, PORTAL_SCOPE, redirectUri, sessionTokens } from '../lib/oidc'
-import {
-  cookieOptions,
-  LOGIN_COOKIE,
-  newCsrfToken,
-  safeReturnTo,
-  sealPendingLogin,
-  sealSession,
-  SESSION_COOKIE,
-  sessionExpiry,
-  unsealPendingLogin,
-} from '../lib/session'
+import { idpConfiguration, PORTAL_SCOPE, redirectUri } from '../lib/oidc'
+import { cookieOptions, LOGIN_COOKIE, safeReturnTo, sealPendingLogin, SESSION_COOKIE, sessionTokens, unsealPendingLogin } from '../lib/session'
 import { cookieOf, readSession, verifyForm } from './http'
 
 /** Where a person goes after logging in: their company home, or "Ajouter une entreprise" without any access. */
@@ -64,10 +54,10 @@ export async function finishLogin(context: PortalContext, request: Request): Pro
       new URL(`${requestUrl.pathname}${requestUrl.search}`, config.portal.url),
       { pkceCodeVerifier: pending.codeVerifier, expectedState: pending.state, expectedNonce: pending.nonce },
     )
-    const session = { ...sessionTokens(tokens, now()), expiresAt: sessionExpiry(now()), csrf: newCsrfToken() }
-    const target = pending.returnTo || (await landingPath(context, session.sub))
+    const session = sessionTokens(tokens, now())
+    const target = pending.returnTo || (await landingPath(context, session.userId))
     const response = NextResponse.redirect(new URL(target, config.portal.url), 303)
-    response.cookies.set(SESSION_COOKIE, await sealSession(session, config.secrets.portalSessionSecret), cookieOptions(config.portal.url))
+    response.cookies.set(SESSION_COOKIE, await context.sessions.open(session), cookieOptions(config.portal.url))
     response.cookies.delete(LOGIN_COOKIE)
     return response
   } catch (error) {
@@ -88,6 +78,7 @@ export async function logout(context: PortalContext, request: Request): Promise<
       if (isAppError(error)) return new Response(error.message, { status: error.status })
       throw error
     }
+    await context.sessions.close(session)
     target = oidc.buildEndSessionUrl(await idpConfiguration(config), {
       id_token_hint: session.idToken,
       post_logout_redirect_uri: `${config.portal.url}/`,

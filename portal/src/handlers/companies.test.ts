@@ -18,9 +18,9 @@ describe('portal route handlers: statuses and server-side authorization', () => 
   let admin: Person, member: Person, pending: Person, otherAdmin: Person
 
   const link = async (person: Person | undefined, fields: Record<string, string>, options?: { csrf?: string }) =>
-    linkCompanyHandler(context, await formRequest(context.config, person, '/api/entreprises', fields, options))
+    linkCompanyHandler(context, await formRequest(context, person, '/api/entreprises', fields, options))
   const act = async (person: Person, siren: string, userId: string, action: string, extra: Record<string, string> = {}) =>
-    memberActionHandler(context, await formRequest(context.config, person, `/api/entreprises/${siren}/membres/${userId}`, { action, ...extra }), siren, userId)
+    memberActionHandler(context, await formRequest(context, person, `/api/entreprises/${siren}/membres/${userId}`, { action, ...extra }), siren, userId)
   const membership = (userId: string, siren = company.siren) => createMembershipQueries(database!.knex).find(userId, siren)
 
   beforeAll(async () => {
@@ -112,12 +112,12 @@ describe('portal route handlers: statuses and server-side authorization', () => 
   it('throttles "Relancer ma demande" with 429 and Retry-After', async () => {
     const requester = await createPerson(database!.knex, 'Fanny')
     await context.access.linkCompany(requester, company, 'test')
-    const remind = async () => remindHandler(context, await formRequest(context.config, requester, `/api/entreprises/${company.siren}/relance`, {}), company.siren)
+    const remind = async () => remindHandler(context, await formRequest(context, requester, `/api/entreprises/${company.siren}/relance`, {}), company.siren)
     expect((await remind()).status).toBe(200)
     const tooSoon = await remind()
     expect(tooSoon.status).toBe(429)
     expect(Number(tooSoon.headers.get('retry-after'))).toBeGreaterThan(23 * 3600)
     expect((await tooSoon.json()).message).toMatch(/^Vous avez déjà relancé cette demande il y a moins de 24 heures\./u)
-    expect((await remindHandler(context, await formRequest(context.config, requester, '/api/entreprises/999999999/relance', {}), '999999999')).status).toBe(404)
+    expect((await remindHandler(context, await formRequest(context, requester, '/api/entreprises/999999999/relance', {}), '999999999')).status).toBe(404)
   })
 })

@@ -9,7 +9,7 @@ import { clientIp, formText, handleAction, requireSession, verifyForm } from './
 /** How long "Vous allez être redirigé" stays on screen. */
 const REDIRECT_DELAY = 2500 // milliseconds
 
-const personOf = (session: Session): Person => ({ id: session.sub, email: session.email, givenName: session.givenName, familyName: session.familyName })
+const personOf = (session: Session): Person => ({ id: session.userId, email: session.email, givenName: session.givenName, familyName: session.familyName })
 
 const sirenParam = z.string().regex(/^\d{9}$/u)
 const userIdParam = z.uuid()

@@ -3,19 +3,25 @@ import { NextResponse } from 'next/server'
 import { AppError, ForbiddenError, isAppError, UnauthorizedError, type TooManyRequestsError, type ValidationError } from '@opcommerce/shared/errors'
 import type { PortalContext } from '../lib/context'
 import { messages } from '../lib/messages'
-import { SESSION_COOKIE, unsealSession, type Session } from '../lib/session'
+import { SESSION_COOKIE, type Session } from '../lib/session'
 
+/** A cookie of the request; a malformed header reads as no cookie. */
 export function cookieOf(request: Request, name: string): string | undefined {
   const header = request.headers.get('cookie') ?? ''
   for (const part of header.split(';')) {
     const [key, ...value] = part.trim().split('=')
-    if (key === name) return decodeURIComponent(value.join('='))
+    if (key !== name) continue
+    try {
+      return decodeURIComponent(value.join('='))
+    } catch {
+      return undefined
+    }
   }
   return undefined
 }
 
 export function readSession(context: PortalContext, request: Request): Promise<Session | undefined> {
-  return unsealSession(cookieOf(request, SESSION_COOKIE), context.config.secrets.portalSessionSecret)
+  return context.sessions.resume(cookieOf(request, SESSION_COOKIE))
 }
 
 export async function requireSession(context: PortalContext, request: Request): Promise<Session> {

@@ -4,6 +4,7 @@ import type { Knex } from '@opcommerce/shared/db/knex'
 import { createLogger, type Logger } from '@opcommerce/shared/logger'
 import { createClientQueries, type ClientQueries } from '@opcommerce/shared/queries/clients'
 import { createCompanyAccess, type AccessDependencies, type CompanyAccessService } from './access'
+import { createSessionStore, type SessionStore } from './session'
 
 /** Everything the portal's pages and handlers use; built once per process, injected in tests. */
 export interface PortalContext {
@@ -12,21 +13,34 @@ export interface PortalContext {
   logger: Logger
   access: CompanyAccessService
   clients: ClientQueries
+  sessions: SessionStore
   now: () => Date
 }
 
 export function createPortalContext(options: { config: Config; db: Knex; logger: Logger; now?: () => Date; limits?: AccessDependencies['limits'] }): PortalContext {
   const { config, db, logger, now = () => new Date(), limits } = options
-  return { config, db, logger, now, access: createCompanyAccess({ config, db, now, limits }), clients: createClientQueries(db) }
+  return {
+    config,
+    db,
+    logger,
+    now,
+    access: createCompanyAccess({ config, db, now, limits }),
+    clients: createClientQueries(db),
+    sessions: createSessionStore({ db, config, now }),
+  }
 }
 
 const globalCache = globalThis as typeof globalThis & { opcommercePortal?: Promise<PortalContext> }
 
+/** The process's context; a failed start (database unreachable) is tried again at the next request. */
 export function portalContext(): Promise<PortalContext> {
   globalCache.opcommercePortal ??= (async () => {
     const config = loadConfig()
     const db = await connectDatabase(await locateDatabase(config, { startEmbedded: false }))
     return createPortalContext({ config, db, logger: createLogger('portal', config.logLevel) })
-  })()
+  })().catch((error: unknown) => {
+    globalCache.opcommercePortal = undefined
+    throw error
+  })
   return globalCache.opcommercePortal
 }

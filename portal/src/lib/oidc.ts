@@ -1,9 +1,9 @@
 import * as oidc from 'openid-client'
 import type { Config } from '@opcommerce/shared/config'
-import type { Session } from './session'
 
 export const PORTAL_CLIENT_ID = 'portal'
-export const PORTAL_SCOPE = 'openid profile email companies'
+/** The portal reads memberships from the database, so it does not ask for the `companies` claim. */
+export const PORTAL_SCOPE = 'openid profile email'
 
 const configurations = new Map<string, Promise<oidc.Configuration>>()
 
@@ -24,20 +24,3 @@ export function idpConfiguration(config: Config): Promise<oidc.Configuration> {
 }
 
 export const redirectUri = (config: Config) => `${config.portal.url}/auth/callback`
-
-/** The session's identity and tokens after a code exchange or a refresh. */
-export function sessionTokens(
-  tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers,
-  now: Date,
-): Pick<Session, 'sub' | 'email' | 'givenName' | 'familyName' | 'idToken' | 'refreshToken' | 'accessTokenExpiresAt'> {
-  const claims = tokens.claims()!
-  return {
-    sub: claims.sub,
-    email: String(claims.email),
-    givenName: String(claims.given_name),
-    familyName: String(claims.family_name),
-    idToken: tokens.id_token!,
-    refreshToken: tokens.refresh_token,
-    accessTokenExpiresAt: Math.floor(now.getTime() / 1000) + (tokens.expiresIn() ?? 600),
-  }
-}

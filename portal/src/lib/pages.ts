@@ -2,7 +2,7 @@ import { cookies } from 'next/headers'
 import { redirect } from 'next/navigation'
 import { activeCompaniesOf, createMembershipQueries, type CompanyAccess } from '@opcommerce/shared/queries/memberships'
 import { portalContext, type PortalContext } from './context'
-import { SESSION_COOKIE, unsealSession, type Session } from './session'
+import { SESSION_COOKIE, type Session } from './session'
 
 /** What every signed-in page knows: who is there and which companies they may act for. */
 export interface Viewer {
@@ -15,22 +15,18 @@ export interface Viewer {
 export async function currentSession(): Promise<{ context: PortalContext; session: Session | undefined }> {
   const value = (await cookies()).get(SESSION_COOKIE)?.value
   const context = await portalContext()
-  return { context, session: await unsealSession(value, context.config.secrets.portalSessionSecret) }
+  return { context, session: await context.sessions.resume(value) }
 }
 
 /** The signed-in viewer, or a redirect to the login that comes back to `path`. */
 export async function requireViewer(path: string): Promise<Viewer> {
   const { context, session } = await currentSession()
   if (!session) redirect(`/auth/login?returnTo=${encodeURIComponent(path)}`)
-  return { context, session, companies: await activeCompaniesOf(context.db, session.sub) }
+  return { context, session, companies: await activeCompaniesOf(context.db, session.userId) }
 }
 
 export function openRequestsOf(viewer: Viewer) {
-  return createMembershipQueries(viewer.context.db).openRequestsOf(viewer.session.sub)
-}
-
-export function peopleOf(viewer: Viewer, siren: string) {
-  return createMembershipQueries(viewer.context.db).peopleOf(siren)
+  return createMembershipQueries(viewer.context.db).openRequestsOf(viewer.session.userId)
 }
 
 const dateFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' })

@@ -1,69 +1,167 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { EncryptJWT, jwtDecrypt } from 'jose'
+import * as oidc from 'openid-client'
+import { z } from 'zod'
+import type { Config } from '@opcommerce/shared/config'
+import { decryptText, encryptText, randomToken, sha256 } from '@opcommerce/shared/crypto'
+import type { Knex } from '@opcommerce/shared/db/knex'
+import { idpConfiguration } from './oidc'
 
 export const SESSION_COOKIE = 'portal_session'
 export const LOGIN_COOKIE = 'portal_login'
 
-const SESSION_LIFETIME = 12 * 3600 // seconds: a working day, as the idp's SSO session
+const SESSION_LIFETIME = 12 * 3600_000 // milliseconds: a working day, as the idp's SSO session
+const REFRESH_MARGIN = 60_000 // milliseconds before the access token expires
+const REFRESH_CLAIM = 30_000 // milliseconds one request may take to refresh before another may try
+const PURPOSE = 'portal session tokens'
 
-/** What the portal remembers of a signed-in person, encrypted in an HttpOnly cookie. */
+/** A signed-in person, as the portal's pages and handlers see them. */
 export interface Session {
-  sub: string
+  id: string
+  userId: string
   email: string
   givenName: string
   familyName: string
   idToken: string
-  refreshToken: string | undefined
-  /** Epoch seconds: the proxy refreshes the tokens shortly before. */
-  accessTokenExpiresAt: number
-  /** Epoch seconds: the session ends then, whatever happens. */
-  expiresAt: number
   /** Repeated in every form of the portal (double submit). */
   csrf: string
 }
 
-/** The authorization request in progress, between /auth/login and /auth/callback. */
-export interface PendingLogin {
-  state: string
-  nonce: string
-  codeVerifier: string
-  returnTo: string
+/** What a code exchange or a refresh gives the session. */
+export interface SessionTokens {
+  userId: string
+  idToken: string
+  refreshToken: string | undefined
+  accessTokenExpiresAt: Date
 }
 
-const keyOf = (secret: string) => createHash('sha256').update(secret).digest()
-
-async function seal(payload: object, secret: string, lifetime: number): Promise<string> {
-  return new EncryptJWT({ ...payload })
-    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
-    .setIssuedAt()
-    .setExpirationTime(`${lifetime}s`)
-    .encrypt(keyOf(secret))
+interface SessionRow {
+  id: string
+  user_id: string
+  email: string
+  given_name: string
+  family_name: string
+  id_token_encrypted: string
+  refresh_token_encrypted: string | null
+  access_token_expires_at: Date
+  csrf: string
 }
 
-async function unseal<T>(value: string | undefined, secret: string): Promise<T | undefined> {
-  if (!value) return undefined
-  try {
-    const { payload } = await jwtDecrypt(value, keyOf(secret))
-    return payload as T
-  } catch {
-    return undefined
+/**
+ * Portal sessions kept in PostgreSQL: the HttpOnly cookie holds only a random value, the row
+ * (keyed by its SHA-256) holds the tokens, encrypted. Shortly before the access token expires,
+ * one request refreshes the tokens while the others go on with the still-valid ones; when the
+ * idp refuses (logout elsewhere, password reset), the session ends.
+ */
+export function createSessionStore({ db, config, now }: { db: Knex; config: Config; now: () => Date }) {
+  const secret = config.secrets.portalSessionSecret
+  const encrypt = (value: string) => encryptText(value, secret, PURPOSE)
+  const decrypt = (value: string) => decryptText(value, secret, PURPOSE)
+  const sessions = () => db('portal_sessions')
+
+  const toSession = (row: SessionRow): Session => ({
+    id: row.id,
+    userId: row.user_id,
+    email: row.email,
+    givenName: row.given_name,
+    familyName: row.family_name,
+    idToken: decrypt(row.id_token_encrypted),
+    csrf: row.csrf,
+  })
+
+  async function refresh(row: SessionRow): Promise<Session | undefined> {
+    const claimed = await sessions()
+      .where({ id: row.id })
+      .andWhere((query) => query.whereNull('refreshing_until').orWhere('refreshing_until', '<', now()))
+      .update({ refreshing_until: new Date(now().getTime() + REFRESH_CLAIM) })
+    if (claimed === 0 || !row.refresh_token_encrypted) return toSession(row)
+    try {
+      const tokens = await oidc.refreshTokenGrant(await idpConfiguration(config), decrypt(row.refresh_token_encrypted))
+      const refreshed = sessionTokens(tokens, now())
+      await sessions().where({ id: row.id }).update({
+        id_token_encrypted: encrypt(refreshed.idToken),
+        refresh_token_encrypted: refreshed.refreshToken ? encrypt(refreshed.refreshToken) : null,
+        access_token_expires_at: refreshed.accessTokenExpiresAt,
+        refreshing_until: null,
+      })
+      return { ...toSession(row), idToken: refreshed.idToken }
+    } catch (error) {
+      // An OAuth error answer means the SSO session is over; anything else (idp unreachable) is retried later.
+      if (typeof (error as { error?: unknown }).error === 'string') {
+        await sessions().where({ id: row.id }).delete()
+        return undefined
+      }
+      await sessions().where({ id: row.id }).update({ refreshing_until: null })
+      return toSession(row)
+    }
+  }
+
+  return {
+    /** Opens a session after login; returns the cookie value. */
+    async open(tokens: SessionTokens): Promise<string> {
+      const cookie = randomToken()
+      await sessions().where('expires_at', '<', now()).delete()
+      await sessions().insert({
+        id: sha256(cookie),
+        user_id: tokens.userId,
+        id_token_encrypted: encrypt(tokens.idToken),
+        refresh_token_encrypted: tokens.refreshToken ? encrypt(tokens.refreshToken) : null,
+        access_token_expires_at: tokens.accessTokenExpiresAt,
+        csrf: randomToken(),
+        expires_at: new Date(now().getTime() + SESSION_LIFETIME),
+      })
+      return cookie
+    },
+
+    /** The session a cookie stands for, kept in step with the SSO session; undefined when there is none. */
+    async resume(cookie: string | undefined): Promise<Session | undefined> {
+      if (!cookie || !/^[\w-]{43}$/u.test(cookie)) return undefined
+      const row: SessionRow | undefined = await sessions()
+        .join('users', 'users.id', 'portal_sessions.user_id')
+        .where('portal_sessions.id', sha256(cookie))
+        .andWhere('portal_sessions.expires_at', '>', now())
+        .first('portal_sessions.*', 'users.email', 'users.given_name', 'users.family_name')
+      if (!row) return undefined
+      if (row.access_token_expires_at.getTime() - now().getTime() > REFRESH_MARGIN) return toSession(row)
+      return refresh(row)
+    },
+
+    async close(session: Session): Promise<void> {
+      await sessions().where({ id: session.id }).delete()
+    },
   }
 }
 
-export const newCsrfToken = () => randomBytes(32).toString('base64url')
+export type SessionStore = ReturnType<typeof createSessionStore>
 
-export function sealSession(session: Session, secret: string): Promise<string> {
-  return seal(session, secret, Math.max(1, session.expiresAt - Math.floor(Date.now() / 1000)))
+/** The session's part of a token response. */
+export function sessionTokens(tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers, now: Date): SessionTokens {
+  return {
+    userId: tokens.claims()!.sub,
+    idToken: tokens.id_token!,
+    refreshToken: tokens.refresh_token,
+    accessTokenExpiresAt: new Date(now.getTime() + (tokens.expiresIn() ?? 600) * 1000),
+  }
 }
 
-export const unsealSession = (value: string | undefined, secret: string) => unseal<Session>(value, secret)
+/** The authorization request in progress, between /auth/login and /auth/callback (encrypted cookie). */
+const pendingLogin = z.object({ state: z.string(), nonce: z.string(), codeVerifier: z.string(), returnTo: z.string() })
+export type PendingLogin = z.infer<typeof pendingLogin>
 
-export const sealPendingLogin = (login: PendingLogin, secret: string) => seal(login, secret, 10 * 60)
+const keyOf = (secret: string) => createHash('sha256').update(`pending login ${secret}`).digest()
 
-export const unsealPendingLogin = (value: string | undefined, secret: string) => unseal<PendingLogin>(value, secret)
+export function sealPendingLogin(login: PendingLogin, secret: string): Promise<string> {
+  return new EncryptJWT({ ...login }).setProtectedHeader({ alg: 'dir', enc: 'A256GCM' }).setIssuedAt().setExpirationTime('10m').encrypt(keyOf(secret))
+}
 
-export function sessionExpiry(now: Date): number {
-  return Math.floor(now.getTime() / 1000) + SESSION_LIFETIME
+export async function unsealPendingLogin(value: string | undefined, secret: string): Promise<PendingLogin | undefined> {
+  if (!value) return undefined
+  try {
+    const parsed = pendingLogin.safeParse((await jwtDecrypt(value, keyOf(secret))).payload)
+    return parsed.success ? parsed.data : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** Attributes of the portal's cookies: not readable by scripts, not sent cross-site. */

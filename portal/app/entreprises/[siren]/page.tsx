@@ -2,8 +2,7 @@ import type { Metadata } from 'next'
 import Link from 'next/link'
 import { PortalShell } from '../../../src/components/PortalShell'
 import { ToolTiles } from '../../../src/components/ToolTiles'
-import { requireCompanyViewer } from '../../../src/lib/company-page'
-import { peopleOf } from '../../../src/lib/pages'
+import { companyPeople, requireCompanyViewer } from '../../../src/lib/company-page'
 
 export const metadata: Metadata = { title: "Accueil de l'entreprise" }
 
@@ -11,7 +10,7 @@ export default async function CompanyHome({ params }: { params: Promise<{ siren:
   const { siren } = await params
   const viewer = await requireCompanyViewer(siren, `/entreprises/${siren}`)
   const { session, companies, company, context } = viewer
-  const waiting = company.role === 'admin' ? (await peopleOf(viewer, siren)).filter((person) => person.status === 'pending').length : 0
+  const waiting = company.role === 'admin' ? (await companyPeople(viewer)).filter((person) => person.status === 'pending').length : 0
   const tools = await context.clients.listTools()
   return (
     <PortalShell session={session} companies={companies} current={company} section="home">

@@ -2,8 +2,8 @@ import type { Metadata } from 'next'
 import { forbidden } from 'next/navigation'
 import { ActionForm, FlashArea, SubmitButton } from '../../../../src/components/ActionForm'
 import { PortalShell } from '../../../../src/components/PortalShell'
-import { requireCompanyViewer } from '../../../../src/lib/company-page'
-import { formatDate, peopleOf } from '../../../../src/lib/pages'
+import { companyPeople, requireCompanyViewer } from '../../../../src/lib/company-page'
+import { formatDate } from '../../../../src/lib/pages'
 
 export const metadata: Metadata = { title: 'Gérer les utilisateurs' }
 
@@ -12,7 +12,7 @@ export default async function ManageUsers({ params }: { params: Promise<{ siren:
   const viewer = await requireCompanyViewer(siren, `/entreprises/${siren}/utilisateurs`)
   const { session, companies, company } = viewer
   if (company.role !== 'admin') forbidden()
-  const people = await peopleOf(viewer, siren)
+  const people = await companyPeople(viewer)
   const pending = people.filter((person) => person.status === 'pending')
   const members = people.filter((person) => person.status === 'active')
   const adminCount = members.filter((person) => person.role === 'admin').length
@@ -77,7 +77,7 @@ export default async function ManageUsers({ params }: { params: Promise<{ siren:
               <tbody>
                 {members.map((person) => {
                   const name = `${person.givenName} ${person.familyName}`
-                  const isSelf = person.userId === session.sub
+                  const isSelf = person.userId === session.userId
                   const lastAdmin = person.role === 'admin' && adminCount === 1
                   return (
                     <tr key={person.userId}>
