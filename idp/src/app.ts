@@ -74,7 +74,9 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   registrationRoutes(router, routes)
   passwordResetRoutes(router, routes)
 
-  const app = new Koa({ proxy: config.trustProxy, keys: config.secrets.cookieKeys })
+  // Behind one reverse proxy, the client is the address it adds last to X-Forwarded-For: the
+  // ones before are whatever the client sent.
+  const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1, keys: config.secrets.cookieKeys })
   app.use(securityHeaders(https))
   app.use(requestLog(logger))
   app.use(errorHandler(logger, config.portal.url))
@@ -86,7 +88,7 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   app.use(bodyParser({ enableTypes: ['form', 'json'], formLimit: '32kb', jsonLimit: '32kb' }))
   app.use(csrfProtection({ secure: https, exempt: ['/inscription/force-mot-de-passe'] }))
   app.use(router.routes())
-  app.use(router.allowedMethods())
+  app.use(router.allowedMethods({ throw: true }))
   return {
     app,
     async reloadKeys() {

@@ -4,6 +4,8 @@ export const messages = {
     invalid: 'Le formulaire contient des erreurs : corrigez les champs signalés.',
     csrf: 'Cette page a expiré. Veuillez recommencer.',
     tooLong: 'Ce champ est trop long.',
+    tooManyChecks: 'Trop de vérifications de mot de passe.',
+    badRequest: 'La requête envoyée est incorrecte.',
   },
   email: {
     invalid: 'Saisissez une adresse email valide, par exemple prenom.nom@entreprise.fr.',
@@ -28,6 +30,8 @@ export const messages = {
     resendHelp: 'Si nécessaire, pour obtenir à nouveau le mail de validation de création de compte :',
     resent: 'Un nouvel email de validation vient de vous être envoyé.',
     resendTooSoon: 'Un email de validation vient de vous être envoyé.',
+    superseded:
+      "Une autre inscription a été faite avec cette adresse email depuis la vôtre : recommencez votre inscription pour recevoir un nouveau lien.",
     nothingPending: "Aucune création de compte n'est en cours dans ce navigateur : connectez-vous pour recevoir un nouveau lien.",
     done: 'Félicitations, votre compte a bien été validé.',
     doneNext: 'Vous pouvez maintenant vous connecter à votre espace Web services Entreprises :',

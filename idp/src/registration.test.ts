@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { PASSWORD_MAX_LENGTH, PASSWORD_RULES, type PasswordRule } from '@opcommerce/shared/password-policy'
 import { newPerson, register, registrationFields, validationLink, type Person } from '../../tests/support/accounts'
 import { Browser, linkInMail, type Page } from '../../tests/support/browser'
+import { registerClient } from '../../tests/support/clients'
 import { createTestDatabase, type TestDatabase } from '../../tests/support/database'
+import { authorizationRequest, discoverClient } from '../../tests/support/oidc'
 import { startTestIdp, type TestIdp } from '../../tests/support/idp'
 import { queuedMails, rowCounts } from '../../tests/support/rows'
 import { startSmtpCapture, type SmtpCapture } from '../../tests/support/smtp'
@@ -18,6 +20,8 @@ const BREAKS_ONLY: Record<PasswordRule['id'], string> = {
 }
 
 const COMMON_PASSWORD = messages.password.tooCommon
+const CLIENT_SECRET = 'registration-app-secret-0123456789abcdefghi'
+const CLIENT_REDIRECT_URI = 'http://localhost:7501/callback'
 
 const ruleMessage = (id: PasswordRule['id']) => PASSWORD_RULES.find((rule) => rule.id === id)!.message
 
@@ -46,6 +50,7 @@ describe('registration: refused input is explained in French next to its field, 
     database = await createTestDatabase()
     smtp = await startSmtpCapture()
     idp = await startTestIdp(database, smtp)
+    await registerClient(database.knex, { clientId: 'registration-app', clientSecret: CLIENT_SECRET, redirectUris: [CLIENT_REDIRECT_URI], firstParty: true })
   })
 
   afterAll(async () => {
@@ -229,17 +234,44 @@ describe('registration: refused input is explained in French next to its field, 
     expect(await queuedMails(database!.knex, owner.email, 'account_exists')).toBe(1)
   })
 
-  it('sends a fresh validation link, not a second account, when the email still waits for its validation', async () => {
+  it('lets the latest registration before validation win, so an address squatter cannot keep the account', async () => {
     const owner = newPerson('Lina', 'Morel')
-    const first = await register(new Browser(), idp!.issuer, owner)
+    const squatter = new Browser()
+    const first = await register(squatter, idp!.issuer, { ...owner, givenName: 'Squatteur', password: 'Squat-Mot-De-Passe-31!' })
     const firstLink = await validationLink(smtp!, owner.email)
     const after = smtp!.mails.length
-    const second = await register(new Browser(), idp!.issuer, { ...owner, givenName: 'Autre' })
+    const ownerBrowser = new Browser()
+    const second = await register(ownerBrowser, idp!.issuer, owner)
     expect(second.text).toBe(first.text)
     const secondLink = await validationLink(smtp!, owner.email, after)
     expect(secondLink).not.toBe(firstLink)
-    expect(await database!.knex('users').where({ email: owner.email })).toMatchObject([{ given_name: 'Lina' }])
+    expect(await database!.knex('users').where({ email: owner.email })).toMatchObject([{ given_name: 'Lina', family_name: 'Morel' }])
     expect(await queuedMails(database!.knex, owner.email, 'account_exists')).toBe(0)
+
+    const resend = await squatter.submit(await squatter.get(`${idp!.issuer}/inscription/validation`), '/inscription/renvoyer')
+    expect(resend.status).toBe(409)
+    expect(resend.text).toContain(messages.validation.superseded)
+
+    expect((await ownerBrowser.get(secondLink)).text).toContain('Félicitations, votre compte a bien été validé.')
+    const logIn = async (password: string) => {
+      const request = await authorizationRequest(await discoverClient(idp!.issuer, 'registration-app', CLIENT_SECRET), CLIENT_REDIRECT_URI)
+      const browser = new Browser()
+      const page = await browser.get(request.url)
+      return browser.submit(page, /\/login$/u, { email: owner.email, password }, { stopAt: CLIENT_REDIRECT_URI })
+    }
+    expect((await logIn('Squat-Mot-De-Passe-31!')).status).toBe(401)
+    expect((await logIn(owner.password)).url).toMatch(/[?&]code=/u)
+  })
+
+  it('mails the owner of a validated account three notices a day at most, whatever is registered', async () => {
+    const owner = newPerson('Nadia', 'Vidal')
+    await register(new Browser(), idp!.issuer, owner)
+    await new Browser().get(await validationLink(smtp!, owner.email))
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const page = await register(new Browser(), idp!.issuer, { ...owner, password: 'Encore-Un-Essai-Bidon-8!' })
+      expect(page.text).toContain(`${messages.validation.sent} ${owner.email}.`)
+    }
+    expect(await queuedMails(database!.knex, owner.email, 'account_exists')).toBe(3)
   })
 
   it('refuses a registration posted without the form’s _csrf field (403) and creates nothing', async () => {

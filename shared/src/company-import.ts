@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync'
 import { hashMemberCode, normalizeMemberCode } from './companies'
 import type { Knex } from './db/knex'
 import { ValidationError } from './errors'
+import type { Company } from './queries/companies'
 import { checkSiren } from './siren'
 
 export const COMPANY_CSV_HEADER = ['siren', 'name', 'code_adherent'] as const
@@ -11,12 +12,6 @@ export interface ImportReport {
   updated: number
   unchanged: number
   rejected: { line: number; reason: string }[]
-}
-
-interface Company {
-  siren: string
-  name: string
-  memberCodeHash: string
 }
 
 /**

@@ -121,6 +121,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (env.NODE_ENV === 'production' && env.SMTP_URL === undefined) {
     throw new ConfigError('Configuration invalide : SMTP_URL obligatoire en production.')
   }
+  if (env.NODE_ENV === 'production' && env.DATABASE_URL === undefined) {
+    throw new ConfigError('Configuration invalide : DATABASE_URL obligatoire en production (la base embarquée est réservée au développement).')
+  }
+  if (env.IDP_ISSUER?.startsWith('https:') && !env.TRUST_PROXY) {
+    throw new ConfigError('Configuration invalide : TRUST_PROXY doit valoir true avec un IDP_ISSUER en https (le TLS est terminé par le proxy devant l\'idp).')
+  }
   const dataDir = path.resolve(env.DATA_DIR)
   const portalUrl = env.PORTAL_URL ?? `http://localhost:${env.PORTAL_PORT}`
   return {

@@ -80,7 +80,3 @@ export class ConfigError extends Error {
 export function isAppError(error: unknown): error is AppError {
   return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[APP_ERROR] === true
 }
-
-export function assertThat(condition: unknown, error: Error | (() => Error)): asserts condition {
-  if (!condition) throw typeof error === 'function' ? error() : error
-}

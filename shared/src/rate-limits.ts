@@ -27,6 +27,20 @@ function knexStore(db: Knex) {
   }
 }
 
+/**
+ * The key of a client address in a per-IP limit: an IPv6 client usually holds a whole /64, so
+ * its addresses count as one; IPv4 (also IPv4-mapped IPv6) as itself.
+ */
+export function ipKey(ip: string): string {
+  const address = ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip
+  if (!address.includes(':')) return address
+  const [head = '', tail = ''] = address.split('::')
+  const headGroups = head ? head.split(':') : []
+  const tailGroups = tail ? tail.split(':') : []
+  const groups = address.includes('::') ? [...headGroups, ...Array(8 - headGroups.length - tailGroups.length).fill('0'), ...tailGroups] : headGroups
+  return `${groups.slice(0, 4).map((group) => group.toLowerCase().replace(/^0+(?=.)/u, '')).join(':')}::/64`
+}
+
 export function formatWait(milliseconds: number): string {
   const seconds = Math.max(1, Math.ceil(milliseconds / 1000))
   if (seconds < 60) return `${seconds} seconde${seconds > 1 ? 's' : ''}`
@@ -67,6 +81,17 @@ export class RateLimit {
         `${message} Réessayez dans ${formatWait(rejection.msBeforeNext)}.`,
         Math.ceil(rejection.msBeforeNext / 1000),
       )
+    }
+  }
+
+  /** Counts one attempt; false when none was left (for limits that silently skip, such as mails). */
+  async allows(key: string): Promise<boolean> {
+    try {
+      await this.#limiter.consume(key)
+      return true
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) return false
+      throw rejection
     }
   }
 

@@ -7,8 +7,11 @@ const ALGORITHM = 'RS256' // what every relying party verifies
 
 /** A new key is published this long before it signs, so every idp process and relying party knows it first. */
 export const KEY_PUBLICATION_DELAY = 5 * 60_000 // milliseconds
-/** A key that stopped signing stays published while the ID tokens it signed are valid. */
-export const KEY_RETIREMENT_DELAY = 60 * 60_000 // milliseconds, the ID token lifetime
+/**
+ * A key that stopped signing stays published a day: the ID tokens it signed expire within an
+ * hour, but relying parties still send them as logout hints for as long as their sessions last.
+ */
+export const KEY_RETIREMENT_DELAY = 24 * 3600_000 // milliseconds
 
 interface KeyRow {
   kid: string

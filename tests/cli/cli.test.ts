@@ -15,10 +15,10 @@ describe('npm run migrate', () => {
     try {
       const result = await runEntryPoint('shared/src/cli/migrate.ts', [], { DATABASE_URL: database.url, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'opco-cli-')) })
       expect(result.stderr).toBe('')
-      expect(result.stdout).toContain('Base de données à jour (DATABASE_URL) : 1 migration(s) appliquée(s).')
+      expect(result.stdout).toContain('Base de données à jour (DATABASE_URL) : 2 migration(s) appliquée(s).')
       const { rows } = await database.knex.raw("select table_name from information_schema.tables where table_schema = 'public' order by table_name")
       expect(rows.map((row: { table_name: string }) => row.table_name)).toEqual(
-        expect.arrayContaining(['users', 'email_tokens', 'oidc_payloads', 'oidc_clients', 'signing_keys', 'companies', 'memberships', 'mail_outbox', 'audit_events', 'rate_limits']),
+        expect.arrayContaining(['users', 'email_tokens', 'oidc_payloads', 'oidc_clients', 'signing_keys', 'companies', 'memberships', 'mail_outbox', 'audit_events', 'rate_limits', 'portal_sessions']),
       )
       await expect(database.knex.raw("insert into users (email, password_hash, given_name, family_name) values ('A@x.fr', 'h', 'A', 'B'), ('a@X.fr', 'h', 'A', 'B')")).rejects.toThrow(/users_email_unique/u)
     } finally {
@@ -51,6 +51,7 @@ describe('npm run cli', () => {
     expect(client).toMatchObject({ name: 'Paie', tool: true, url: 'https://paie.opcommerce.test', description: 'Déclarations de paie' })
     expect(client!.metadata).toMatchObject({ client_secret: secret, grant_types: ['authorization_code', 'refresh_token'], redirect_uris: ['https://paie.opcommerce.test/callback'] })
     expect(await createClientQueries(database!.knex).listTools()).toEqual([{ clientId: 'paie', name: 'Paie', description: 'Déclarations de paie', href: 'https://paie.opcommerce.test' }])
+    expect(await database!.knex('audit_events').where({ type: 'client.saved', subject: 'paie' }).first()).toMatchObject({ actor: expect.stringMatching(/^cli:/u) })
   })
 
   it('lists and deletes clients', async () => {

@@ -40,9 +40,11 @@ runMain(async () => {
       throw error
     }))
 
-  function visitOf(request: IncomingMessage, response: ServerResponse): Visit {
+  /** This browser's visit; one is created only when it starts a login. */
+  function visitOf(request: IncomingMessage, response: ServerResponse, create: boolean): Visit {
     const id = /(?:^|;\s*)demo_tool_visit=([\w-]+)/u.exec(request.headers.cookie ?? '')?.[1]
     if (id && visits.has(id)) return visits.get(id)!
+    if (!create) return {}
     const fresh = randomBytes(16).toString('base64url')
     visits.set(fresh, {})
     response.setHeader('Set-Cookie', `${COOKIE}=${fresh}; HttpOnly; SameSite=Lax; Path=/`)
@@ -61,7 +63,7 @@ runMain(async () => {
   async function handle(request: IncomingMessage, response: ServerResponse) {
     const url = new URL(request.url ?? '/', base)
     if (url.pathname === '/theme.css') return send(response, 200, theme, 'text/css; charset=utf-8')
-    const visit = visitOf(request, response)
+    const visit = visitOf(request, response, url.pathname === '/login')
     if (url.pathname === '/login') {
       const verifier = oidc.randomPKCECodeVerifier()
       visit.pending = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier }

@@ -1,5 +1,5 @@
 import type { Context, Middleware } from 'koa'
-import { AppError, isAppError, NotFoundError, TooManyRequestsError } from '@opcommerce/shared/errors'
+import { AppError, isAppError, NotFoundError, TooManyRequestsError, type FieldErrors } from '@opcommerce/shared/errors'
 import type { Logger } from '@opcommerce/shared/logger'
 import { messages } from '../messages'
 import { errorPage } from '../views/errors'
@@ -7,6 +7,7 @@ import { errorPage } from '../views/errors'
 /** Koa and its body parser throw http-errors with English messages: French ones replace them. */
 const HTTP_ERROR_MESSAGES: Record<number, string> = {
   400: 'La requête envoyée est mal formée.',
+  405: "Cette action n'est pas possible sur cette page.",
   413: 'Les données envoyées sont trop volumineuses.',
   415: "Ce format de données n'est pas accepté.",
 }
@@ -21,12 +22,15 @@ function toAppError(error: unknown): AppError {
 }
 
 /**
- * Status of an exposed error that a route answers with its own page (a form shown again): a 429
- * still tells when to retry, as the error handler does.
+ * For a route that answers a refused form with the form again: an error meant for the user
+ * sets the response's status (and Retry-After for a 429) and is returned for the page to show;
+ * any other error goes on to the error handler.
  */
-export function setErrorStatus(ctx: Context, error: AppError): void {
+export function errorForForm(ctx: Context, error: unknown): AppError & { fieldErrors?: FieldErrors } {
+  if (!isAppError(error) || !error.expose) throw error
   ctx.status = error.status
   if (error instanceof TooManyRequestsError) ctx.set('Retry-After', String(error.retryAfter))
+  return error
 }
 
 /** The one place where errors become responses: a French page, or JSON for scripts. */

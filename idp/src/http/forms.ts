@@ -12,11 +12,13 @@ const PENDING_COOKIE = 'idp_pending'
 
 export interface PendingRegistration {
   email: string
+  /** credentialsFingerprint of the password this browser set: only it may ask for a new link. */
+  credentials: string
   /** The authorization request the user came from, to go back to its login page. */
   interaction?: string
 }
 
-const pendingSchema = z.object({ email: z.string(), interaction: z.string().optional() })
+const pendingSchema = z.object({ email: z.string(), credentials: z.string(), interaction: z.string().optional() })
 
 /** Remembers, for an hour, which account "Renvoyer à nouveau l'email" is about (signed cookie). */
 export function rememberPendingRegistration(ctx: Context, pending: PendingRegistration): void {

@@ -8,9 +8,10 @@ export const DEFAULT_IDP_LIMITS = {
   registrationPerIp: { points: 20, duration: 60 * 60 },
   resendPerAccount: { points: 1, duration: 60 },
   resendPerAccountPerDay: { points: 5, duration: 24 * 60 * 60 },
+  existingAccountNoticePerAccount: { points: 3, duration: 24 * 60 * 60 },
   resetPerIp: { points: 10, duration: 60 * 60 },
   resetPerAccount: { points: 3, duration: 60 * 60 },
-  strengthPerIp: { points: 600, duration: 60 },
+  strengthPerIp: { points: 120, duration: 60 }, // the meter asks at most every 250 ms while typing
 } satisfies Record<string, RateLimitRule>
 
 export type IdpLimitRules = typeof DEFAULT_IDP_LIMITS

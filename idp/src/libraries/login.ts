@@ -1,5 +1,6 @@
 import { AppError } from '@opcommerce/shared/errors'
 import { recordAudit } from '@opcommerce/shared/queries/audit'
+import { ipKey } from '@opcommerce/shared/rate-limits'
 import { messages } from '../messages'
 import { createUserQueries, type User } from '@opcommerce/shared/queries/users'
 import type { IdpDependencies } from './context'
@@ -26,7 +27,7 @@ export function createLogin({ db, limits }: IdpDependencies) {
      */
     async authenticate(emailInput: string, password: string, ip: string): Promise<LoginResult> {
       const email = normalizeEmail(emailInput)
-      await limits.loginPerIp.consume(ip, messages.login.tooMany)
+      await limits.loginPerIp.consume(ipKey(ip), messages.login.tooMany)
       await limits.loginFailuresPerAccount.check(email, messages.login.tooMany)
       const user = email && password ? await users.findByEmail(email) : undefined
       const valid = user ? await verifyPassword(user.passwordHash, password) : await verifyDecoyPassword(password)

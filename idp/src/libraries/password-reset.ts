@@ -1,6 +1,7 @@
 import { ValidationError, type FieldErrors } from '@opcommerce/shared/errors'
 import { enqueueMail } from '@opcommerce/shared/mail/outbox'
 import { recordAudit } from '@opcommerce/shared/queries/audit'
+import { ipKey } from '@opcommerce/shared/rate-limits'
 import { messages } from '../messages'
 import { createOidcPayloadQueries } from '../queries/oidc-payloads'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
@@ -11,21 +12,26 @@ import { isValidEmail, normalizeEmail } from './registration'
 
 export type ResetLinkState = 'valid' | 'unknown' | 'expired' | 'used'
 
-export function createPasswordReset({ config, db, limits, now }: IdpDependencies) {
+export function createPasswordReset({ config, db, limits, logger, now }: IdpDependencies) {
+  async function mailResetLink(email: string, ip: string): Promise<void> {
+    await db.transaction(async (trx) => {
+      const user = await createUserQueries(trx).findByEmail(email)
+      if (!user) return
+      const token = await issueEmailToken(trx, user.id, 'reset_password', now())
+      await enqueueMail(trx, user.email, 'reset_password', { link: `${config.idp.issuer}/mot-de-passe/${token}` })
+      await recordAudit(trx, { type: 'password.reset_requested', actor: null, subject: user.id, ip })
+    })
+  }
+
   return {
     /** Mails a reset link when the account exists; the answer is the same either way. */
     async request(emailInput: string, ip: string): Promise<void> {
       const email = normalizeEmail(emailInput)
       if (!isValidEmail(email)) throw new ValidationError(messages.form.invalid, { email: [messages.email.invalid] })
-      await limits.resetPerIp.consume(ip, messages.reset.tooMany)
+      await limits.resetPerIp.consume(ipKey(ip), messages.reset.tooMany)
       await limits.resetPerAccount.consume(email, messages.reset.tooMany)
-      await db.transaction(async (trx) => {
-        const user = await createUserQueries(trx).findByEmail(email)
-        if (!user) return
-        const token = await issueEmailToken(trx, user.id, 'reset_password', now())
-        await enqueueMail(trx, user.email, 'reset_password', { link: `${config.idp.issuer}/mot-de-passe/${token}` })
-        await recordAudit(trx, { type: 'password.reset_requested', actor: null, subject: user.id, ip })
-      })
+      // Answered before the account is even looked up: the response takes as long whether it exists or not.
+      mailResetLink(email, ip).catch((error: unknown) => logger.error({ err: error }, 'password reset request failed'))
     },
 
     async linkState(token: string): Promise<ResetLinkState> {
@@ -46,7 +52,7 @@ export function createPasswordReset({ config, db, limits, now }: IdpDependencies
       else if (confirmation !== password) fieldErrors.password_confirmation = [messages.password.mismatch]
       if (Object.keys(fieldErrors).length > 0) throw new ValidationError(messages.form.invalid, fieldErrors)
       const passwordHash = await hashPassword(password)
-      return db.transaction(async (trx) => {
+      const outcome = await db.transaction(async (trx) => {
         const consumed = await consumeEmailToken(trx, token, 'reset_password', now())
         if (consumed.status !== 'valid') return consumed.status
         const users = createUserQueries(trx)
@@ -54,8 +60,11 @@ export function createPasswordReset({ config, db, limits, now }: IdpDependencies
         await users.markEmailVerified(user.id, now())
         await createOidcPayloadQueries(trx).endEverythingOf(user.id)
         await recordAudit(trx, { type: 'password.reset', actor: user.id, subject: user.id, ip })
-        return 'valid'
+        return 'valid' as const
       })
+      // Whoever failed to log in before, the owner may now log in at once with the new password.
+      if (outcome === 'valid') await limits.loginFailuresPerAccount.reset(normalizeEmail(user.email))
+      return outcome
     },
   }
 }

@@ -1,7 +1,9 @@
 import { z } from 'zod'
-import { ValidationError, type FieldErrors } from '@opcommerce/shared/errors'
+import { sha256 } from '@opcommerce/shared/crypto'
+import { ConflictError, ValidationError, type FieldErrors } from '@opcommerce/shared/errors'
 import { enqueueMail } from '@opcommerce/shared/mail/outbox'
 import { recordAudit } from '@opcommerce/shared/queries/audit'
+import { ipKey } from '@opcommerce/shared/rate-limits'
 import { messages } from '../messages'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
 import type { IdpDependencies } from './context'
@@ -18,6 +20,11 @@ export interface RegistrationForm {
 }
 
 const emailSchema = z.email().max(254)
+
+/** Names the password an account has now, without revealing it (kept in the browser's pending cookie). */
+export function credentialsFingerprint(passwordHash: string): string {
+  return sha256(passwordHash).slice(0, 32)
+}
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase()
@@ -51,13 +58,13 @@ export function createRegistration({ config, db, limits, now }: IdpDependencies)
      * Creates the account and mails its validation link. An email that already has an account
      * gets the same answer, and its owner a mail instead: nobody learns which accounts exist.
      */
-    async register(form: RegistrationForm, ip: string): Promise<{ email: string }> {
+    async register(form: RegistrationForm, ip: string): Promise<{ email: string; credentials: string }> {
+      await limits.registrationPerIp.consume(ipKey(ip), messages.registration.tooMany)
       const fieldErrors = validateRegistration(form)
       if (Object.keys(fieldErrors).length > 0) throw new ValidationError(messages.form.invalid, fieldErrors)
-      await limits.registrationPerIp.consume(ip, messages.registration.tooMany)
       const email = normalizeEmail(form.email)
       const passwordHash = await hashPassword(form.password)
-      await db.transaction(async (trx) => {
+      const owner = await db.transaction(async (trx) => {
         const users = createUserQueries(trx)
         const created = await users.insert({
           email,
@@ -69,31 +76,38 @@ export function createRegistration({ config, db, limits, now }: IdpDependencies)
           const token = await issueEmailToken(trx, created.id, 'verify_email', now())
           await enqueueMail(trx, email, 'verify_email', { link: validationLink(token) })
           await recordAudit(trx, { type: 'account.registered', actor: created.id, subject: created.id, ip })
-          return
+          return undefined
         }
         const existing = (await users.findByEmail(email))!
-        if (existing.emailVerifiedAt) {
-          await enqueueMail(trx, existing.email, 'account_exists', {
-            loginUrl: config.portal.loginUrl,
-            resetUrl: `${config.idp.issuer}/mot-de-passe-oublie`,
-          })
-        } else {
-          const token = await issueEmailToken(trx, existing.id, 'verify_email', now())
-          await enqueueMail(trx, existing.email, 'verify_email', { link: validationLink(token) })
-        }
         await recordAudit(trx, { type: 'account.registration_for_existing_email', actor: null, subject: existing.id, ip })
+        if (existing.emailVerifiedAt) return existing
+        // Before validation, the latest registration wins: whoever opens the mail validates the
+        // password they typed, not one a squatter registered first with their address.
+        await users.replaceUnvalidatedRegistration(existing.id, { passwordHash, givenName: form.givenName.trim(), familyName: form.familyName.trim() }, now())
+        const token = await issueEmailToken(trx, existing.id, 'verify_email', now())
+        await enqueueMail(trx, existing.email, 'verify_email', { link: validationLink(token) })
+        return undefined
       })
-      return { email }
+      // A validated account's owner is told, a few times a day at most: registering someone's
+      // address must not flood their mailbox.
+      if (owner && (await limits.existingAccountNoticePerAccount.allows(email))) {
+        await enqueueMail(db, owner.email, 'account_exists', { loginUrl: config.portal.loginUrl, resetUrl: `${config.idp.issuer}/mot-de-passe-oublie` })
+      }
+      return { email, credentials: credentialsFingerprint(passwordHash) }
     },
 
-    /** "Renvoyer à nouveau l'email": a fresh link for an account still waiting for its validation. */
-    async resendValidation(email: string, ip: string): Promise<void> {
+    /**
+     * "Renvoyer à nouveau l'email": a fresh link for an account still waiting for its validation,
+     * only for the browser whose registration (or login) set its current password (`credentials`).
+     */
+    async resendValidation(email: string, credentials: string, ip: string): Promise<void> {
       const key = normalizeEmail(email)
       await limits.resendPerAccount.consume(key, messages.validation.resendTooSoon)
       await limits.resendPerAccountPerDay.consume(key, messages.validation.resendTooSoon)
       await db.transaction(async (trx) => {
         const user = await createUserQueries(trx).findByEmail(key)
         if (!user || user.emailVerifiedAt) return
+        if (credentialsFingerprint(user.passwordHash) !== credentials) throw new ConflictError(messages.validation.superseded)
         const token = await issueEmailToken(trx, user.id, 'verify_email', now())
         await enqueueMail(trx, user.email, 'verify_email', { link: validationLink(token) })
         await recordAudit(trx, { type: 'account.validation_mail_resent', actor: null, subject: user.id, ip })

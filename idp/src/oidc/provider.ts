@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose'
 import Provider, { type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider'
 import type { Config } from '@opcommerce/shared/config'
 import type { Knex } from '@opcommerce/shared/db/knex'
@@ -80,7 +81,7 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
         enabled: true,
         async logoutSource(ctx, form) {
           ctx.type = 'html'
-          ctx.body = logoutPage({ form, automatic: Boolean(ctx.oidc.params?.id_token_hint) })
+          ctx.body = logoutPage({ form, automatic: hintedAccount(ctx) === ctx.oidc.session?.accountId })
         },
         async postLogoutSuccessSource(ctx) {
           ctx.type = 'html'
@@ -104,8 +105,24 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
   }
   const provider = new Provider(config.idp.issuer, configuration)
   provider.proxy = config.trustProxy
+  provider.maxIpsCount = 1
   provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'oidc-provider server error'))
   return provider
+}
+
+/**
+ * The account an RP-initiated logout names in its id_token_hint (oidc-provider checked the
+ * signature). Only a hint for the signed-in account logs out without asking: a link carrying
+ * someone else's old ID token must not.
+ */
+function hintedAccount(ctx: KoaContextWithOIDC): string | undefined {
+  const hint = ctx.oidc.params?.id_token_hint
+  if (typeof hint !== 'string') return undefined
+  try {
+    return decodeJwt(hint).sub
+  } catch {
+    return undefined
+  }
 }
 
 /**

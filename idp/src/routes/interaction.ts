@@ -1,18 +1,20 @@
 import type Router from '@koa/router'
 import type { Context } from 'koa'
 import { errors, type InteractionResults } from 'oidc-provider'
-import { AppError, isAppError } from '@opcommerce/shared/errors'
-import { setErrorStatus } from '../http/errors'
+import { AppError } from '@opcommerce/shared/errors'
+import { errorForForm } from '../http/errors'
 import { formText, parseForm, rememberPendingRegistration } from '../http/forms'
+import { credentialsFingerprint } from '../libraries/registration'
 import { messages } from '../messages'
 import { consentPage, loginPage } from '../views/login'
 import type { RouteDependencies } from './context'
 
-export function interactionRoutes(router: Router, { provider, login }: RouteDependencies): void {
+export function interactionRoutes(router: Router, deps: RouteDependencies): void {
+  // deps.provider is read at each request: it is rebuilt when the signing keys change.
   /** The authorization request this browser is in the middle of; bound to it by a cookie. */
   async function interactionOf(ctx: Context) {
     try {
-      const details = await provider.interactionDetails(ctx.req, ctx.res)
+      const details = await deps.provider.interactionDetails(ctx.req, ctx.res)
       if (details.uid !== ctx.params.uid) throw new errors.SessionNotFound('interaction mismatch')
       return details
     } catch (error) {
@@ -22,12 +24,12 @@ export function interactionRoutes(router: Router, { provider, login }: RouteDepe
   }
 
   async function clientName(clientId: unknown): Promise<string | undefined> {
-    const client = typeof clientId === 'string' ? await provider.Client.find(clientId) : undefined
+    const client = typeof clientId === 'string' ? await deps.provider.Client.find(clientId) : undefined
     return client?.clientName
   }
 
   async function finish(ctx: Context, result: InteractionResults): Promise<void> {
-    const redirectTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false })
+    const redirectTo = await deps.provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false })
     ctx.status = 303
     ctx.redirect(redirectTo)
   }
@@ -52,17 +54,15 @@ export function interactionRoutes(router: Router, { provider, login }: RouteDepe
       ctx.body = loginPage({ uid, csrf: ctx.state.csrf, clientName: await clientName(params.client_id), email: form.email, ...options })
     }
     try {
-      const result = await login.authenticate(form.email, form.password, ctx.ip)
+      const result = await deps.login.authenticate(form.email, form.password, ctx.ip)
       if (result.status === 'unvalidated') {
-        rememberPendingRegistration(ctx, { email: result.user.email, interaction: uid })
+        rememberPendingRegistration(ctx, { email: result.user.email, credentials: credentialsFingerprint(result.user.passwordHash), interaction: uid })
         ctx.status = 403
         return await page({ unvalidated: true })
       }
       await finish(ctx, { login: { accountId: result.user.id } })
     } catch (error) {
-      if (!isAppError(error) || !error.expose) throw error
-      setErrorStatus(ctx, error)
-      await page({ error: error.message })
+      await page({ error: errorForForm(ctx, error).message })
     }
   })
 
@@ -70,8 +70,8 @@ export function interactionRoutes(router: Router, { provider, login }: RouteDepe
     const { prompt, params, session, grantId } = await interactionOf(ctx)
     if (prompt.name !== 'consent' || !session) throw new AppError(400, messages.login.expired)
     const grant = grantId
-      ? await provider.Grant.find(grantId)
-      : new provider.Grant({ accountId: session.accountId, clientId: String(params.client_id) })
+      ? await deps.provider.Grant.find(grantId)
+      : new deps.provider.Grant({ accountId: session.accountId, clientId: String(params.client_id) })
     if (!grant) throw new AppError(400, messages.login.expired)
     const missing = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> }
     if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '))

@@ -1,6 +1,5 @@
 import type Router from '@koa/router'
-import { isAppError, ValidationError } from '@opcommerce/shared/errors'
-import { setErrorStatus } from '../http/errors'
+import { errorForForm } from '../http/errors'
 import { formText, parseForm } from '../http/forms'
 import type { ResetLinkState } from '../libraries/password-reset'
 import { messages } from '../messages'
@@ -29,15 +28,14 @@ export function passwordResetRoutes(router: Router, deps: RouteDependencies): vo
       await passwordReset.request(form.email, ctx.ip)
       ctx.body = forgotPasswordPage({ csrf: ctx.state.csrf, interaction, loginHref: href, requested: true })
     } catch (error) {
-      if (!isAppError(error) || !error.expose) throw error
-      setErrorStatus(ctx, error)
+      const problem = errorForForm(ctx, error)
       ctx.body = forgotPasswordPage({
         csrf: ctx.state.csrf,
         interaction,
         loginHref: href,
         email: form.email,
-        fieldErrors: error instanceof ValidationError ? error.fieldErrors : {},
-        formError: error.message,
+        fieldErrors: problem.fieldErrors,
+        formError: problem.message,
       })
     }
   })
@@ -65,9 +63,8 @@ export function passwordResetRoutes(router: Router, deps: RouteDependencies): vo
       }
       ctx.body = passwordChangedPage(config.portal.loginUrl)
     } catch (error) {
-      if (!(error instanceof ValidationError)) throw error
-      ctx.status = 400
-      ctx.body = resetPasswordPage({ csrf: ctx.state.csrf, token, fieldErrors: error.fieldErrors, formError: error.message })
+      const problem = errorForForm(ctx, error)
+      ctx.body = resetPasswordPage({ csrf: ctx.state.csrf, token, fieldErrors: problem.fieldErrors, formError: problem.message })
     }
   })
 }

@@ -1,7 +1,9 @@
 import type Router from '@koa/router'
-import { AppError, isAppError, ValidationError } from '@opcommerce/shared/errors'
+import { AppError, ValidationError } from '@opcommerce/shared/errors'
+import { PASSWORD_MAX_LENGTH } from '@opcommerce/shared/password-policy'
+import { ipKey } from '@opcommerce/shared/rate-limits'
 import { z } from 'zod'
-import { setErrorStatus } from '../http/errors'
+import { errorForForm } from '../http/errors'
 import { formText, parseForm, pendingRegistration, rememberPendingRegistration } from '../http/forms'
 import { measurePasswordStrength } from '../libraries/passwords'
 import { messages } from '../messages'
@@ -18,7 +20,7 @@ const registrationForm = {
   interaction: formText,
 }
 
-const strengthRequest = z.object({ password: z.string().max(1024), inputs: z.array(z.string().max(256)).max(5).default([]) })
+const strengthRequest = z.object({ password: z.string().max(PASSWORD_MAX_LENGTH), inputs: z.array(z.string().max(256)).max(5).default([]) })
 
 /** Statuses of a validation link that cannot validate. */
 const LINK_PROBLEMS = {
@@ -40,7 +42,7 @@ export function registrationRoutes(router: Router, deps: RouteDependencies): voi
     const form = parseForm(ctx, registrationForm)
     const interaction = form.interaction || undefined
     try {
-      const { email } = await registration.register(
+      const { email, credentials } = await registration.register(
         {
           email: form.email,
           emailConfirmation: form.email_confirmation,
@@ -51,27 +53,26 @@ export function registrationRoutes(router: Router, deps: RouteDependencies): voi
         },
         ctx.ip,
       )
-      rememberPendingRegistration(ctx, { email, interaction })
+      rememberPendingRegistration(ctx, { email, credentials, interaction })
       ctx.status = 303
       ctx.redirect('/inscription/validation')
     } catch (error) {
-      if (!isAppError(error) || !error.expose) throw error
-      setErrorStatus(ctx, error)
+      const problem = errorForForm(ctx, error)
       ctx.body = registerPage({
         csrf: ctx.state.csrf,
         interaction,
         loginHref: await loginHref(deps, interaction),
         values: { email: form.email, emailConfirmation: form.email_confirmation, givenName: form.given_name, familyName: form.family_name },
-        fieldErrors: error instanceof ValidationError ? error.fieldErrors : {},
-        formError: error.message,
+        fieldErrors: problem.fieldErrors,
+        formError: problem.message,
       })
     }
   })
 
   router.post('/inscription/force-mot-de-passe', async (ctx) => {
-    await limits.strengthPerIp.consume(ctx.ip, 'Trop de vérifications.')
+    await limits.strengthPerIp.consume(ipKey(ctx.ip), messages.form.tooManyChecks)
     const request = strengthRequest.safeParse(ctx.request.body)
-    if (!request.success) throw new ValidationError('Requête invalide.')
+    if (!request.success) throw new ValidationError(messages.form.badRequest)
     ctx.body = measurePasswordStrength(request.data.password, request.data.inputs)
   })
 
@@ -87,12 +88,10 @@ export function registrationRoutes(router: Router, deps: RouteDependencies): voi
     const page = async (notice: { kind: 'success' | 'error'; text: string }) =>
       validationSentPage({ csrf: ctx.state.csrf, email: pending.email, loginHref: await loginHref(deps, pending.interaction), notice })
     try {
-      await registration.resendValidation(pending.email, ctx.ip)
+      await registration.resendValidation(pending.email, pending.credentials, ctx.ip)
       ctx.body = await page({ kind: 'success', text: messages.validation.resent })
     } catch (error) {
-      if (!isAppError(error) || !error.expose) throw error
-      setErrorStatus(ctx, error)
-      ctx.body = await page({ kind: 'error', text: error.message })
+      ctx.body = await page({ kind: 'error', text: errorForForm(ctx, error).message })
     }
   })
 

@@ -16,7 +16,7 @@ const userIdParam = z.uuid()
 
 function parseParam<T>(schema: z.ZodType<T>, value: string): T {
   const parsed = schema.safeParse(value)
-  if (!parsed.success) throw new AppError(404, "Cette page n'existe pas.")
+  if (!parsed.success) throw new AppError(404, messages.errors.notFound)
   return parsed.data
 }
 

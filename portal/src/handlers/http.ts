@@ -50,8 +50,12 @@ export const formText = (form: FormData, name: string): string => {
   return typeof value === 'string' ? value.slice(0, 10_000) : ''
 }
 
+/**
+ * The client address recorded in audit events: the last one added to X-Forwarded-For (by the
+ * reverse proxy, or by Next.js itself when the client sent none).
+ */
 export function clientIp(request: Request): string {
-  return request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'local'
+  return request.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim() || 'inconnue'
 }
 
 /** What a portal form receives: a message, field errors, and where to go next. */

@@ -90,16 +90,17 @@ export function createCompanyAccess({ config, db, now, limits = {} }: AccessDepe
         ...(input.code.trim() === '' ? { code: [messages.link.codeRequired] } : {}),
       }
       if (!siren.ok || Object.keys(fieldErrors).length > 0) throw new ValidationError(Object.values(fieldErrors)[0]![0]!, fieldErrors)
-      await linkPerUser.consume(user.id, messages.link.tooManyForUser)
-      await linkPerCompany.consume(siren.siren, messages.link.tooManyForCompany)
+      // Only wrong codes count: nobody can block a company, and linking many companies stays possible.
+      await linkPerUser.check(user.id, messages.link.tooManyForUser)
+      await linkPerCompany.check(siren.siren, messages.link.tooManyForCompany)
 
-      return db.transaction(async (trx) => {
+      const result = await db.transaction(async (trx) => {
         const company = await createCompanyQueries(trx).lock(siren.siren)
         // An unknown company and a wrong code get the same answer: the directory cannot be probed.
         const codeHash = company?.memberCodeHash ?? '0'.repeat(64)
         if (!memberCodeMatches(input.code, codeHash, config.secrets.memberCodeHmacKey) || !company) {
           await recordAudit(trx, { type: 'company.link_failed', actor: user.id, subject: siren.siren, ip })
-          throw new ValidationError(messages.link.noMatch)
+          return undefined
         }
         const memberships = createMembershipQueries(trx)
         const existing = await memberships.find(user.id, company.siren)
@@ -115,6 +116,10 @@ export function createCompanyAccess({ config, db, now, limits = {} }: AccessDepe
         await recordAudit(trx, { type: 'company.access_requested', actor: user.id, subject: company.siren, ip })
         return { outcome: 'pending' as const, company }
       })
+      if (result) return result
+      await linkPerUser.allows(user.id)
+      await linkPerCompany.allows(siren.siren)
+      throw new ValidationError(messages.link.noMatch)
     },
 
     /** "Relancer ma demande": mails the administrators again, once per 24 hours at most. */

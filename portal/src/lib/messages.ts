@@ -34,6 +34,7 @@ export const messages = {
     loginFailed: "La connexion n'a pas pu aboutir. Veuillez réessayer.",
   },
   errors: {
+    notFound: "Cette page n'existe pas.",
     unexpected: "Une erreur inattendue s'est produite. Veuillez réessayer dans quelques instants.",
     badRequest: 'La requête envoyée est incorrecte.',
   },

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs'
+import { userInfo } from 'node:os'
 import { parseArgs } from 'node:util'
 import { buildClient, GRANT_TYPES } from '../clients'
 import { importCompanies } from '../company-import'
 import { loadConfig } from '../config'
 import { ConfigError, ValidationError } from '../errors'
 import { runMain } from '../process'
+import { recordAudit } from '../queries/audit'
 import { createClientQueries } from '../queries/clients'
 import { createSigningKey, KEY_PUBLICATION_DELAY, listSigningKeys, retireSigningKey } from '../signing-keys'
 import { withMigratedDatabase } from './database'
@@ -20,7 +22,10 @@ const USAGE = `Utilisation : npm run cli -- <commande>
   companies import FICHIER.csv     (colonnes siren;name;code_adherent)
   keys list
   keys rotate                      (nouvelle clé de signature des jetons, active dans 5 minutes)
-  keys retire --kid KID            (une fois ses jetons expirés)`
+  keys retire --kid KID            (un jour après qu'elle a cessé de signer)`
+
+/** Who acts in the audit trail: the operator account running the command. */
+const OPERATOR = `cli:${userInfo().username}`
 
 class UsageError extends ConfigError {
   constructor(message: string) {
@@ -71,6 +76,7 @@ async function clientsCommand(action: string | undefined, args: string[]): Promi
       })
       const existed = Boolean(await clients.find(client.clientId))
       await clients.save(client)
+      await recordAudit(db, { type: 'client.saved', actor: OPERATOR, subject: client.clientId, details: { grants: client.metadata.grant_types } })
       console.log(`Client « ${client.clientId} » ${existed ? 'mis à jour' : 'créé'} (${client.metadata.grant_types.join(', ')}).`)
       if (generatedSecret) console.log(`Secret généré, à transmettre à l'équipe de l'application (il ne sera plus affiché) :\n${generatedSecret}`)
     } else if (action === 'list') {
@@ -86,6 +92,7 @@ async function clientsCommand(action: string | undefined, args: string[]): Promi
       const clientId = values['client-id']
       if (!clientId) throw new UsageError('Indiquez --client-id.')
       if (!(await clients.remove(clientId))) throw new ConfigError(`Aucun client « ${clientId} ».`)
+      await recordAudit(db, { type: 'client.deleted', actor: OPERATOR, subject: clientId })
       console.log(`Client « ${clientId} » supprimé.`)
     } else throw new UsageError(`Action inconnue : clients ${action ?? ''}`)
   })
@@ -100,7 +107,12 @@ async function companiesCommand(action: string | undefined, args: string[]): Pro
   } catch (error) {
     throw new ConfigError(`Fichier illisible : ${args[0]} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
   }
-  const report = await withMigratedDatabase(config, (db) => importCompanies(db, csv, config.secrets.memberCodeHmacKey))
+  const report = await withMigratedDatabase(config, async (db) => {
+    const imported = await importCompanies(db, csv, config.secrets.memberCodeHmacKey)
+    const { rejected, ...counts } = imported
+    await recordAudit(db, { type: 'companies.imported', actor: OPERATOR, subject: args[0], details: { ...counts, rejected: rejected.length } })
+    return imported
+  })
   console.log(`${report.created} entreprise(s) créée(s), ${report.updated} mise(s) à jour, ${report.unchanged} inchangée(s).`)
   if (report.rejected.length > 0) {
     console.log(`${report.rejected.length} ligne(s) rejetée(s) :`)
@@ -117,6 +129,7 @@ async function keysCommand(action: string | undefined, args: string[]): Promise<
   await withMigratedDatabase(config, async (db) => {
     if (action === 'rotate') {
       const kid = await createSigningKey(db, config.secrets.signingKeysSecret)
+      await recordAudit(db, { type: 'signing_key.created', actor: OPERATOR, subject: kid })
       const from = new Date(Date.now() + KEY_PUBLICATION_DELAY)
       console.log(`Clé ${kid} créée : publiée dès maintenant, elle signera les jetons à partir du ${time(from)}.`)
     } else if (action === 'list') {
@@ -136,6 +149,7 @@ async function keysCommand(action: string | undefined, args: string[]): Promise<
       if (outcome === 'unknown') throw new ConfigError(`Aucune clé active « ${values.kid} ».`)
       if (outcome === 'signing') throw new ConfigError('Cette clé signe encore les jetons (ou va les signer) : faites d\'abord « keys rotate ».')
       if (outcome === 'too_soon') throw new ConfigError(`Des jetons signés par cette clé sont encore valides : retirez-la après le ${time(notBefore!)}.`)
+      await recordAudit(db, { type: 'signing_key.retired', actor: OPERATOR, subject: values.kid })
       console.log(`Clé ${values.kid} retirée : elle ne sera plus publiée d'ici une minute.`)
     } else throw new UsageError(`Action inconnue : keys ${action ?? ''}`)
   })

@@ -19,6 +19,11 @@ export type AuditType =
   | 'company.member_demoted'
   | 'company.member_removed'
   | 'company.link_failed'
+  | 'client.saved'
+  | 'client.deleted'
+  | 'signing_key.created'
+  | 'signing_key.retired'
+  | 'companies.imported'
 
 export interface AuditEvent {
   type: AuditType

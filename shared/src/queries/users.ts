@@ -57,6 +57,16 @@ export function createUserQueries(db: Knex | Knex.Transaction) {
       await db('users').where({ id }).whereNull('email_verified_at').update({ email_verified_at: at, updated_at: at })
     },
 
+    /** A new registration of an address not validated yet replaces what the previous one typed. */
+    async replaceUnvalidatedRegistration(id: string, registration: { passwordHash: string; givenName: string; familyName: string }, at: Date): Promise<void> {
+      await db('users').where({ id }).whereNull('email_verified_at').update({
+        password_hash: registration.passwordHash,
+        given_name: registration.givenName,
+        family_name: registration.familyName,
+        updated_at: at,
+      })
+    },
+
     async updatePassword(id: string, passwordHash: string, at: Date): Promise<void> {
       await db('users').where({ id }).update({ password_hash: passwordHash, updated_at: at })
     },

@@ -1,0 +1,70 @@
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { describe, expect, it } from '@jest/globals'
+import { loadConfig } from './config'
+
+const dataDir = () => mkdtempSync(path.join(tmpdir(), 'opco-config-'))
+
+const secrets = {
+  COOKIE_KEYS: 'config-test-cookie-key-0123456789abcdefgh',
+  SIGNING_KEYS_SECRET: 'config-test-signing-secret-0123456789abcd',
+  MEMBER_CODE_HMAC_KEY: 'config-test-hmac-key-0123456789abcdefghij',
+  PORTAL_SESSION_SECRET: 'config-test-session-secret-0123456789abcd',
+  PORTAL_CLIENT_SECRET: 'config-test-portal-secret-0123456789abcde',
+  DEMO_TOOL_CLIENT_SECRET: 'config-test-demo-secret-0123456789abcdefg',
+}
+
+describe('loadConfig', () => {
+  it('gives a newcomer working defaults: embedded database, MailDev, local addresses', () => {
+    const config = loadConfig({ DATA_DIR: dataDir() })
+    expect(config).toMatchObject({
+      env: 'development',
+      databaseUrl: undefined,
+      smtpUrl: 'smtp://127.0.0.1:1025',
+      developmentMailbox: true,
+      idp: { port: 4000, issuer: 'http://localhost:4000' },
+      portal: { port: 3000, url: 'http://localhost:3000', loginUrl: 'http://localhost:3000/auth/login' },
+      trustProxy: false,
+    })
+  })
+
+  it('generates the development secrets once into DATA_DIR, readable by its owner only, and reuses them', () => {
+    const dir = dataDir()
+    const first = loadConfig({ DATA_DIR: dir })
+    const file = path.join(dir, 'secrets.json')
+    expect(existsSync(file)).toBe(true)
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    expect(loadConfig({ DATA_DIR: dir }).secrets).toEqual(first.secrets)
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(first.secrets)
+    expect(first.secrets.cookieKeys[0]).toMatch(/^[\w-]{43}$/u)
+  })
+
+  it.each([
+    [{ DATABASE_URL: 'mysql://localhost/db' }, 'Configuration invalide : DATABASE_URL doit être une URL de la forme postgres://'],
+    [{ SMTP_URL: 'mail.example.org' }, 'Configuration invalide : SMTP_URL doit être une URL de la forme smtp://hôte:port.'],
+    [{ IDP_PORT: '70000' }, 'Configuration invalide : IDP_PORT'],
+    [{ PORTAL_URL: 'ftp://portal' }, 'Configuration invalide : PORTAL_URL doit être une URL de la forme http(s)://hôte[:port].'],
+    [{ TRUST_PROXY: 'yes' }, 'Configuration invalide : TRUST_PROXY'],
+    [{ COOKIE_KEYS: 'short' }, 'Configuration invalide : COOKIE_KEYS chaque clé doit contenir au moins 32 caractères.'],
+    [{ LOG_LEVEL: 'verbose' }, 'Configuration invalide : LOG_LEVEL'],
+  ])('names the variable of a wrong value: %j', (environment, message) => {
+    expect(() => loadConfig({ DATA_DIR: dataDir(), ...environment })).toThrow(message)
+  })
+
+  it('refuses to start in production without its secrets, SMTP server or database', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/opco', SMTP_URL: 'smtp://mail:25' })).toThrow(
+      'Configuration invalide : COOKIE_KEYS, SIGNING_KEYS_SECRET, MEMBER_CODE_HMAC_KEY, PORTAL_SESSION_SECRET, PORTAL_CLIENT_SECRET, DEMO_TOOL_CLIENT_SECRET obligatoire(s) en production.',
+    )
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/opco', ...secrets })).toThrow('SMTP_URL obligatoire en production')
+    expect(() => loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail:25', ...secrets })).toThrow('DATABASE_URL obligatoire en production')
+    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/opco', SMTP_URL: 'smtp://mail:25', ...secrets }).secrets.signingKeysSecret).toBe(
+      secrets.SIGNING_KEYS_SECRET,
+    )
+  })
+
+  it('asks for TRUST_PROXY with an https issuer, whose TLS a proxy terminates', () => {
+    expect(() => loadConfig({ DATA_DIR: dataDir(), IDP_ISSUER: 'https://auth.opcommerce.test' })).toThrow('TRUST_PROXY doit valoir true avec un IDP_ISSUER en https')
+    expect(loadConfig({ DATA_DIR: dataDir(), IDP_ISSUER: 'https://auth.opcommerce.test/', TRUST_PROXY: 'true' }).idp.issuer).toBe('https://auth.opcommerce.test')
+  })
+})
