@@ -1,4 +1,4 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider'
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider'
 import type { ClientQueries } from '@opcommerce/shared/queries/clients'
 import type { OidcPayloadQueries, StoredPayload } from '../queries/oidc-payloads'
 
@@ -38,8 +38,16 @@ export function createAdapterClass(payloads: OidcPayloadQueries, clients: Client
       return toPayload(await payloads.findByUserCode(this.#kind, userCode))
     }
 
+    /**
+     * Two requests may both read a code or refresh token as unused before either marks it:
+     * only the first marking counts; the other is a replay, answered as oidc-provider answers
+     * one it sees (the grant revoked, invalid_grant).
+     */
     async consume(id: string): Promise<void> {
-      await payloads.consume(this.#kind, id)
+      const replay = await payloads.consume(this.#kind, id)
+      if (!replay) return
+      if (replay.replayedGrantId) await payloads.revokeGrant(replay.replayedGrantId)
+      throw new errors.InvalidGrant(`${this.#kind} already consumed`)
     }
 
     async destroy(id: string): Promise<void> {

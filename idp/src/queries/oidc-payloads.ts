@@ -31,8 +31,17 @@ export function createOidcPayloadQueries(db: Knex | Knex.Transaction) {
     findByUid: (kind: string, uid: string): Promise<StoredPayload | undefined> => live(kind).andWhere({ uid }).first(),
     findByUserCode: (kind: string, userCode: string): Promise<StoredPayload | undefined> => live(kind).andWhere({ user_code: userCode }).first(),
 
-    async consume(kind: string, id: string): Promise<void> {
-      await db('oidc_payloads').where({ kind, id }).update({ consumed_at: db.fn.now() })
+    /** Marks an artifact used; the grant it belongs to when another request used it first, else undefined. */
+    async consume(kind: string, id: string): Promise<{ replayedGrantId: string | null } | undefined> {
+      const updated = await db('oidc_payloads').where({ kind, id }).whereNull('consumed_at').update({ consumed_at: db.fn.now() })
+      if (updated === 1) return undefined
+      const row = await db('oidc_payloads').where({ kind, id }).first('grant_id')
+      return { replayedGrantId: row?.grant_id ?? null }
+    },
+
+    /** Revokes a grant and everything issued under it. */
+    async revokeGrant(grantId: string): Promise<void> {
+      await db('oidc_payloads').where({ grant_id: grantId }).orWhere({ kind: 'Grant', id: grantId }).delete()
     },
 
     async destroy(kind: string, id: string): Promise<void> {
