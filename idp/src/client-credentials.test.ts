@@ -1,41 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import * as oidc from 'openid-client'
 import { registerClient } from '../../tests/support/clients'
-import { createTestDatabase, type TestDatabase } from '../../tests/support/database'
-import { startTestIdp, type TestIdp } from '../../tests/support/idp'
+import { useIdpStack } from '../../tests/support/idp'
 import { discoverClient } from '../../tests/support/oidc'
-import { startSmtpCapture, type SmtpCapture } from '../../tests/support/smtp'
 
 const SECRET = 'machine-client-secret-0123456789abcdefghijk'
 const OTHER_SECRET = 'other-machine-secret-0123456789abcdefghijkl'
 
 describe('client_credentials: a confidential machine client gets a token that introspection and revocation manage', () => {
-  let database: TestDatabase | undefined
-  let smtp: SmtpCapture | undefined
-  let idp: TestIdp | undefined
+  const stack = useIdpStack()
   let machine: oidc.Configuration
   let otherMachine: oidc.Configuration
 
   beforeAll(async () => {
-    database = await createTestDatabase()
-    smtp = await startSmtpCapture()
-    idp = await startTestIdp(database, smtp)
-    await registerClient(database.knex, { clientId: 'batch-service', clientSecret: SECRET, grantTypes: ['client_credentials'], name: 'Traitement nocturne' })
-    await registerClient(database.knex, { clientId: 'other-service', clientSecret: OTHER_SECRET, grantTypes: ['client_credentials'] })
-    await registerClient(database.knex, {
+    await registerClient(stack.database.knex, { clientId: 'batch-service', clientSecret: SECRET, grantTypes: ['client_credentials'], name: 'Traitement nocturne' })
+    await registerClient(stack.database.knex, { clientId: 'other-service', clientSecret: OTHER_SECRET, grantTypes: ['client_credentials'] })
+    await registerClient(stack.database.knex, {
       clientId: 'web-app',
       clientSecret: SECRET,
       redirectUris: ['http://localhost:7041/callback'],
       grantTypes: ['authorization_code', 'refresh_token'],
     })
-    machine = await discoverClient(idp.issuer, 'batch-service', SECRET)
-    otherMachine = await discoverClient(idp.issuer, 'other-service', OTHER_SECRET)
-  })
-
-  afterAll(async () => {
-    await idp?.close()
-    await smtp?.close()
-    await database?.close()
+    machine = await discoverClient(stack.idp.issuer, 'batch-service', SECRET)
+    otherMachine = await discoverClient(stack.idp.issuer, 'other-service', OTHER_SECRET)
   })
 
   it('issues an access token, active at introspection until revoked', async () => {
@@ -65,12 +52,12 @@ describe('client_credentials: a confidential machine client gets a token that in
   })
 
   it('refuses a wrong client secret (invalid_client, 401)', async () => {
-    const impostor = await discoverClient(idp!.issuer, 'batch-service', 'wrong-secret-0123456789abcdefghijklmnopq')
+    const impostor = await discoverClient(stack.idp.issuer, 'batch-service', 'wrong-secret-0123456789abcdefghijklmnopq')
     await expect(oidc.clientCredentialsGrant(impostor)).rejects.toMatchObject({ error: 'invalid_client', status: 401 })
   })
 
   it('refuses client_credentials to a client not registered with that grant (400)', async () => {
-    const webApp = await discoverClient(idp!.issuer, 'web-app', SECRET)
+    const webApp = await discoverClient(stack.idp.issuer, 'web-app', SECRET)
     await expect(oidc.clientCredentialsGrant(webApp)).rejects.toMatchObject({
       error: 'invalid_request',
       error_description: 'requested grant type is not allowed for this client',
@@ -80,7 +67,7 @@ describe('client_credentials: a confidential machine client gets a token that in
 
   it('does not accept a client_credentials token as a person’s token at userinfo', async () => {
     const tokens = await oidc.clientCredentialsGrant(machine)
-    const response = await fetch(`${idp!.issuer}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } })
+    const response = await fetch(`${stack.idp.issuer}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } })
     expect(response.status).toBe(401)
     expect(response.headers.get('www-authenticate')).toMatch(/error="invalid_token"/u)
   })

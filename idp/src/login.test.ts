@@ -1,12 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import type * as oidc from 'openid-client'
-import { newPerson, register, registerValidated, validationLink, type Person } from '../../tests/support/accounts'
+import { newPerson, type Person, register, registerValidated, validationLink } from '../../tests/support/accounts'
 import { Browser, type Page } from '../../tests/support/browser'
 import { registerClient } from '../../tests/support/clients'
-import { createTestDatabase, type TestDatabase } from '../../tests/support/database'
-import { startTestIdp, type TestIdp } from '../../tests/support/idp'
+import { useIdpStack } from '../../tests/support/idp'
 import { authorizationRequest, discoverClient } from '../../tests/support/oidc'
-import { startSmtpCapture, type SmtpCapture } from '../../tests/support/smtp'
 import { messages } from './messages'
 
 const REDIRECT_URI = 'http://localhost:7011/callback'
@@ -15,25 +13,14 @@ const SECRET = 'login-client-secret-0123456789abcdefghijklmn'
 const FAILURES_ALLOWED = 3
 
 describe('login: refused attempts are answered in French, without revealing which accounts exist', () => {
-  let database: TestDatabase | undefined
-  let smtp: SmtpCapture | undefined
-  let idp: TestIdp | undefined
+  const stack = useIdpStack({
+    limits: { loginFailuresPerAccount: { points: FAILURES_ALLOWED, duration: 15 * 60, blockDuration: 15 * 60 } },
+  })
   let app: oidc.Configuration
 
   beforeAll(async () => {
-    database = await createTestDatabase()
-    smtp = await startSmtpCapture()
-    idp = await startTestIdp(database, smtp, {
-      limits: { loginFailuresPerAccount: { points: FAILURES_ALLOWED, duration: 15 * 60, blockDuration: 15 * 60 } },
-    })
-    await registerClient(database.knex, { clientId: 'login-app', clientSecret: SECRET, redirectUris: [REDIRECT_URI], firstParty: true, name: 'Application de test' })
-    app = await discoverClient(idp.issuer, 'login-app', SECRET)
-  })
-
-  afterAll(async () => {
-    await idp?.close()
-    await smtp?.close()
-    await database?.close()
+    await registerClient(stack.database.knex, { clientId: 'login-app', clientSecret: SECRET, redirectUris: [REDIRECT_URI], firstParty: true, name: 'Application de test' })
+    app = await discoverClient(stack.idp.issuer, 'login-app', SECRET)
   })
 
   /** The login page an application sends the browser to. */
@@ -57,14 +44,14 @@ describe('login: refused attempts are answered in French, without revealing whic
 
   async function validatedPerson(givenName: string, familyName: string): Promise<Person> {
     const person = newPerson(givenName, familyName)
-    await registerValidated(new Browser(), idp!.issuer, smtp!, person)
+    await registerValidated(new Browser(), stack.idp.issuer, stack.smtp, person)
     return person
   }
 
   it('tells an unvalidated account with the right password to validate it (403) and offers to resend the mail', async () => {
     const bruno = newPerson('Bruno', 'Caron')
-    await register(new Browser(), idp!.issuer, bruno)
-    await validationLink(smtp!, bruno.email)
+    await register(new Browser(), stack.idp.issuer, bruno)
+    await validationLink(stack.smtp, bruno.email)
 
     const browser = new Browser()
     const page = await logIn(browser, bruno.email, bruno.password)
@@ -75,12 +62,12 @@ describe('login: refused attempts are answered in French, without revealing whic
     const resendForm = page.document.querySelector('form[action="/inscription/renvoyer"]')
     expect(resendForm?.querySelector('button')?.textContent.trim()).toBe("Renvoyer à nouveau l'email")
 
-    const mailsBefore = smtp!.mails.length
+    const mailsBefore = stack.smtp.mails.length
     const resent = await browser.submit(page, '/inscription/renvoyer')
     expect(resent.status).toBe(200)
     expect(resent.text).toContain(messages.validation.resent)
     expect(resent.text).toContain(`${messages.validation.sent} ${bruno.email}.`)
-    const link = await validationLink(smtp!, bruno.email, mailsBefore)
+    const link = await validationLink(stack.smtp, bruno.email, mailsBefore)
     expect((await browser.get(link)).text).toContain(messages.validation.done)
 
     const back = resent.document.querySelectorAll('a.button').find((anchor) => anchor.textContent.trim() === 'Retour à la connexion')!
@@ -92,7 +79,7 @@ describe('login: refused attempts are answered in French, without revealing whic
   it('gives the same answer to a wrong password, an unknown email and a wrong password on an unvalidated account', async () => {
     const carla = await validatedPerson('Carla', 'Dumas')
     const unvalidated = newPerson('Denis', 'Perrin')
-    await register(new Browser(), idp!.issuer, unvalidated)
+    await register(new Browser(), stack.idp.issuer, unvalidated)
 
     const wrongPassword = await logIn(new Browser(), carla.email, 'Pas-Le-Bon-Mot-De-Passe-1!')
     const unknownEmail = await logIn(new Browser(), 'personne.inconnue@exemple.fr', carla.password)
@@ -163,7 +150,7 @@ describe('login: refused attempts are answered in French, without revealing whic
 
   it('answers a login page whose authorization request is unknown with the French "expired" page (400)', async () => {
     const browser = new Browser()
-    const page = await browser.get(`${idp!.issuer}/interaction/inexistante`)
+    const page = await browser.get(`${stack.idp.issuer}/interaction/inexistante`)
     expect(page.status).toBe(400)
     expect(page.text).toContain(messages.login.expired)
   })

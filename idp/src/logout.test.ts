@@ -1,25 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import * as oidc from 'openid-client'
-import { newPerson, registerValidated, type Person } from '../../tests/support/accounts'
+import { newPerson, type Person, registerValidated } from '../../tests/support/accounts'
 import { Browser } from '../../tests/support/browser'
 import { registerClient } from '../../tests/support/clients'
-import { createTestDatabase, type TestDatabase } from '../../tests/support/database'
-import { startTestIdp, type TestIdp } from '../../tests/support/idp'
+import { useIdpStack } from '../../tests/support/idp'
 import { authorizationRequest, discoverClient } from '../../tests/support/oidc'
-import { startSmtpCapture, type SmtpCapture } from '../../tests/support/smtp'
 
 const REDIRECT_URI = 'http://localhost:7601/callback'
 const SECRET = 'logout-app-secret-0123456789abcdefghijklmn'
 
 describe('RP-initiated logout asks unless the hint names the signed-in person', () => {
-  let database: TestDatabase | undefined
-  let smtp: SmtpCapture | undefined
-  let idp: TestIdp | undefined
+  const stack = useIdpStack()
 
   async function signIn(person: Person): Promise<{ browser: Browser; idToken: string }> {
     const browser = new Browser()
-    await registerValidated(browser, idp!.issuer, smtp!, person)
-    const config = await discoverClient(idp!.issuer, 'logout-app', SECRET)
+    await registerValidated(browser, stack.idp.issuer, stack.smtp, person)
+    const config = await discoverClient(stack.idp.issuer, 'logout-app', SECRET)
     const request = await authorizationRequest(config, REDIRECT_URI)
     const login = await browser.get(request.url)
     const callback = await browser.submit(login, /\/login$/u, { email: person.email, password: person.password }, { stopAt: REDIRECT_URI })
@@ -28,23 +24,14 @@ describe('RP-initiated logout asks unless the hint names the signed-in person', 
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase()
-    smtp = await startSmtpCapture()
-    idp = await startTestIdp(database, smtp)
-    await registerClient(database.knex, { clientId: 'logout-app', clientSecret: SECRET, redirectUris: [REDIRECT_URI], postLogoutRedirectUris: ['http://localhost:7601/'], firstParty: true })
-  })
-
-  afterAll(async () => {
-    await idp?.close()
-    await smtp?.close()
-    await database?.close()
+    await registerClient(stack.database.knex, { clientId: 'logout-app', clientSecret: SECRET, redirectUris: [REDIRECT_URI], postLogoutRedirectUris: ['http://localhost:7601/'], firstParty: true })
   })
 
   it("confirms at once with the person's own ID token, but asks when the link carries someone else's", async () => {
     const alice = await signIn(newPerson('Alice', 'Lenoir'))
     const bob = await signIn(newPerson('Bob', 'Leblanc'))
     const logoutPage = (browser: Browser, idToken: string) =>
-      browser.get(`${idp!.issuer}/session/end?id_token_hint=${idToken}&post_logout_redirect_uri=${encodeURIComponent('http://localhost:7601/')}`)
+      browser.get(`${stack.idp.issuer}/session/end?id_token_hint=${idToken}&post_logout_redirect_uri=${encodeURIComponent('http://localhost:7601/')}`)
 
     const forged = await logoutPage(bob.browser, alice.idToken)
     expect(forged.text).toContain('Voulez-vous vous déconnecter de votre espace Web Services Entreprise ?')
@@ -57,7 +44,7 @@ describe('RP-initiated logout asks unless the hint names the signed-in person', 
   })
 
   it('answers a method the page does not take with a French 405 page', async () => {
-    const page = await new Browser().get(`${idp!.issuer}/inscription/renvoyer`)
+    const page = await new Browser().get(`${stack.idp.issuer}/inscription/renvoyer`)
     expect(page.status).toBe(405)
     expect(page.text).toContain("Cette action n'est pas possible sur cette page.")
   })

@@ -1,13 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { parse, type HTMLElement } from 'node-html-parser'
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { type HTMLElement, parse } from 'node-html-parser'
 import * as oidc from 'openid-client'
-import { newPerson, registerValidated, type Person } from '../../tests/support/accounts'
+import { newPerson, type Person, registerValidated } from '../../tests/support/accounts'
 import { Browser } from '../../tests/support/browser'
 import { registerClient } from '../../tests/support/clients'
-import { createTestDatabase, type TestDatabase } from '../../tests/support/database'
-import { startTestIdp, type TestIdp } from '../../tests/support/idp'
+import { useIdpStack } from '../../tests/support/idp'
 import { authorizationRequest, discoverClient } from '../../tests/support/oidc'
-import { startSmtpCapture, type SmtpCapture } from '../../tests/support/smtp'
 import { messages } from './messages'
 
 const FIRST_PARTY_REDIRECT = 'http://localhost:7021/callback'
@@ -16,9 +14,7 @@ const UNREGISTERED_REDIRECT = 'http://evil.localhost:7666/callback'
 const SECRET = 'errors-client-secret-0123456789abcdefghijklm'
 
 describe('OAuth errors: refused authorization and token requests', () => {
-  let database: TestDatabase | undefined
-  let smtp: SmtpCapture | undefined
-  let idp: TestIdp | undefined
+  const stack = useIdpStack()
   let firstParty: oidc.Configuration
   let thirdParty: oidc.Configuration
   let person: Person
@@ -26,32 +22,23 @@ describe('OAuth errors: refused authorization and token requests', () => {
   const signedIn = new Browser()
 
   beforeAll(async () => {
-    database = await createTestDatabase()
-    smtp = await startSmtpCapture()
-    idp = await startTestIdp(database, smtp)
-    await registerClient(database.knex, { clientId: 'our-app', clientSecret: SECRET, redirectUris: [FIRST_PARTY_REDIRECT], firstParty: true, name: 'Portail' })
-    await registerClient(database.knex, {
+    await registerClient(stack.database.knex, { clientId: 'our-app', clientSecret: SECRET, redirectUris: [FIRST_PARTY_REDIRECT], firstParty: true, name: 'Portail' })
+    await registerClient(stack.database.knex, {
       clientId: 'partner-app',
       clientSecret: SECRET,
       redirectUris: [THIRD_PARTY_REDIRECT],
       firstParty: false,
       name: 'Outil partenaire',
     })
-    await registerClient(database.knex, { clientId: 'retired-app', clientSecret: SECRET, redirectUris: [FIRST_PARTY_REDIRECT], firstParty: true })
-    await database.knex('oidc_clients').where({ client_id: 'retired-app' }).update({ enabled: false })
-    firstParty = await discoverClient(idp.issuer, 'our-app', SECRET)
-    thirdParty = await discoverClient(idp.issuer, 'partner-app', SECRET)
+    await registerClient(stack.database.knex, { clientId: 'retired-app', clientSecret: SECRET, redirectUris: [FIRST_PARTY_REDIRECT], firstParty: true })
+    await stack.database.knex('oidc_clients').where({ client_id: 'retired-app' }).update({ enabled: false })
+    firstParty = await discoverClient(stack.idp.issuer, 'our-app', SECRET)
+    thirdParty = await discoverClient(stack.idp.issuer, 'partner-app', SECRET)
     person = newPerson('Jade', 'Klein')
-    await registerValidated(signedIn, idp.issuer, smtp, person)
+    await registerValidated(signedIn, stack.idp.issuer, stack.smtp, person)
     const login = await signedIn.get((await authorizationRequest(firstParty, FIRST_PARTY_REDIRECT)).url)
     const signIn = await signedIn.submit(login, /\/login$/u, { email: person.email, password: person.password }, { stopAt: FIRST_PARTY_REDIRECT })
     if (!signIn.url.startsWith(FIRST_PARTY_REDIRECT)) throw new Error(`Login failed:\n${signIn.text}`)
-  })
-
-  afterAll(async () => {
-    await idp?.close()
-    await smtp?.close()
-    await database?.close()
   })
 
   /** An /auth URL built by hand: a valid PKCE request of our-app, `changes` applied (undefined removes). */
@@ -66,7 +53,7 @@ describe('OAuth errors: refused authorization and token requests', () => {
       code_challenge_method: 'S256',
       ...changes,
     }
-    const url = new URL(`${idp!.issuer}/auth`)
+    const url = new URL(`${stack.idp.issuer}/auth`)
     for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value)
     return url.toString()
   }
@@ -179,7 +166,7 @@ describe('OAuth errors: refused authorization and token requests', () => {
     const request = await authorizationRequest(firstParty, FIRST_PARTY_REDIRECT)
     const callback = await signedIn.get(request.url, { stopAt: FIRST_PARTY_REDIRECT })
     const code = new URL(callback.url).searchParams.get('code')!
-    const response = await fetch(`${idp!.issuer}/token`, {
+    const response = await fetch(`${stack.idp.issuer}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`partner-app:${SECRET}`).toString('base64')}` },
       body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: FIRST_PARTY_REDIRECT, code_verifier: request.verifier }),

@@ -1,38 +1,31 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import { createRemoteJWKSet, jwtVerify } from 'jose'
 import * as oidc from 'openid-client'
 import { newPerson, register, validationLink } from '../../tests/support/accounts'
 import { Browser } from '../../tests/support/browser'
 import { registerClient } from '../../tests/support/clients'
-import { createTestDatabase, type TestDatabase } from '../../tests/support/database'
 import { authorizationRequest, discoverClient } from '../../tests/support/oidc'
-import { startTestIdp, type TestIdp } from '../../tests/support/idp'
-import { startSmtpCapture, type SmtpCapture } from '../../tests/support/smtp'
+import { useIdpStack } from '../../tests/support/idp'
 
 const REDIRECT_URI = 'http://localhost:7001/callback'
 const OTHER_REDIRECT_URI = 'http://localhost:7002/callback'
 const SECRET = 'journey-client-secret-0123456789abcdefghijkl'
 
 describe('from registration to single sign-on and logout, over HTTP only', () => {
-  let database: TestDatabase | undefined
-  let smtp: SmtpCapture | undefined
-  let idp: TestIdp | undefined
+  const stack = useIdpStack()
   const browser = new Browser()
   const alice = newPerson('Alice', 'Martin')
   let app: oidc.Configuration
   let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers
 
-  const discover = (clientId: string) => discoverClient(idp!.issuer, clientId, SECRET)
+  const discover = (clientId: string) => discoverClient(stack.idp.issuer, clientId, SECRET)
 
   beforeAll(async () => {
-    database = await createTestDatabase()
-    smtp = await startSmtpCapture()
-    idp = await startTestIdp(database, smtp)
     for (const [clientId, redirectUri] of [
       ['journey-app', REDIRECT_URI],
       ['other-app', OTHER_REDIRECT_URI],
     ] as const) {
-      await registerClient(database.knex, {
+      await registerClient(stack.database.knex, {
         clientId,
         clientSecret: SECRET,
         redirectUris: [redirectUri],
@@ -44,14 +37,8 @@ describe('from registration to single sign-on and logout, over HTTP only', () =>
     app = await discover('journey-app')
   })
 
-  afterAll(async () => {
-    await idp?.close()
-    await smtp?.close()
-    await database?.close()
-  })
-
   it('registers Alice and shows "Validation de compte"', async () => {
-    const page = await register(browser, idp!.issuer, alice)
+    const page = await register(browser, stack.idp.issuer, alice)
     expect(page.status).toBe(200)
     expect(page.text).toContain('Validation de compte')
     expect(page.text).toContain(`Un message de validation a été envoyé sur votre email : ${alice.email}.`)
@@ -60,10 +47,10 @@ describe('from registration to single sign-on and logout, over HTTP only', () =>
   })
 
   it('validates the account with the link of the mail', async () => {
-    const mail = await smtp!.waitForMail((received) => received.subject === 'Validation de création de compte')
+    const mail = await stack.smtp.waitForMail((received) => received.subject === 'Validation de création de compte')
     expect(mail.text).toContain('Madame, Monsieur,')
     expect(mail.text).toContain('Merci de cliquer sur ce lien pour valider la création votre compte Web services')
-    const page = await browser.get(await validationLink(smtp!, alice.email))
+    const page = await browser.get(await validationLink(stack.smtp, alice.email))
     expect(page.status).toBe(200)
     expect(page.text).toContain('Félicitations, votre compte a bien été validé.')
     expect(page.document.querySelector('a.button')?.textContent).toBe('Se connecter')
@@ -84,8 +71,8 @@ describe('from registration to single sign-on and logout, over HTTP only', () =>
       expectedNonce: request.nonce,
     })
 
-    const jwks = createRemoteJWKSet(new URL(`${idp!.issuer}/jwks`))
-    const { payload, protectedHeader } = await jwtVerify(tokens.id_token!, jwks, { issuer: idp!.issuer, audience: 'journey-app' })
+    const jwks = createRemoteJWKSet(new URL(`${stack.idp.issuer}/jwks`))
+    const { payload, protectedHeader } = await jwtVerify(tokens.id_token!, jwks, { issuer: stack.idp.issuer, audience: 'journey-app' })
     expect(protectedHeader.alg).toBe('RS256')
     expect(payload).toMatchObject({
       email: alice.email,

@@ -1,14 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import * as oidc from 'openid-client'
 import { PASSWORD_RULES } from '@opcommerce/shared/password-policy'
-import { newPerson, registerValidated, type Person } from '../../tests/support/accounts'
+import { newPerson, type Person, registerValidated } from '../../tests/support/accounts'
 import { Browser, linkInMail, type Page } from '../../tests/support/browser'
 import { registerClient } from '../../tests/support/clients'
-import { createTestDatabase, type TestDatabase } from '../../tests/support/database'
-import { startTestIdp, type TestIdp } from '../../tests/support/idp'
+import { useIdpStack } from '../../tests/support/idp'
 import { authorizationRequest, discoverClient } from '../../tests/support/oidc'
 import { queuedMails } from '../../tests/support/rows'
-import { startSmtpCapture, type SmtpCapture } from '../../tests/support/smtp'
 import { messages } from './messages'
 
 const REDIRECT_URI = 'http://localhost:7031/callback'
@@ -17,51 +15,40 @@ const NEW_PASSWORD = 'Nouveau-Jardin-Vert-77?'
 const MINUTE = 60_000 // milliseconds
 
 describe('password reset: one answer for every email, a single-use link valid 1 hour, the same policy', () => {
-  let database: TestDatabase | undefined
-  let smtp: SmtpCapture | undefined
-  let idp: TestIdp | undefined
+  const stack = useIdpStack({ now: () => new Date(Date.now() + clockAhead) })
   let app: oidc.Configuration
   /** How far the idp's clock is ahead of the real one. */
   let clockAhead = 0
 
   beforeAll(async () => {
-    database = await createTestDatabase()
-    smtp = await startSmtpCapture()
-    idp = await startTestIdp(database, smtp, { now: () => new Date(Date.now() + clockAhead) })
-    await registerClient(database.knex, { clientId: 'reset-app', clientSecret: SECRET, redirectUris: [REDIRECT_URI], firstParty: true })
-    app = await discoverClient(idp.issuer, 'reset-app', SECRET)
-  })
-
-  afterAll(async () => {
-    await idp?.close()
-    await smtp?.close()
-    await database?.close()
+    await registerClient(stack.database.knex, { clientId: 'reset-app', clientSecret: SECRET, redirectUris: [REDIRECT_URI], firstParty: true })
+    app = await discoverClient(stack.idp.issuer, 'reset-app', SECRET)
   })
 
   async function validatedPerson(givenName: string, familyName: string): Promise<Person> {
     const person = newPerson(givenName, familyName)
-    await registerValidated(new Browser(), idp!.issuer, smtp!, person)
+    await registerValidated(new Browser(), stack.idp.issuer, stack.smtp, person)
     return person
   }
 
   /** Fills "Mot de passe oublié ?" in a fresh browser. */
   async function requestReset(email: string): Promise<Page> {
     const browser = new Browser()
-    const form = await browser.get(`${idp!.issuer}/mot-de-passe-oublie`)
+    const form = await browser.get(`${stack.idp.issuer}/mot-de-passe-oublie`)
     return browser.submit(form, '/mot-de-passe-oublie', { email })
   }
 
   /** The link of the newest reset mail to `email`, received after the `after`-th mail. */
   async function resetLink(email: string, after: number): Promise<string> {
-    const mail = await smtp!.waitForMail(
+    const mail = await stack.smtp.waitForMail(
       (received) =>
-        received.subject === 'Réinitialisation de votre mot de passe' && JSON.stringify(received.to).includes(email) && smtp!.mails.indexOf(received) >= after,
+        received.subject === 'Réinitialisation de votre mot de passe' && JSON.stringify(received.to).includes(email) && stack.smtp.mails.indexOf(received) >= after,
     )
     return linkInMail(mail.html, 'Choisir un nouveau mot de passe.')
   }
 
   async function requestLink(email: string): Promise<string> {
-    const after = smtp!.mails.length
+    const after = stack.smtp.mails.length
     expect((await requestReset(email)).status).toBe(200)
     return resetLink(email, after)
   }
@@ -82,14 +69,14 @@ describe('password reset: one answer for every email, a single-use link valid 1 
     return false
   }
 
-  const passwordHash = async (email: string) => ((await database!.knex('users').where({ email }).first()) as { password_hash: string }).password_hash
+  const passwordHash = async (email: string) => ((await stack.database.knex('users').where({ email }).first()) as { password_hash: string }).password_hash
 
   const fieldErrors = (page: Page, name: string) => page.document.querySelectorAll(`#champ-${name}-erreurs li`).map((item) => item.textContent.trim())
 
   it('answers an existing and an unknown email with the same page, and mails only the existing account', async () => {
     const karim = await validatedPerson('Karim', 'Laurent')
     const unknown = newPerson('Personne', 'Inconnue').email
-    const after = smtp!.mails.length
+    const after = stack.smtp.mails.length
     const existing = await requestReset(karim.email)
     const missing = await requestReset(unknown)
     expect(existing.status).toBe(200)
@@ -97,11 +84,11 @@ describe('password reset: one answer for every email, a single-use link valid 1 
     expect(missing.text).toBe(existing.text)
     expect(existing.document.querySelector('.alert--success')?.textContent.trim()).toBe(messages.reset.requested)
 
-    const mail = await smtp!.waitForMail((received) => received.subject === 'Réinitialisation de votre mot de passe' && smtp!.mails.indexOf(received) >= after)
+    const mail = await stack.smtp.waitForMail((received) => received.subject === 'Réinitialisation de votre mot de passe' && stack.smtp.mails.indexOf(received) >= after)
     expect(JSON.stringify(mail.to)).toContain(karim.email)
     expect(mail.text).toContain('Choisir un nouveau mot de passe.')
-    expect(linkInMail(mail.html, 'Choisir un nouveau mot de passe.')).toMatch(new RegExp(`^${idp!.issuer}/mot-de-passe/[\\w-]{43}$`, 'u'))
-    expect(await queuedMails(database!.knex, unknown, 'reset_password')).toBe(0)
+    expect(linkInMail(mail.html, 'Choisir un nouveau mot de passe.')).toMatch(new RegExp(`^${stack.idp.issuer}/mot-de-passe/[\\w-]{43}$`, 'u'))
+    expect(await queuedMails(stack.database.knex, unknown, 'reset_password')).toBe(0)
   })
 
   it('refuses a malformed email (400) with the French message next to the field', async () => {
@@ -231,7 +218,7 @@ describe('password reset: one answer for every email, a single-use link valid 1 
     for (const email of [sarah.email, unknown]) {
       for (let request = 1; request <= 3; request++) expect((await requestReset(email)).status).toBe(200)
     }
-    const mailsBefore = await queuedMails(database!.knex, sarah.email, 'reset_password')
+    const mailsBefore = await queuedMails(stack.database.knex, sarah.email, 'reset_password')
     const known = await requestReset(sarah.email)
     const missing = await requestReset(unknown)
     for (const page of [known, missing]) {
@@ -242,14 +229,14 @@ describe('password reset: one answer for every email, a single-use link valid 1 
       expect(Number(page.headers.get('retry-after'))).toBeGreaterThan(0)
     }
     expect(missing.text).toBe(known.text)
-    expect(await queuedMails(database!.knex, sarah.email, 'reset_password')).toBe(mailsBefore)
+    expect(await queuedMails(stack.database.knex, sarah.email, 'reset_password')).toBe(mailsBefore)
   })
 
   it.each([
     ['an unknown but well-formed token', 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
     ['a truncated token', 'abc'],
   ])('answers %s with 404 and the French explanation', async (_label, token) => {
-    const page = await new Browser().get(`${idp!.issuer}/mot-de-passe/${token}`)
+    const page = await new Browser().get(`${stack.idp.issuer}/mot-de-passe/${token}`)
     expect(page.status).toBe(404)
     expect(page.document.querySelector('.alert--error')?.textContent.trim()).toBe(messages.reset.linkUnknown)
   })

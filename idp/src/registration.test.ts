@@ -1,13 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import { PASSWORD_MAX_LENGTH, PASSWORD_RULES, type PasswordRule } from '@opcommerce/shared/password-policy'
-import { newPerson, register, registrationFields, validationLink, type Person } from '../../tests/support/accounts'
+import { newPerson, type Person, register, registrationFields, validationLink } from '../../tests/support/accounts'
 import { Browser, linkInMail, type Page } from '../../tests/support/browser'
 import { registerClient } from '../../tests/support/clients'
-import { createTestDatabase, type TestDatabase } from '../../tests/support/database'
 import { authorizationRequest, discoverClient } from '../../tests/support/oidc'
-import { startTestIdp, type TestIdp } from '../../tests/support/idp'
+import { useIdpStack } from '../../tests/support/idp'
 import { queuedMails, rowCounts } from '../../tests/support/rows'
-import { startSmtpCapture, type SmtpCapture } from '../../tests/support/smtp'
 import { messages } from './messages'
 
 /** A password meeting every rule of the policy but the one named, strong otherwise. */
@@ -42,27 +40,16 @@ function inputValue(page: Page, name: string): string | undefined {
 }
 
 describe('registration: refused input is explained in French next to its field, and nothing is stored', () => {
-  let database: TestDatabase | undefined
-  let smtp: SmtpCapture | undefined
-  let idp: TestIdp | undefined
+  const stack = useIdpStack()
 
   beforeAll(async () => {
-    database = await createTestDatabase()
-    smtp = await startSmtpCapture()
-    idp = await startTestIdp(database, smtp)
-    await registerClient(database.knex, { clientId: 'registration-app', clientSecret: CLIENT_SECRET, redirectUris: [CLIENT_REDIRECT_URI], firstParty: true })
-  })
-
-  afterAll(async () => {
-    await idp?.close()
-    await smtp?.close()
-    await database?.close()
+    await registerClient(stack.database.knex, { clientId: 'registration-app', clientSecret: CLIENT_SECRET, redirectUris: [CLIENT_REDIRECT_URI], firstParty: true })
   })
 
   /** Fills "Créer un compte" in a fresh browser, `changes` replacing the fields of a valid form. */
   async function submitRegistration(person: Person, changes: Record<string, string>): Promise<Page> {
     const browser = new Browser()
-    const form = await browser.get(`${idp!.issuer}/inscription`)
+    const form = await browser.get(`${stack.idp.issuer}/inscription`)
     return browser.submit(form, '/inscription', { ...registrationFields(person), ...changes })
   }
 
@@ -71,15 +58,15 @@ describe('registration: refused input is explained in French next to its field, 
    * to the fields, not a row written.
    */
   async function refusedRegistration(changes: Record<string, string>, expected: Record<string, string[]>, person = newPerson('Zoe', 'Petit')): Promise<Page> {
-    const before = await rowCounts(database!.knex)
+    const before = await rowCounts(stack.database.knex)
     const page = await submitRegistration(person, changes)
     expect(page.status).toBe(400)
     expect(new URL(page.url).pathname).toBe('/inscription')
     expect(page.document.querySelector('.alert--error')?.textContent.trim()).toBe(messages.form.invalid)
     expect(page.document.querySelector('form[action="/inscription"]')).not.toBeNull()
     expect(allFieldErrors(page)).toEqual(expected)
-    expect(await rowCounts(database!.knex)).toEqual(before)
-    const users = await database!.knex('users').whereRaw('lower(email) = lower(?)', [person.email])
+    expect(await rowCounts(stack.database.knex)).toEqual(before)
+    const users = await stack.database.knex('users').whereRaw('lower(email) = lower(?)', [person.email])
     expect(users).toHaveLength(0)
     return page
   }
@@ -175,86 +162,86 @@ describe('registration: refused input is explained in French next to its field, 
   it('answers a tampered form (a field sent twice) with field errors, not a server error', async () => {
     const person = newPerson('Zoe', 'Petit')
     const browser = new Browser()
-    const form = await browser.get(`${idp!.issuer}/inscription`)
+    const form = await browser.get(`${stack.idp.issuer}/inscription`)
     const body = new URLSearchParams({ ...registrationFields(person), _csrf: form.document.querySelector('input[name="_csrf"]')!.getAttribute('value')! })
     body.append('email', 'deuxieme@exemple.fr')
-    const before = await rowCounts(database!.knex)
-    const page = await browser.post(`${idp!.issuer}/inscription`, body)
+    const before = await rowCounts(stack.database.knex)
+    const page = await browser.post(`${stack.idp.issuer}/inscription`, body)
     expect(page.status).toBe(400)
     expect(allFieldErrors(page)).toEqual({ email: [messages.email.invalid] })
-    expect(await rowCounts(database!.knex)).toEqual(before)
+    expect(await rowCounts(stack.database.knex)).toEqual(before)
   })
 
   it('refuses a form larger than 32 kB with a French page (413) and creates nothing', async () => {
     const person = newPerson('Zoe', 'Petit')
-    const before = await rowCounts(database!.knex)
+    const before = await rowCounts(stack.database.knex)
     const page = await submitRegistration(person, { family_name: 'x'.repeat(40_000) })
     expect(page.status).toBe(413)
     expect(page.text).toContain('Les données envoyées sont trop volumineuses.')
-    expect(await rowCounts(database!.knex)).toEqual(before)
+    expect(await rowCounts(stack.database.knex)).toEqual(before)
   })
 
   it('answers an email that already has a validated account with the same page, and mails its owner instead', async () => {
     const owner = newPerson('Odile', 'Garnier')
-    const first = await register(new Browser(), idp!.issuer, owner)
-    const validated = await new Browser().get(await validationLink(smtp!, owner.email))
+    const first = await register(new Browser(), stack.idp.issuer, owner)
+    const validated = await new Browser().get(await validationLink(stack.smtp, owner.email))
     expect(validated.status).toBe(200)
-    const [before] = await database!.knex('users').where({ email: owner.email })
-    const counts = await rowCounts(database!.knex)
+    const [before] = await stack.database.knex('users').where({ email: owner.email })
+    const counts = await rowCounts(stack.database.knex)
 
     const intruder = { ...owner, givenName: 'Mallory', familyName: 'Intrus', password: 'Autre-Mot-De-Passe-99?' }
-    const second = await register(new Browser(), idp!.issuer, intruder)
+    const second = await register(new Browser(), stack.idp.issuer, intruder)
     expect(second.status).toBe(first.status)
     expect(second.text).toBe(first.text)
     expect(second.text).toContain('Validation de compte')
     expect(second.text).toContain(`${messages.validation.sent} ${owner.email}.`)
 
-    const notice = await smtp!.waitForMail(
+    const notice = await stack.smtp.waitForMail(
       (mail) => mail.subject === 'Votre compte Web Services Entreprise existe déjà' && JSON.stringify(mail.to).includes(owner.email),
     )
     expect(notice.text).toContain('qui possède déjà un compte')
-    expect(linkInMail(notice.html, 'Réinitialiser mon mot de passe.')).toBe(`${idp!.issuer}/mot-de-passe-oublie`)
-    expect(await queuedMails(database!.knex, owner.email, 'verify_email')).toBe(1)
-    expect(await queuedMails(database!.knex, owner.email, 'account_exists')).toBe(1)
+    expect(linkInMail(notice.html, 'Réinitialiser mon mot de passe.')).toBe(`${stack.idp.issuer}/mot-de-passe-oublie`)
+    expect(await queuedMails(stack.database.knex, owner.email, 'verify_email')).toBe(1)
+    expect(await queuedMails(stack.database.knex, owner.email, 'account_exists')).toBe(1)
 
-    const after = await database!.knex('users').whereRaw('lower(email) = lower(?)', [owner.email])
+    const after = await stack.database.knex('users').whereRaw('lower(email) = lower(?)', [owner.email])
     expect(after).toEqual([before])
-    expect((await rowCounts(database!.knex)).users).toBe(counts.users)
+    expect((await rowCounts(stack.database.knex)).users).toBe(counts.users)
   })
 
   it('treats the same email in other letter case as the same account', async () => {
     const owner = newPerson('Paul', 'Roux')
-    await register(new Browser(), idp!.issuer, owner)
-    await new Browser().get(await validationLink(smtp!, owner.email))
+    await register(new Browser(), stack.idp.issuer, owner)
+    await new Browser().get(await validationLink(stack.smtp, owner.email))
     const shouted = { ...owner, email: owner.email.toUpperCase() }
-    const page = await register(new Browser(), idp!.issuer, shouted)
+    const page = await register(new Browser(), stack.idp.issuer, shouted)
     expect(page.status).toBe(200)
     expect(page.text).toContain(`${messages.validation.sent} ${owner.email}.`)
-    expect(await database!.knex('users').whereRaw('lower(email) = lower(?)', [owner.email])).toHaveLength(1)
-    expect(await queuedMails(database!.knex, owner.email, 'account_exists')).toBe(1)
+    expect(await stack.database.knex('users').whereRaw('lower(email) = lower(?)', [owner.email])).toHaveLength(1)
+    expect(await queuedMails(stack.database.knex, owner.email, 'account_exists')).toBe(1)
   })
 
   it('lets the latest registration before validation win, so an address squatter cannot keep the account', async () => {
     const owner = newPerson('Lina', 'Morel')
     const squatter = new Browser()
-    const first = await register(squatter, idp!.issuer, { ...owner, givenName: 'Squatteur', password: 'Squat-Mot-De-Passe-31!' })
-    const firstLink = await validationLink(smtp!, owner.email)
-    const after = smtp!.mails.length
+    const first = await register(squatter, stack.idp.issuer, { ...owner, givenName: 'Squatteur', password: 'Squat-Mot-De-Passe-31!' })
+    const firstLink = await validationLink(stack.smtp, owner.email)
+    const after = stack.smtp.mails.length
     const ownerBrowser = new Browser()
-    const second = await register(ownerBrowser, idp!.issuer, owner)
+    const second = await register(ownerBrowser, stack.idp.issuer, owner)
     expect(second.text).toBe(first.text)
-    const secondLink = await validationLink(smtp!, owner.email, after)
+    const secondLink = await validationLink(stack.smtp, owner.email, after)
     expect(secondLink).not.toBe(firstLink)
-    expect(await database!.knex('users').where({ email: owner.email })).toMatchObject([{ given_name: 'Lina', family_name: 'Morel' }])
-    expect(await queuedMails(database!.knex, owner.email, 'account_exists')).toBe(0)
+    expect(await stack.database.knex('users').where({ email: owner.email })).toMatchObject([{ given_name: 'Lina', family_name: 'Morel' }])
+    expect(await queuedMails(stack.database.knex, owner.email, 'account_exists')).toBe(0)
 
-    const resend = await squatter.submit(await squatter.get(`${idp!.issuer}/inscription/validation`), '/inscription/renvoyer')
+    const resend = await squatter.submit(await squatter.get(`${stack.idp.issuer}/inscription/validation`), '/inscription/renvoyer')
     expect(resend.status).toBe(409)
     expect(resend.text).toContain(messages.validation.superseded)
 
     expect((await ownerBrowser.get(secondLink)).text).toContain('Félicitations, votre compte a bien été validé.')
     const logIn = async (password: string) => {
-      const request = await authorizationRequest(await discoverClient(idp!.issuer, 'registration-app', CLIENT_SECRET), CLIENT_REDIRECT_URI)
+      const request = await authorizationRequest(await discoverClient(stack.idp.issuer, 'registration-app', CLIENT_SECRET), CLIENT_REDIRECT_URI)
       const browser = new Browser()
       const page = await browser.get(request.url)
       return browser.submit(page, /\/login$/u, { email: owner.email, password }, { stopAt: CLIENT_REDIRECT_URI })
@@ -265,37 +252,37 @@ describe('registration: refused input is explained in French next to its field, 
 
   it('mails the owner of a validated account three notices a day at most, whatever is registered', async () => {
     const owner = newPerson('Nadia', 'Vidal')
-    await register(new Browser(), idp!.issuer, owner)
-    await new Browser().get(await validationLink(smtp!, owner.email))
+    await register(new Browser(), stack.idp.issuer, owner)
+    await new Browser().get(await validationLink(stack.smtp, owner.email))
     for (let attempt = 0; attempt < 5; attempt++) {
-      const page = await register(new Browser(), idp!.issuer, { ...owner, password: 'Encore-Un-Essai-Bidon-8!' })
+      const page = await register(new Browser(), stack.idp.issuer, { ...owner, password: 'Encore-Un-Essai-Bidon-8!' })
       expect(page.text).toContain(`${messages.validation.sent} ${owner.email}.`)
     }
-    expect(await queuedMails(database!.knex, owner.email, 'account_exists')).toBe(3)
+    expect(await queuedMails(stack.database.knex, owner.email, 'account_exists')).toBe(3)
   })
 
   it('refuses a registration posted without the form’s _csrf field (403) and creates nothing', async () => {
     const person = newPerson('Hugo', 'Blanc')
     const browser = new Browser()
-    await browser.get(`${idp!.issuer}/inscription`)
-    const before = await rowCounts(database!.knex)
-    const page = await browser.post(`${idp!.issuer}/inscription`, new URLSearchParams(registrationFields(person)))
+    await browser.get(`${stack.idp.issuer}/inscription`)
+    const before = await rowCounts(stack.database.knex)
+    const page = await browser.post(`${stack.idp.issuer}/inscription`, new URLSearchParams(registrationFields(person)))
     expect(page.status).toBe(403)
     expect(page.text).toContain(messages.form.csrf)
-    expect(await rowCounts(database!.knex)).toEqual(before)
-    expect(await database!.knex('users').where({ email: person.email })).toHaveLength(0)
+    expect(await rowCounts(stack.database.knex)).toEqual(before)
+    expect(await stack.database.knex('users').where({ email: person.email })).toHaveLength(0)
   })
 
   it('refuses a registration carrying the _csrf of another browser (403) and creates nothing', async () => {
     const person = newPerson('Inès', 'Faure')
     const victim = new Browser()
-    await victim.get(`${idp!.issuer}/inscription`)
-    const attackerForm = await new Browser().get(`${idp!.issuer}/inscription`)
+    await victim.get(`${stack.idp.issuer}/inscription`)
+    const attackerForm = await new Browser().get(`${stack.idp.issuer}/inscription`)
     const foreignToken = attackerForm.document.querySelector('input[name="_csrf"]')!.getAttribute('value')!
-    const before = await rowCounts(database!.knex)
-    const page = await victim.post(`${idp!.issuer}/inscription`, new URLSearchParams({ ...registrationFields(person), _csrf: foreignToken }))
+    const before = await rowCounts(stack.database.knex)
+    const page = await victim.post(`${stack.idp.issuer}/inscription`, new URLSearchParams({ ...registrationFields(person), _csrf: foreignToken }))
     expect(page.status).toBe(403)
     expect(page.text).toContain(messages.form.csrf)
-    expect(await rowCounts(database!.knex)).toEqual(before)
+    expect(await rowCounts(stack.database.knex)).toEqual(before)
   })
 })

@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import * as oidc from 'openid-client'
 import { newPerson, registerValidated } from '../../tests/support/accounts'
 import { Browser } from '../../tests/support/browser'
 import { registerClient } from '../../tests/support/clients'
-import { createTestDatabase, type TestDatabase } from '../../tests/support/database'
-import { startTestIdp, type TestIdp } from '../../tests/support/idp'
+import { useIdpStack } from '../../tests/support/idp'
 import { authorizationRequest, discoverClient } from '../../tests/support/oidc'
-import { startSmtpCapture, type SmtpCapture } from '../../tests/support/smtp'
 
 const REDIRECT_URI = 'http://localhost:7701/callback'
 const SECRET = 'replay-app-secret-0123456789abcdefghijklmn'
 
 describe('a code or refresh token used twice at the same moment works once', () => {
-  let database: TestDatabase | undefined
-  let smtp: SmtpCapture | undefined
-  let idp: TestIdp | undefined
+  const stack = useIdpStack()
   const person = newPerson('Rémi', 'Rejeu')
   const browser = new Browser()
   let config: oidc.Configuration
@@ -30,18 +26,9 @@ describe('a code or refresh token used twice at the same moment works once', () 
     oidc.authorizationCodeGrant(config, url, { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce })
 
   beforeAll(async () => {
-    database = await createTestDatabase()
-    smtp = await startSmtpCapture()
-    idp = await startTestIdp(database, smtp)
-    await registerClient(database.knex, { clientId: 'replay-app', clientSecret: SECRET, redirectUris: [REDIRECT_URI], firstParty: true })
-    await registerValidated(browser, idp.issuer, smtp, person)
-    config = await discoverClient(idp.issuer, 'replay-app', SECRET)
-  })
-
-  afterAll(async () => {
-    await idp?.close()
-    await smtp?.close()
-    await database?.close()
+    await registerClient(stack.database.knex, { clientId: 'replay-app', clientSecret: SECRET, redirectUris: [REDIRECT_URI], firstParty: true })
+    await registerValidated(browser, stack.idp.issuer, stack.smtp, person)
+    config = await discoverClient(stack.idp.issuer, 'replay-app', SECRET)
   })
 
   it('redeems an authorization code sent twice at once only once, and revokes what it gave', async () => {

@@ -1,34 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { newPerson, register, validationLink } from '../../tests/support/accounts'
 import { Browser, type Page } from '../../tests/support/browser'
-import { createTestDatabase, type TestDatabase } from '../../tests/support/database'
-import { startTestIdp, type TestIdp } from '../../tests/support/idp'
+import { useIdpStack } from '../../tests/support/idp'
 import { queuedMails } from '../../tests/support/rows'
-import { startSmtpCapture, type SmtpCapture } from '../../tests/support/smtp'
 import { messages } from './messages'
 
 const HOUR = 3600_000 // milliseconds
 
 describe('validation links and "Renvoyer à nouveau l\'email"', () => {
-  let database: TestDatabase | undefined
-  let smtp: SmtpCapture | undefined
-  let idp: TestIdp | undefined
+  const stack = useIdpStack({ now: () => new Date(Date.now() + clockAhead) })
   /** How far the idp's clock is ahead of the real one. */
   let clockAhead = 0
 
-  beforeAll(async () => {
-    database = await createTestDatabase()
-    smtp = await startSmtpCapture()
-    idp = await startTestIdp(database, smtp, { now: () => new Date(Date.now() + clockAhead) })
-  })
-
-  afterAll(async () => {
-    await idp?.close()
-    await smtp?.close()
-    await database?.close()
-  })
-
-  const verifiedAt = async (email: string) => ((await database!.knex('users').where({ email }).first()) as { email_verified_at: Date | null }).email_verified_at
+  const verifiedAt = async (email: string) => ((await stack.database.knex('users').where({ email }).first()) as { email_verified_at: Date | null }).email_verified_at
 
   function alertText(page: Page): string | undefined {
     return page.document.querySelector('.alert--error')?.textContent.trim()
@@ -37,8 +21,8 @@ describe('validation links and "Renvoyer à nouveau l\'email"', () => {
   it('refuses a link used a second time (410) and says so', async () => {
     const person = newPerson('Nina', 'Leroy')
     const browser = new Browser()
-    await register(browser, idp!.issuer, person)
-    const link = await validationLink(smtp!, person.email)
+    await register(browser, stack.idp.issuer, person)
+    const link = await validationLink(stack.smtp, person.email)
     expect((await browser.get(link)).text).toContain(messages.validation.done)
 
     const again = await browser.get(link)
@@ -50,8 +34,8 @@ describe('validation links and "Renvoyer à nouveau l\'email"', () => {
 
   it('refuses a link opened more than 24 hours later (410, "a expiré") and leaves the account unvalidated', async () => {
     const person = newPerson('Omar', 'Chevalier')
-    await register(new Browser(), idp!.issuer, person)
-    const link = await validationLink(smtp!, person.email)
+    await register(new Browser(), stack.idp.issuer, person)
+    const link = await validationLink(stack.smtp, person.email)
     clockAhead = 25 * HOUR
     try {
       const page = await new Browser().get(link)
@@ -66,8 +50,8 @@ describe('validation links and "Renvoyer à nouveau l\'email"', () => {
 
   it('still accepts a link opened 23 hours later', async () => {
     const person = newPerson('Rose', 'Lambert')
-    await register(new Browser(), idp!.issuer, person)
-    const link = await validationLink(smtp!, person.email)
+    await register(new Browser(), stack.idp.issuer, person)
+    const link = await validationLink(stack.smtp, person.email)
     clockAhead = 23 * HOUR
     try {
       const page = await new Browser().get(link)
@@ -83,7 +67,7 @@ describe('validation links and "Renvoyer à nouveau l\'email"', () => {
     ['a truncated token', 'abc123'],
     ['a token with characters no link contains', '%27%3Cscript%3E'],
   ])('answers 404 with the French explanation for %s', async (_label, token) => {
-    const page = await new Browser().get(`${idp!.issuer}/validation/${token}`)
+    const page = await new Browser().get(`${stack.idp.issuer}/validation/${token}`)
     expect(page.status).toBe(404)
     expect(alertText(page)).toBe(messages.validation.linkUnknown)
   })
@@ -91,14 +75,14 @@ describe('validation links and "Renvoyer à nouveau l\'email"', () => {
   it('"Renvoyer à nouveau l\'email" sends a new link that works and retires the previous one', async () => {
     const person = newPerson('Theo', 'Girard')
     const browser = new Browser()
-    const sent = await register(browser, idp!.issuer, person)
-    const firstLink = await validationLink(smtp!, person.email)
+    const sent = await register(browser, stack.idp.issuer, person)
+    const firstLink = await validationLink(stack.smtp, person.email)
 
-    const mailsBefore = smtp!.mails.length
+    const mailsBefore = stack.smtp.mails.length
     const resent = await browser.submit(sent, '/inscription/renvoyer')
     expect(resent.status).toBe(200)
     expect(resent.document.querySelector('.alert--success')?.textContent.trim()).toBe(messages.validation.resent)
-    const secondLink = await validationLink(smtp!, person.email, mailsBefore)
+    const secondLink = await validationLink(stack.smtp, person.email, mailsBefore)
     expect(secondLink).not.toBe(firstLink)
 
     expect((await new Browser().get(firstLink)).status).toBe(410)
@@ -111,10 +95,10 @@ describe('validation links and "Renvoyer à nouveau l\'email"', () => {
   it('refuses a second "Renvoyer à nouveau l\'email" within a minute (429, "Réessayez dans …") and sends nothing', async () => {
     const person = newPerson('Yann', 'Mercier')
     const browser = new Browser()
-    const sent = await register(browser, idp!.issuer, person)
+    const sent = await register(browser, stack.idp.issuer, person)
     const first = await browser.submit(sent, '/inscription/renvoyer')
     expect(first.status).toBe(200)
-    expect(await queuedMails(database!.knex, person.email, 'verify_email')).toBe(2)
+    expect(await queuedMails(stack.database.knex, person.email, 'verify_email')).toBe(2)
 
     const second = await browser.submit(first, '/inscription/renvoyer')
     expect(second.status).toBe(429)
@@ -122,14 +106,14 @@ describe('validation links and "Renvoyer à nouveau l\'email"', () => {
     expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(0)
     expect(Number(second.headers.get('retry-after'))).toBeLessThanOrEqual(60)
     expect(second.text).toContain('Validation de compte')
-    expect(await queuedMails(database!.knex, person.email, 'verify_email')).toBe(2)
+    expect(await queuedMails(stack.database.knex, person.email, 'verify_email')).toBe(2)
   })
 
   it('explains that no registration is pending when the browser never registered (400)', async () => {
     const browser = new Browser()
-    const form = await browser.get(`${idp!.issuer}/inscription`)
+    const form = await browser.get(`${stack.idp.issuer}/inscription`)
     const csrf = form.document.querySelector('input[name="_csrf"]')!.getAttribute('value')!
-    const page = await browser.post(`${idp!.issuer}/inscription/renvoyer`, new URLSearchParams({ _csrf: csrf }))
+    const page = await browser.post(`${stack.idp.issuer}/inscription/renvoyer`, new URLSearchParams({ _csrf: csrf }))
     expect(page.status).toBe(400)
     expect(page.text).toContain(messages.validation.nothingPending)
   })

@@ -1,33 +1,20 @@
 import { readFileSync } from 'node:fs'
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import { newPerson, registerValidated } from '../support/accounts'
 import { Browser } from '../support/browser'
 import { registerClient } from '../support/clients'
-import { createTestDatabase, type TestDatabase } from '../support/database'
-import { startTestIdp, type TestIdp } from '../support/idp'
+import { useIdpStack } from '../support/idp'
 import { createCompany, testPortalContext } from '../support/portal'
-import { startSmtpCapture, type SmtpCapture } from '../support/smtp'
 import { connect, finishLogin, logoutUrl, refresh, startLogin } from './relying-party'
 
 const REDIRECT_URI = 'http://localhost:7301/callback'
 const SECRET = 'example-app-secret-0123456789abcdefghijklm'
 
 describe("the README's openid-client example, against the real idp", () => {
-  let database: TestDatabase | undefined
-  let smtp: SmtpCapture | undefined
-  let idp: TestIdp | undefined
+  const stack = useIdpStack()
 
   beforeAll(async () => {
-    database = await createTestDatabase()
-    smtp = await startSmtpCapture()
-    idp = await startTestIdp(database, smtp)
-    await registerClient(database.knex, { clientId: 'example-app', clientSecret: SECRET, redirectUris: [REDIRECT_URI], postLogoutRedirectUris: ['http://localhost:7301/'], firstParty: true })
-  })
-
-  afterAll(async () => {
-    await idp?.close()
-    await smtp?.close()
-    await database?.close()
+    await registerClient(stack.database.knex, { clientId: 'example-app', clientSecret: SECRET, redirectUris: [REDIRECT_URI], postLogoutRedirectUris: ['http://localhost:7301/'], firstParty: true })
   })
 
   it('is printed in the README exactly as tested', () => {
@@ -39,12 +26,12 @@ describe("the README's openid-client example, against the real idp", () => {
   it('logs a person in, reads their companies claim, refreshes and logs out', async () => {
     const browser = new Browser()
     const person = newPerson('Gaston', 'Lagaffe')
-    await registerValidated(browser, idp!.issuer, smtp!, person)
-    const user = await database!.knex('users').where({ email: person.email }).first()
-    const company = await createCompany(database!.knex, idp!.config, 'Éditions Dupuis')
-    await testPortalContext(idp!.config, database!.knex).access.linkCompany({ id: user.id, email: person.email, givenName: 'Gaston', familyName: 'Lagaffe' }, company, 'test')
+    await registerValidated(browser, stack.idp.issuer, stack.smtp, person)
+    const user = await stack.database.knex('users').where({ email: person.email }).first()
+    const company = await createCompany(stack.database.knex, stack.idp.config, 'Éditions Dupuis')
+    await testPortalContext(stack.idp.config, stack.database.knex).access.linkCompany({ id: user.id, email: person.email, givenName: 'Gaston', familyName: 'Lagaffe' }, company, 'test')
 
-    const config = await connect(idp!.issuer, 'example-app', SECRET)
+    const config = await connect(stack.idp.issuer, 'example-app', SECRET)
     const { url, check } = await startLogin(config, REDIRECT_URI)
     const login = await browser.get(url.toString())
     const callback = await browser.submit(login, /\/login$/u, { email: person.email, password: person.password }, { stopAt: REDIRECT_URI })

@@ -6,11 +6,12 @@ import { createIdpApp } from '@opcommerce/idp/src/app'
 import type { IdpLimitRules } from '@opcommerce/idp/src/libraries/limits'
 import { loadConfig, type Config } from '@opcommerce/shared/config'
 import { listen } from '@opcommerce/shared/process'
-import type { TestDatabase } from './database'
+import { afterAll, beforeAll } from '@jest/globals'
+import { createTestDatabase, type TestDatabase } from './database'
 import { testLogger } from './logger'
 import { startMailDelivery } from './mail'
 import { freePort } from './ports'
-import type { SmtpCapture } from './smtp'
+import { startSmtpCapture, type SmtpCapture } from './smtp'
 
 export interface TestIdp {
   issuer: string
@@ -66,4 +67,30 @@ export async function startTestIdp(
       await new Promise((resolve) => server.close(resolve))
     },
   }
+}
+
+export interface IdpStack {
+  database: TestDatabase
+  smtp: SmtpCapture
+  idp: TestIdp
+}
+
+/**
+ * For a test file of the idp: before its tests, its own database, a real SMTP capture and the
+ * idp on them; after them, all closed (also after a failed start). The fields are set once
+ * beforeAll has run.
+ */
+export function useIdpStack(options: Parameters<typeof startTestIdp>[2] = {}): IdpStack {
+  const stack: Partial<IdpStack> = {}
+  beforeAll(async () => {
+    stack.database = await createTestDatabase()
+    stack.smtp = await startSmtpCapture()
+    stack.idp = await startTestIdp(stack.database, stack.smtp, options)
+  })
+  afterAll(async () => {
+    await stack.idp?.close()
+    await stack.smtp?.close()
+    await stack.database?.close()
+  })
+  return stack as IdpStack
 }

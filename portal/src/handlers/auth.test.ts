@@ -1,13 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
 import { sha256 } from '@opcommerce/shared/crypto'
 import { portalClient } from '@opcommerce/shared/platform-clients'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
 import { newPerson, registerValidated } from '../../../tests/support/accounts'
 import { Browser } from '../../../tests/support/browser'
-import { createTestDatabase, type TestDatabase } from '../../../tests/support/database'
-import { startTestIdp, testConfig, type TestIdp } from '../../../tests/support/idp'
+import { testConfig, useIdpStack } from '../../../tests/support/idp'
 import { testPortalContext } from '../../../tests/support/portal'
-import { startSmtpCapture, type SmtpCapture } from '../../../tests/support/smtp'
 import type { PortalContext } from '../lib/context'
 import { LOGIN_COOKIE, SESSION_COOKIE } from '../lib/session'
 import { finishLogin, logout, startLogin } from './auth'
@@ -19,9 +17,7 @@ function setCookie(response: Response, name: string): string | undefined {
 }
 
 describe('portal login through the idp (code + PKCE, state and nonce checked)', () => {
-  let database: TestDatabase | undefined
-  let smtp: SmtpCapture | undefined
-  let idp: TestIdp | undefined
+  const stack = useIdpStack()
   let context: PortalContext
   const person = newPerson('Hélène', 'Durand')
   const browser = new Browser()
@@ -38,24 +34,15 @@ describe('portal login through the idp (code + PKCE, state and nonce checked)', 
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase()
-    smtp = await startSmtpCapture()
-    idp = await startTestIdp(database, smtp)
-    context = testPortalContext(testConfig(database, smtp, { IDP_ISSUER: idp.issuer }), database.knex)
-    await createClientQueries(database.knex).save(portalClient(context.config))
-    await registerValidated(browser, idp.issuer, smtp, person)
-  })
-
-  afterAll(async () => {
-    await idp?.close()
-    await smtp?.close()
-    await database?.close()
+    context = testPortalContext(testConfig(stack.database, stack.smtp, { IDP_ISSUER: stack.idp.issuer }), stack.database.knex)
+    await createClientQueries(stack.database.knex).save(portalClient(context.config))
+    await registerValidated(browser, stack.idp.issuer, stack.smtp, person)
   })
 
   it('sends the browser to the idp with PKCE S256, state and nonce', async () => {
     const response = await startLogin(context, new Request(`${context.config.portal.url}/auth/login`))
     const target = new URL(response.headers.get('location')!)
-    expect(target.origin).toBe(idp!.issuer)
+    expect(target.origin).toBe(stack.idp.issuer)
     expect(target.searchParams.get('client_id')).toBe('portal')
     expect(target.searchParams.get('code_challenge_method')).toBe('S256')
     expect(target.searchParams.get('scope')).toBe('openid profile email')
@@ -73,7 +60,7 @@ describe('portal login through the idp (code + PKCE, state and nonce checked)', 
     const value = setCookie(response, SESSION_COOKIE)!
     expect(value).toMatch(/^[\w-]{43}$/u)
     expect(await context.sessions.resume(value)).toMatchObject({ email: person.email, givenName: 'Hélène', familyName: 'Durand' })
-    const [row] = await database!.knex('portal_sessions').where({ id: sha256(value) })
+    const [row] = await stack.database.knex('portal_sessions').where({ id: sha256(value) })
     expect(row.refresh_token_encrypted).toBeTruthy()
     expect(JSON.stringify(row)).not.toContain(value)
   })
@@ -114,7 +101,7 @@ describe('portal login through the idp (code + PKCE, state and nonce checked)', 
     expect((await logout(context, post('forged'))).status).toBe(403)
     const response = await logout(context, post(session.csrf))
     const target = new URL(response.headers.get('location')!)
-    expect(`${target.origin}${target.pathname}`).toBe(`${idp!.issuer}/session/end`)
+    expect(`${target.origin}${target.pathname}`).toBe(`${stack.idp.issuer}/session/end`)
     expect(target.searchParams.get('id_token_hint')).toBe(session.idToken)
     expect(target.searchParams.get('post_logout_redirect_uri')).toBe(`${context.config.portal.url}/`)
     expect(response.headers.getSetCookie().some((cookie) => cookie.startsWith(`${SESSION_COOKIE}=;`))).toBe(true)
@@ -123,22 +110,22 @@ describe('portal login through the idp (code + PKCE, state and nonce checked)', 
 
   it('refreshes the tokens once when concurrent requests meet an expiring session, and ends it after an idp logout', async () => {
     const value = setCookie(await logIn('/outils'), SESSION_COOKIE)!
-    const [before] = await database!.knex('portal_sessions').where({ id: sha256(value) })
-    await database!.knex('portal_sessions').where({ id: sha256(value) }).update({ access_token_expires_at: new Date(Date.now() + 10_000) })
+    const [before] = await stack.database.knex('portal_sessions').where({ id: sha256(value) })
+    await stack.database.knex('portal_sessions').where({ id: sha256(value) }).update({ access_token_expires_at: new Date(Date.now() + 10_000) })
 
     const resumed = await Promise.all(Array.from({ length: 5 }, () => context.sessions.resume(value)))
     expect(resumed.every((session) => session?.email === person.email)).toBe(true)
-    const [after] = await database!.knex('portal_sessions').where({ id: sha256(value) })
+    const [after] = await stack.database.knex('portal_sessions').where({ id: sha256(value) })
     expect(after.refresh_token_encrypted).not.toBe(before.refresh_token_encrypted)
     expect(after.access_token_expires_at.getTime()).toBeGreaterThan(Date.now() + 500_000)
     expect(after.refreshing_until).toBeNull()
     expect(await context.sessions.resume(value)).toMatchObject({ email: person.email })
 
     // Logging out elsewhere ends the SSO session: at its next refresh, the portal session ends too.
-    const confirmation = await browser.get(`${idp!.issuer}/session/end`)
+    const confirmation = await browser.get(`${stack.idp.issuer}/session/end`)
     await browser.submit(confirmation, /\/session\/end\/confirm$/u)
-    await database!.knex('portal_sessions').where({ id: sha256(value) }).update({ access_token_expires_at: new Date() })
+    await stack.database.knex('portal_sessions').where({ id: sha256(value) }).update({ access_token_expires_at: new Date() })
     expect(await context.sessions.resume(value)).toBeUndefined()
-    expect(await database!.knex('portal_sessions').where({ id: sha256(value) })).toEqual([])
+    expect(await stack.database.knex('portal_sessions').where({ id: sha256(value) })).toEqual([])
   })
 })
