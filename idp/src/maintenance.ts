@@ -9,7 +9,7 @@ const KEEP_SENT_MAILS = 30 * 24 * 3600_000 // milliseconds
 const KEEP_EMAIL_TOKENS = 7 * 24 * 3600_000 // milliseconds after their expiry
 
 /** Deletes what has expired: protocol artifacts, used mail links, rate-limit counters, old sent mails. */
-export async function cleanUpExpired(db: Knex, now: Date): Promise<Record<string, number>> {
+async function cleanUpExpired(db: Knex, now: Date): Promise<Record<string, number>> {
   return {
     oidcPayloads: await createOidcPayloadQueries(db).purgeExpired(),
     emailTokens: await db('email_tokens').where('expires_at', '<', new Date(now.getTime() - KEEP_EMAIL_TOKENS)).delete(),

@@ -4,7 +4,7 @@ import { ValidationError } from './errors'
 import type { ClientRecord } from './queries/clients'
 
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const
-export const DEFAULT_SCOPE = 'openid profile email companies'
+const DEFAULT_SCOPE = 'openid profile email companies'
 
 const absoluteUrl = z.url({ protocol: /^https?$/u, error: 'doit être une URL absolue http(s)' })
 

@@ -5,7 +5,7 @@ import { ValidationError } from './errors'
 import type { Company } from './queries/companies'
 import { checkSiren } from './siren'
 
-export const COMPANY_CSV_HEADER = ['siren', 'name', 'code_adherent'] as const
+const COMPANY_CSV_HEADER = ['siren', 'name', 'code_adherent'] as const
 
 export interface ImportReport {
   created: number

@@ -1,7 +1,7 @@
 /** The special characters the guide lists ("!@#$%^&*()_[]:;<>?~| }.,/~-"), space included. */
 export const SPECIAL_CHARACTERS = '!@#$%^&*()_[]:;<>?~| }.,/-'
 
-export const PASSWORD_MIN_LENGTH = 8
+const PASSWORD_MIN_LENGTH = 8
 export const PASSWORD_MAX_LENGTH = 128
 
 export interface PasswordRule {

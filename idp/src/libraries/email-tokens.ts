@@ -3,7 +3,7 @@ import type { Knex } from '@opcommerce/shared/db/knex'
 import { createEmailTokenQueries, type EmailTokenPurpose } from '../queries/email-tokens'
 
 /** How long a link sent by mail stays valid. */
-export const EMAIL_TOKEN_TTL: Record<EmailTokenPurpose, number> = {
+const EMAIL_TOKEN_TTL: Record<EmailTokenPurpose, number> = {
   verify_email: 24 * 3600_000, // milliseconds
   reset_password: 3600_000, // milliseconds
 }

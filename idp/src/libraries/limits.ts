@@ -2,7 +2,7 @@ import type { Knex } from '@opcommerce/shared/db/knex'
 import { RateLimit, type RateLimitRule } from '@opcommerce/shared/rate-limits'
 
 /** Attempts allowed per key and window (shared by every idp process through PostgreSQL). */
-export const DEFAULT_IDP_LIMITS = {
+const DEFAULT_IDP_LIMITS = {
   loginPerIp: { points: 100, duration: 15 * 60 },
   loginFailuresPerAccount: { points: 10, duration: 15 * 60, blockDuration: 15 * 60 },
   registrationPerIp: { points: 20, duration: 60 * 60 },

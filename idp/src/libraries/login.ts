@@ -8,7 +8,7 @@ import { normalizeEmail } from './registration'
 import { verifyDecoyPassword, verifyPassword } from './passwords'
 
 /** Wrong email and wrong password: one answer, one timing. */
-export class InvalidCredentialsError extends AppError {
+class InvalidCredentialsError extends AppError {
   constructor() {
     super(401, messages.login.invalid)
   }

@@ -35,7 +35,7 @@ export function isValidEmail(email: string): boolean {
 }
 
 /** Every problem of the form at once, keyed by field name. */
-export function validateRegistration(form: RegistrationForm): FieldErrors {
+function validateRegistration(form: RegistrationForm): FieldErrors {
   const errors: FieldErrors = {}
   const email = normalizeEmail(form.email)
   if (!isValidEmail(email)) errors.email = [messages.email.invalid]

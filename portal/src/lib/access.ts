@@ -21,7 +21,7 @@ export interface Person {
 export const REMINDER_INTERVAL = 24 * 3600_000 // milliseconds between two reminders of one request
 
 /** Attempts at "Ajouter cette entreprise", per user and per SIREN. */
-export const DEFAULT_LINK_LIMITS = {
+const DEFAULT_LINK_LIMITS = {
   linkPerUser: { points: 10, duration: 60 * 60 },
   linkPerCompany: { points: 30, duration: 60 * 60 },
 } satisfies Record<string, RateLimitRule>

@@ -125,7 +125,7 @@ export async function connectDatabase(location: Pick<DatabaseLocation, 'url' | '
   }
 }
 
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   const parsed = new URL(url)
   if (parsed.password) parsed.password = '***'
   return parsed.toString()
