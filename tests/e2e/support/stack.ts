@@ -1,13 +1,16 @@
 /**
  * Where the end-to-end stack listens: ports next to, never on, the defaults of `npm start`
- * (4000, 3000, 3100, 1025/1080), so a developer's running stack is left alone.
+ * (4000, 3000, 3100, 1025/1080), so a developer's running stack is left alone. E2E_PORT_OFFSET
+ * moves them all, so that two checkouts can run their browser suites side by side.
  */
+const offset = Number(process.env.E2E_PORT_OFFSET ?? 0)
+
 export const ports = {
-  idp: 4400,
-  portal: 3300,
-  demoTool: 3400,
-  maildevSmtp: 1125,
-  maildevWeb: 1180,
+  idp: 4400 + offset,
+  portal: 3300 + offset,
+  demoTool: 3400 + offset,
+  maildevSmtp: 1125 + offset,
+  maildevWeb: 1180 + offset,
 } as const
 
 export const urls = {
