@@ -14,7 +14,7 @@ async function cleanUpExpired(db: Knex, now: Date): Promise<Record<string, numbe
     oidcPayloads: await createOidcPayloadQueries(db).purgeExpired(),
     emailTokens: await db('email_tokens').where('expires_at', '<', new Date(now.getTime() - KEEP_EMAIL_TOKENS)).delete(),
     rateLimits: await purgeExpiredRateLimits(db, now),
-    sentMails: await createOutboxQueries(db).purgeSentBefore(new Date(now.getTime() - KEEP_SENT_MAILS)),
+    sentMails: await createOutboxQueries(db).purgeSentOlderThan(KEEP_SENT_MAILS),
   }
 }
 

@@ -15,7 +15,9 @@ describe('company access rules (guide, section 2)', () => {
   let smtp: SmtpCapture | undefined
   let sender: MailSender | undefined
   let access: CompanyAccessService
-  let clock = new Date('2026-11-29T09:00:00Z')
+  /** How far the rules' clock runs ahead of the real one: tests move it, never freeze it. */
+  let clockAhead = 0
+  const now = () => new Date(Date.now() + clockAhead)
   const ip = '203.0.113.7'
 
   const config = () => testConfig(database!, smtp!)
@@ -25,7 +27,7 @@ describe('company access rules (guide, section 2)', () => {
     database = await createTestDatabase()
     smtp = await startSmtpCapture()
     sender = startMailDelivery(database.knex, smtp)
-    access = testPortalContext(config(), database.knex, { now: () => clock }).access
+    access = testPortalContext(config(), database.knex, { now }).access
   })
 
   afterAll(async () => {
@@ -78,7 +80,7 @@ describe('company access rules (guide, section 2)', () => {
     await expect(tooSoon).rejects.toBeInstanceOf(TooManyRequestsError)
     await expect(tooSoon).rejects.toThrow(`${messages.reminder.tooSoon} Vous pourrez la relancer dans 24 heures.`)
 
-    clock = new Date(clock.getTime() + REMINDER_INTERVAL)
+    clockAhead += REMINDER_INTERVAL
     await expect(access.remindAdministrators(bob, company.siren, ip)).resolves.toMatchObject({ siren: company.siren })
     expect(mailsTo(smtp!, alice.email).filter((mail) => mail.subject?.startsWith('Relance'))).toHaveLength(1)
     await smtp!.waitForMail(() => mailsTo(smtp!, alice.email).filter((mail) => mail.subject?.startsWith('Relance')).length === 2)
@@ -188,7 +190,7 @@ describe('company access rules (guide, section 2)', () => {
     const limited = createCompanyAccess({
       config: config(),
       db: database!.knex,
-      now: () => clock,
+      now,
       limits: { linkPerUser: { points: 3, duration: 3600 }, linkPerCompany: { points: 4, duration: 3600 } },
     })
     const company = await createCompany(database!.knex, config(), 'Société Kappa')

@@ -22,37 +22,45 @@ export async function enqueueMail<T extends MailTemplate>(
   await db('mail_outbox').insert({ to, template, data: JSON.stringify(data) })
 }
 
-/** The only SQL over mail_outbox besides enqueueMail. */
+/**
+ * The only SQL over mail_outbox besides enqueueMail. Every time here is the database's own
+ * `now()`: a mail is queued with it (the column's default), and every sender process, whatever
+ * its own clock, compares with the same one.
+ */
 export function createOutboxQueries(db: Knex) {
+  const inMs = (milliseconds: number) => db.raw('now() + make_interval(secs => ?)', [milliseconds / 1000])
+
   return {
     /** Takes due rows for `leaseMs`; a sender that dies mid-way leaves them due again afterwards. */
-    async claimDue(now: Date, leaseMs: number, limit: number): Promise<OutboxRow[]> {
+    async claimDue(leaseMs: number, limit: number): Promise<OutboxRow[]> {
       const due = db('mail_outbox')
         .select('id')
         .whereIn('status', ['pending', 'sending'])
-        .andWhere('next_attempt_at', '<=', now)
+        .andWhere('next_attempt_at', '<=', db.fn.now())
         .orderBy('id')
         .limit(limit)
         .forUpdate()
         .skipLocked()
       return db('mail_outbox')
         .whereIn('id', due)
-        .update({ status: 'sending', attempts: db.raw('attempts + 1'), next_attempt_at: new Date(now.getTime() + leaseMs) })
+        .update({ status: 'sending', attempts: db.raw('attempts + 1'), next_attempt_at: inMs(leaseMs) })
         .returning(['id', 'to', 'template', 'data', 'attempts'])
     },
 
-    async markSent(id: number, now: Date): Promise<void> {
-      await db('mail_outbox').where({ id }).update({ status: 'sent', sent_at: now, data: '{}', last_error: null })
+    async markSent(id: number): Promise<void> {
+      await db('mail_outbox').where({ id }).update({ status: 'sent', sent_at: db.fn.now(), data: '{}', last_error: null })
     },
 
-    async markFailed(id: number, error: string, retryAt: Date | null): Promise<void> {
+    /** Retried in `retryInMs`, or given up for good when it is null. */
+    async markFailed(id: number, error: string, retryInMs: number | null): Promise<void> {
       await db('mail_outbox')
         .where({ id })
-        .update(retryAt ? { status: 'pending', next_attempt_at: retryAt, last_error: error } : { status: 'failed', last_error: error })
+        .update(retryInMs === null ? { status: 'failed', last_error: error } : { status: 'pending', next_attempt_at: inMs(retryInMs), last_error: error })
     },
 
-    async purgeSentBefore(date: Date): Promise<number> {
-      return db('mail_outbox').where('status', 'sent').andWhere('sent_at', '<', date).delete()
+    /** Deletes the mails sent more than `ageMs` ago. */
+    async purgeSentOlderThan(ageMs: number): Promise<number> {
+      return db('mail_outbox').where('status', 'sent').andWhere('sent_at', '<', inMs(-ageMs)).delete()
     },
   }
 }

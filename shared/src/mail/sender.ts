@@ -23,7 +23,6 @@ export interface MailSenderOptions {
   from: string
   logger: Logger
   pollIntervalMs: number
-  now?: () => Date
 }
 
 /**
@@ -34,21 +33,19 @@ export interface MailSenderOptions {
 export class MailSender {
   readonly #queries
   readonly #options: MailSenderOptions
-  readonly #now: () => Date
   #timer: NodeJS.Timeout | undefined
   #running: Promise<unknown> = Promise.resolve()
 
   constructor(options: MailSenderOptions) {
     this.#options = options
     this.#queries = createOutboxQueries(options.db)
-    this.#now = options.now ?? (() => new Date())
   }
 
   /** Sends every mail due now; returns how many were sent. */
   async deliverDue(): Promise<number> {
     let sent = 0
     for (;;) {
-      const rows = await this.#queries.claimDue(this.#now(), LEASE, BATCH_SIZE)
+      const rows = await this.#queries.claimDue(LEASE, BATCH_SIZE)
       for (const row of rows) if (await this.#deliver(row)) sent++
       if (rows.length < BATCH_SIZE) return sent
     }
@@ -59,14 +56,13 @@ export class MailSender {
     const rendered = mailTemplates[row.template](row.data as never)
     try {
       await transport.sendMail({ from, to: row.to, ...rendered })
-      await this.#queries.markSent(row.id, this.#now())
+      await this.#queries.markSent(row.id)
       logger.info({ mailId: row.id, template: row.template }, 'mail sent')
       return true
     } catch (error) {
       const responseCode = (error as { responseCode?: number }).responseCode ?? 0
       const permanent = responseCode >= 500 && responseCode < 600
-      const retryAt = permanent ? null : new Date(this.#now().getTime() + retryDelay(row.attempts))
-      await this.#queries.markFailed(row.id, (error as Error).message, retryAt)
+      await this.#queries.markFailed(row.id, (error as Error).message, permanent ? null : retryDelay(row.attempts))
       logger.warn({ mailId: row.id, template: row.template, attempts: row.attempts, permanent, err: error }, 'mail not sent')
       return false
     }
