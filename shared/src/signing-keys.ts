@@ -30,8 +30,11 @@ export interface SigningKeyState {
 
 const PURPOSE = 'signing keys at rest'
 
-/** Adds a key pair; its private half is stored encrypted under SIGNING_KEYS_SECRET. */
-export async function createSigningKey(db: Knex | Knex.Transaction, secret: string): Promise<string> {
+/**
+ * Adds a key pair; its private half is stored encrypted under SIGNING_KEYS_SECRET. `now` stamps
+ * it: its turn to sign is computed from the same clock (see describeKeys).
+ */
+export async function createSigningKey(db: Knex | Knex.Transaction, secret: string, now: Date): Promise<string> {
   const { privateKey, publicKey } = await generateKeyPair(ALGORITHM, { extractable: true })
   const publicJwk = await exportJWK(publicKey)
   const kid = await calculateJwkThumbprint(publicJwk)
@@ -41,6 +44,7 @@ export async function createSigningKey(db: Knex | Knex.Transaction, secret: stri
     alg: ALGORITHM,
     public_jwk: JSON.stringify({ ...publicJwk, kid, alg: ALGORITHM, use: 'sig' }),
     private_jwk_encrypted: encryptText(JSON.stringify(privateJwk), secret, PURPOSE),
+    created_at: now,
   })
   return kid
 }
@@ -51,16 +55,17 @@ export async function createSigningKey(db: Knex | Knex.Transaction, secret: stri
  */
 function describeKeys(rows: Omit<KeyRow, 'private_jwk_encrypted'>[], now: Date): SigningKeyState[] {
   const ready = (row: { created_at: Date }) => row.created_at.getTime() + KEY_PUBLICATION_DELAY <= now.getTime()
-  const signing = rows.find(ready) ?? rows.at(-1)
+  const found = rows.findIndex(ready)
+  const signing = found === -1 ? rows.length - 1 : found
   return rows.map((row, index) => {
-    if (row === signing) return { kid: row.kid, createdAt: row.created_at, state: 'signing' }
-    if (row.created_at > signing!.created_at) return { kid: row.kid, createdAt: row.created_at, state: 'upcoming', since: new Date(row.created_at.getTime() + KEY_PUBLICATION_DELAY) }
+    if (index === signing) return { kid: row.kid, createdAt: row.created_at, state: 'signing' }
+    if (index < signing) return { kid: row.kid, createdAt: row.created_at, state: 'upcoming', since: new Date(row.created_at.getTime() + KEY_PUBLICATION_DELAY) }
     const successor = rows[index - 1]!
     return { kid: row.kid, createdAt: row.created_at, state: 'verifying', since: new Date(successor.created_at.getTime() + KEY_PUBLICATION_DELAY) }
   })
 }
 
-const activeKeys = (db: Knex | Knex.Transaction) => db('signing_keys').whereNull('retired_at').orderBy('created_at', 'desc')
+const activeKeys = (db: Knex | Knex.Transaction) => db('signing_keys').whereNull('retired_at').orderBy([{ column: 'created_at', order: 'desc' }, { column: 'kid', order: 'desc' }])
 
 export async function listSigningKeys(db: Knex, now: Date): Promise<SigningKeyState[]> {
   return describeKeys(await activeKeys(db).select('kid', 'created_at'), now)
@@ -82,7 +87,7 @@ export async function loadProviderKeys(db: Knex, secret: string, now: Date): Pro
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['signing_keys'])
     let rows: KeyRow[] = await activeKeys(trx).select('kid', 'created_at', 'private_jwk_encrypted')
     if (rows.length === 0) {
-      await createSigningKey(trx, secret)
+      await createSigningKey(trx, secret, now)
       rows = await activeKeys(trx).select('kid', 'created_at', 'private_jwk_encrypted')
     }
     const order = describeKeys(rows, now).sort((a, b) => Number(b.state === 'signing') - Number(a.state === 'signing'))

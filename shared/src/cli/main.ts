@@ -128,9 +128,10 @@ async function keysCommand(action: string | undefined, args: string[]): Promise<
   const { values } = parseArgs({ args, strict: true, options: { kid: { type: 'string' } } })
   await withMigratedDatabase(config, async (db) => {
     if (action === 'rotate') {
-      const kid = await createSigningKey(db, config.secrets.signingKeysSecret)
+      const now = new Date()
+      const kid = await createSigningKey(db, config.secrets.signingKeysSecret, now)
       await recordAudit(db, { type: 'signing_key.created', actor: OPERATOR, subject: kid })
-      const from = new Date(Date.now() + KEY_PUBLICATION_DELAY)
+      const from = new Date(now.getTime() + KEY_PUBLICATION_DELAY)
       console.log(`Clé ${kid} créée : publiée dès maintenant, elle signera les jetons à partir du ${time(from)}.`)
     } else if (action === 'list') {
       const keys = await listSigningKeys(db, new Date())
