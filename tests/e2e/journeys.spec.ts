@@ -44,12 +44,15 @@ test.afterAll(async () => {
   await bobContext?.close()
 })
 
-test('1. Alice creates her account, validates it, adds her company and becomes its administrator', async () => {
+test('1a. Alice creates her account and validates it from the mail', async () => {
   const page = alicePage
   await openLoginFromLanding(page, true)
   await register(page, alice, true)
   await validateAccount(page, alice, true)
+})
 
+test('1b. Alice logs in, adds her company and becomes its administrator', async () => {
+  const page = alicePage
   await page.getByRole('link', { name: 'Se connecter' }).click()
   await logIn(page, alice)
   await expect(page.getByRole('heading', { name: 'Ajouter une entreprise' })).toBeVisible()
@@ -65,7 +68,7 @@ test('1. Alice creates her account, validates it, adds her company and becomes i
   await expectAccessible(page, "Accueil de l'entreprise (administrateur)")
 })
 
-test('2. Bob asks to join the company, reminds its administrator once, and finds his request after logging in again', async () => {
+test('2a. Bob asks to join the company and reminds its administrator once', async () => {
   const page = bobPage
   await signUpAndLogIn(page, bob)
   const aliceInbox = await mailsTo(alice.email)
@@ -90,7 +93,10 @@ test('2. Bob asks to join the company, reminds its administrator once, and finds
   await expect(pending.getByText(/^Vous avez déjà relancé cette demande/)).toBeVisible()
   await expectAccessible(page, 'Ajouter une entreprise (relance refusée)')
   expect((await mailsTo(alice.email)).filter((mail) => mail.subject.startsWith('Relance'))).toHaveLength(1)
+})
 
+test('2b. Bob logs out, logs in again and finds his request waiting', async () => {
+  const page = bobPage
   // The idp's logout confirmation, as a browser without JavaScript shows it: checked, then confirmed.
   await page.route('**/assets/auto-submit.js', (route) => route.abort())
   await page.getByRole('button', { name: 'Se déconnecter' }).click()
