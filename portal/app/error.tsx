@@ -1,6 +1,6 @@
 'use client'
 
-import { PublicShell } from '../src/components/PortalShell'
+import { PublicShell } from '@/components/PortalShell'
 
 export default function ErrorPage({ reset }: { error: Error; reset: () => void }) {
   return (

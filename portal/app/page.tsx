@@ -1,8 +1,8 @@
 import { redirect } from 'next/navigation'
-import { PublicShell } from '../src/components/PortalShell'
-import { landingPath } from '../src/handlers/auth'
-import { messages } from '../src/lib/messages'
-import { currentSession } from '../src/lib/pages'
+import { PublicShell } from '@/components/PortalShell'
+import { landingPath } from '@/handlers/auth'
+import { messages } from '@/lib/messages'
+import { currentSession } from '@/lib/pages'
 
 export default async function Landing({ searchParams }: { searchParams: Promise<{ erreur?: string }> }) {
   const { context, session } = await currentSession()

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next'
-import { PortalShell } from '../../src/components/PortalShell'
-import { ToolTiles } from '../../src/components/ToolTiles'
-import { requireViewer } from '../../src/lib/pages'
+import { PortalShell } from '@/components/PortalShell'
+import { ToolTiles } from '@/components/ToolTiles'
+import { requireViewer } from '@/lib/pages'
 
 export const metadata: Metadata = { title: "Liste des outils de l'Opcommerce" }
 

@@ -1,7 +1,7 @@
 import Link from 'next/link'
 import type { ReactNode } from 'react'
 import type { CompanyAccess } from '@opcommerce/shared/queries/memberships'
-import type { Session } from '../lib/session'
+import type { Session } from '@/lib/session'
 
 export type Section = 'home' | 'users' | 'add' | 'tools'
 

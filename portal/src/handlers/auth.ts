@@ -2,9 +2,9 @@ import { NextResponse } from 'next/server'
 import * as oidc from 'openid-client'
 import { isAppError } from '@opcommerce/shared/errors'
 import { activeCompaniesOf } from '@opcommerce/shared/queries/memberships'
-import type { PortalContext } from '../lib/context'
-import { idpConfiguration, PORTAL_SCOPE, redirectUri } from '../lib/oidc'
-import { cookieOptions, LOGIN_COOKIE, safeReturnTo, sealPendingLogin, SESSION_COOKIE, sessionTokens, unsealPendingLogin } from '../lib/session'
+import type { PortalContext } from '@/lib/context'
+import { idpConfiguration, PORTAL_SCOPE, redirectUri } from '@/lib/oidc'
+import { cookieOptions, LOGIN_COOKIE, safeReturnTo, sealPendingLogin, SESSION_COOKIE, sessionTokens, unsealPendingLogin } from '@/lib/session'
 import { cookieOf, readSession, verifyForm } from './http'
 
 /** Where a person goes after logging in: their company home, or "Ajouter une entreprise" without any access. */

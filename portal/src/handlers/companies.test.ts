@@ -4,9 +4,9 @@ import { createTestDatabase, type TestDatabase } from '../../../tests/support/da
 import { testConfig } from '../../../tests/support/idp'
 import { createCompany, createPeople, createPerson, formRequest, testPortalContext } from '../../../tests/support/portal'
 import { startSmtpCapture, type SmtpCapture } from '../../../tests/support/smtp'
-import type { Person } from '../lib/access'
-import type { PortalContext } from '../lib/context'
-import { messages } from '../lib/messages'
+import type { Person } from '@/lib/access'
+import type { PortalContext } from '@/lib/context'
+import { messages } from '@/lib/messages'
 import { linkCompanyHandler, memberActionHandler, remindHandler } from './companies'
 
 describe('portal route handlers: statuses and server-side authorization', () => {

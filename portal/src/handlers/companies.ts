@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import { AppError } from '@opcommerce/shared/errors'
-import type { Person } from '../lib/access'
-import type { PortalContext } from '../lib/context'
-import { messages } from '../lib/messages'
-import type { Session } from '../lib/session'
+import type { Person } from '@/lib/access'
+import type { PortalContext } from '@/lib/context'
+import { messages } from '@/lib/messages'
+import type { Session } from '@/lib/session'
 import { clientIp, formText, handleAction, requireSession, verifyForm } from './http'
 
 /** How long "Vous allez être redirigé" stays on screen. */

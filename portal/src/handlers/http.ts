@@ -1,9 +1,9 @@
 import { timingSafeEqual } from 'node:crypto'
 import { NextResponse } from 'next/server'
 import { AppError, ForbiddenError, isAppError, UnauthorizedError, type TooManyRequestsError, type ValidationError } from '@opcommerce/shared/errors'
-import type { PortalContext } from '../lib/context'
-import { messages } from '../lib/messages'
-import { SESSION_COOKIE, type Session } from '../lib/session'
+import type { PortalContext } from '@/lib/context'
+import { messages } from '@/lib/messages'
+import { SESSION_COOKIE, type Session } from '@/lib/session'
 
 /** A cookie of the request; a malformed header reads as no cookie. */
 export function cookieOf(request: Request, name: string): string | undefined {

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
-import { PortalShell } from '../../../src/components/PortalShell'
-import { ToolTiles } from '../../../src/components/ToolTiles'
-import { companyPeople, requireCompanyViewer } from '../../../src/lib/company-page'
+import { PortalShell } from '@/components/PortalShell'
+import { ToolTiles } from '@/components/ToolTiles'
+import { companyPeople, requireCompanyViewer } from '@/lib/company-page'
 
 export const metadata: Metadata = { title: "Accueil de l'entreprise" }
 

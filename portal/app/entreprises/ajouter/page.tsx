@@ -1,7 +1,7 @@
 import type { Metadata } from 'next'
-import { ActionForm, SubmitButton, TextField } from '../../../src/components/ActionForm'
-import { PortalShell } from '../../../src/components/PortalShell'
-import { formatDate, openRequestsOf, requireViewer } from '../../../src/lib/pages'
+import { ActionForm, SubmitButton, TextField } from '@/components/ActionForm'
+import { PortalShell } from '@/components/PortalShell'
+import { formatDate, openRequestsOf, requireViewer } from '@/lib/pages'
 
 export const metadata: Metadata = { title: 'Ajouter une entreprise' }
 

@@ -1,9 +1,9 @@
 import type { Metadata } from 'next'
 import { forbidden } from 'next/navigation'
-import { ActionForm, FlashArea, SubmitButton } from '../../../../src/components/ActionForm'
-import { PortalShell } from '../../../../src/components/PortalShell'
-import { companyPeople, requireCompanyViewer } from '../../../../src/lib/company-page'
-import { formatDate } from '../../../../src/lib/pages'
+import { ActionForm, FlashArea, SubmitButton } from '@/components/ActionForm'
+import { PortalShell } from '@/components/PortalShell'
+import { companyPeople, requireCompanyViewer } from '@/lib/company-page'
+import { formatDate } from '@/lib/pages'
 
 export const metadata: Metadata = { title: 'Gérer les utilisateurs' }
 
