@@ -1,17 +1,10 @@
 import { NextResponse } from 'next/server'
 import * as oidc from 'openid-client'
 import { isAppError } from '@opcommerce/shared/errors'
-import { activeCompaniesOf } from '@opcommerce/shared/queries/memberships'
 import type { PortalContext } from '@/lib/context'
 import { idpConfiguration, PORTAL_SCOPE, redirectUri } from '@/lib/oidc'
 import { cookieOptions, LOGIN_COOKIE, safeReturnTo, sealPendingLogin, SESSION_COOKIE, sessionTokens, unsealPendingLogin } from '@/lib/session'
 import { cookieOf, readSession, verifyForm } from './http'
-
-/** Where a person goes after logging in: their company home, or "Ajouter une entreprise" without any access. */
-export async function landingPath(context: PortalContext, userId: string): Promise<string> {
-  const [first] = await activeCompaniesOf(context.db, userId)
-  return first ? `/entreprises/${first.siren}` : '/entreprises/ajouter'
-}
 
 /** GET /auth/login: starts an authorization request (code + PKCE S256, state and nonce). */
 export async function startLogin(context: PortalContext, request: Request): Promise<Response> {
@@ -55,7 +48,7 @@ export async function finishLogin(context: PortalContext, request: Request): Pro
       { pkceCodeVerifier: pending.codeVerifier, expectedState: pending.state, expectedNonce: pending.nonce },
     )
     const session = sessionTokens(tokens, now())
-    const target = pending.returnTo || (await landingPath(context, session.userId))
+    const target = pending.returnTo || (await context.memberships.landingPath(session.userId))
     const response = NextResponse.redirect(new URL(target, config.portal.url), 303)
     response.cookies.set(SESSION_COOKIE, await context.sessions.open(session), cookieOptions(config.portal.url))
     response.cookies.delete(LOGIN_COOKIE)

@@ -3,7 +3,7 @@ import { NextResponse } from 'next/server'
 import { AppError, ForbiddenError, isAppError, UnauthorizedError, type TooManyRequestsError, type ValidationError } from '@opcommerce/shared/errors'
 import type { PortalContext } from '@/lib/context'
 import { messages } from '@/lib/messages'
-import { SESSION_COOKIE, type Session } from '@/lib/session'
+import { SESSION_COOKIE, type PortalSession } from '@/lib/session'
 
 /** A cookie of the request; a malformed header reads as no cookie. */
 export function cookieOf(request: Request, name: string): string | undefined {
@@ -20,18 +20,18 @@ export function cookieOf(request: Request, name: string): string | undefined {
   return undefined
 }
 
-export function readSession(context: PortalContext, request: Request): Promise<Session | undefined> {
+export function readSession(context: PortalContext, request: Request): Promise<PortalSession | undefined> {
   return context.sessions.resume(cookieOf(request, SESSION_COOKIE))
 }
 
-export async function requireSession(context: PortalContext, request: Request): Promise<Session> {
+export async function requireSession(context: PortalContext, request: Request): Promise<PortalSession> {
   const session = await readSession(context, request)
   if (!session) throw new UnauthorizedError(messages.session.required)
   return session
 }
 
 /** Reads a posted form and checks its CSRF field against the session (double submit). */
-export async function verifyForm(request: Request, session: Session): Promise<FormData> {
+export async function verifyForm(request: Request, session: PortalSession): Promise<FormData> {
   let form: FormData
   try {
     form = await request.formData()

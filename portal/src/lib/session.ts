@@ -5,6 +5,7 @@ import { z } from 'zod'
 import type { Config } from '@opcommerce/shared/config'
 import { decryptText, encryptText, randomToken, sha256 } from '@opcommerce/shared/crypto'
 import type { Knex } from '@opcommerce/shared/db/knex'
+import type { UserProfile } from '@opcommerce/shared/users'
 import { idpConfiguration } from './oidc'
 
 export const SESSION_COOKIE = 'portal_session'
@@ -15,20 +16,17 @@ const REFRESH_MARGIN = 60_000 // milliseconds before the access token expires
 const REFRESH_CLAIM = 30_000 // milliseconds one request may take to refresh before another may try
 const PURPOSE = 'portal session tokens'
 
-/** A signed-in person, as the portal's pages and handlers see them. */
-export interface Session {
+/** A portal session: who is signed in, as the portal's pages and handlers see them. */
+export interface PortalSession {
   id: string
-  userId: string
-  email: string
-  givenName: string
-  familyName: string
+  user: UserProfile
   idToken: string
   /** Repeated in every form of the portal (double submit). */
   csrf: string
 }
 
-/** What a code exchange or a refresh gives the session. */
-export interface SessionTokens {
+/** What a code exchange or a refresh gives the portal session. */
+export interface PortalSessionTokens {
   userId: string
   idToken: string
   refreshToken: string | undefined
@@ -53,23 +51,20 @@ interface SessionRow {
  * one request refreshes the tokens while the others go on with the still-valid ones; when the
  * idp refuses (logout elsewhere, password reset), the session ends.
  */
-export function createSessionStore({ db, config, now }: { db: Knex; config: Config; now: () => Date }) {
+export function createPortalSessionStore({ db, config, now }: { db: Knex; config: Config; now: () => Date }) {
   const secret = config.secrets.portalSessionSecret
   const encrypt = (value: string) => encryptText(value, secret, PURPOSE)
   const decrypt = (value: string) => decryptText(value, secret, PURPOSE)
   const sessions = () => db('portal_sessions')
 
-  const toSession = (row: SessionRow): Session => ({
+  const toSession = (row: SessionRow): PortalSession => ({
     id: row.id,
-    userId: row.user_id,
-    email: row.email,
-    givenName: row.given_name,
-    familyName: row.family_name,
+    user: { id: row.user_id, email: row.email, givenName: row.given_name, familyName: row.family_name },
     idToken: decrypt(row.id_token_encrypted),
     csrf: row.csrf,
   })
 
-  async function refresh(row: SessionRow): Promise<Session | undefined> {
+  async function refresh(row: SessionRow): Promise<PortalSession | undefined> {
     const claimed = await sessions()
       .where({ id: row.id })
       .andWhere((query) => query.whereNull('refreshing_until').orWhere('refreshing_until', '<', now()))
@@ -98,7 +93,7 @@ export function createSessionStore({ db, config, now }: { db: Knex; config: Conf
 
   return {
     /** Opens a session after login; returns the cookie value. */
-    async open(tokens: SessionTokens): Promise<string> {
+    async open(tokens: PortalSessionTokens): Promise<string> {
       const cookie = randomToken()
       await sessions().where('expires_at', '<', now()).delete()
       await sessions().insert({
@@ -114,7 +109,7 @@ export function createSessionStore({ db, config, now }: { db: Knex; config: Conf
     },
 
     /** The session a cookie stands for, kept in step with the SSO session; undefined when there is none. */
-    async resume(cookie: string | undefined): Promise<Session | undefined> {
+    async resume(cookie: string | undefined): Promise<PortalSession | undefined> {
       if (!cookie || !/^[\w-]{43}$/u.test(cookie)) return undefined
       const row: SessionRow | undefined = await sessions()
         .join('users', 'users.id', 'portal_sessions.user_id')
@@ -126,16 +121,16 @@ export function createSessionStore({ db, config, now }: { db: Knex; config: Conf
       return refresh(row)
     },
 
-    async close(session: Session): Promise<void> {
+    async close(session: PortalSession): Promise<void> {
       await sessions().where({ id: session.id }).delete()
     },
   }
 }
 
-export type SessionStore = ReturnType<typeof createSessionStore>
+export type PortalSessionStore = ReturnType<typeof createPortalSessionStore>
 
 /** The session's part of a token response. */
-export function sessionTokens(tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers, now: Date): SessionTokens {
+export function sessionTokens(tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers, now: Date): PortalSessionTokens {
   return {
     userId: tokens.claims()!.sub,
     idToken: tokens.id_token!,

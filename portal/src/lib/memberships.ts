@@ -9,14 +9,8 @@ import { createCompanyQueries, type Company } from '@opcommerce/shared/queries/c
 import { createMembershipQueries, type Membership } from '@opcommerce/shared/queries/memberships'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
 import { checkSiren } from '@opcommerce/shared/siren'
+import { fullName, type UserProfile } from '@opcommerce/shared/users'
 import { messages } from './messages'
-
-export interface Person {
-  id: string
-  email: string
-  givenName: string
-  familyName: string
-}
 
 export const REMINDER_INTERVAL = 24 * 3600_000 // milliseconds between two reminders of one request
 
@@ -28,27 +22,25 @@ const DEFAULT_LINK_LIMITS = {
 
 export type LinkOutcome = 'admin' | 'pending' | 'already_active' | 'already_pending'
 
-export interface AccessDependencies {
+export interface MembershipRulesDependencies {
   config: Config
   db: Knex
   now: () => Date
   limits?: Partial<typeof DEFAULT_LINK_LIMITS>
 }
 
-const fullName = (person: { givenName: string; familyName: string }) => `${person.givenName} ${person.familyName}`
-
 /**
- * The rules of company access (guide, section 2): the first person to link a company becomes its
- * administrator, everyone after asks the administrators, who decide. Every decision locks the
- * company row, so concurrent requests are decided one after the other.
+ * The membership rules (guide, section 2): the first user to link a company becomes its
+ * administrator, everyone after sends an access request to the administrators, who decide.
+ * Every decision locks the company row, so concurrent requests are decided one after the other.
  */
-export function createCompanyAccess({ config, db, now, limits = {} }: AccessDependencies) {
+export function createMembershipRules({ config, db, now, limits = {} }: MembershipRulesDependencies) {
   const rules = { ...DEFAULT_LINK_LIMITS, ...limits }
   const linkPerUser = new RateLimit(db, 'portal_link_user', rules.linkPerUser)
   const linkPerCompany = new RateLimit(db, 'portal_link_company', rules.linkPerCompany)
   const manageUrl = (siren: string) => `${config.portal.url}/entreprises/${siren}/utilisateurs`
 
-  async function mailAdmins(trx: Knex.Transaction, company: Company, requester: Person, reminder: boolean) {
+  async function mailAdmins(trx: Knex.Transaction, company: Company, requester: UserProfile, reminder: boolean) {
     const memberships = createMembershipQueries(trx)
     for (const email of await memberships.activeAdminEmails(company.siren)) {
       await enqueueMail(trx, email, 'access_request', {
@@ -63,17 +55,14 @@ export function createCompanyAccess({ config, db, now, limits = {} }: AccessDepe
   }
 
   /** Locks the company and checks that `actor` is one of its active administrators. */
-  async function asAdministrator(trx: Knex.Transaction, actor: Person, siren: string): Promise<Company> {
+  async function asAdministrator(trx: Knex.Transaction, actor: UserProfile, siren: string): Promise<Company> {
     const company = await createCompanyQueries(trx).lock(siren)
     const membership = company ? await createMembershipQueries(trx).find(actor.id, siren) : undefined
     if (!company || membership?.status !== 'active' || membership.role !== 'admin') throw new ForbiddenError(messages.members.forbidden)
     return company
   }
 
-  async function personOf(trx: Knex.Transaction, userId: string): Promise<Person> {
-    const { id, email, givenName, familyName } = (await createUserQueries(trx).findById(userId))!
-    return { id, email, givenName, familyName }
-  }
+  const profileOf = async (trx: Knex.Transaction, userId: string) => (await createUserQueries(trx).findProfile(userId))!
 
   async function assertNotLastAdmin(trx: Knex.Transaction, siren: string, membership: Membership) {
     if (membership.role === 'admin' && (await createMembershipQueries(trx).countActiveAdmins(siren)) <= 1) {
@@ -82,8 +71,17 @@ export function createCompanyAccess({ config, db, now, limits = {} }: AccessDepe
   }
 
   return {
+    /**
+     * Where a user lands after logging in: the home of their first company, or "Ajouter une
+     * entreprise" while they have no active membership.
+     */
+    async landingPath(userId: string): Promise<string> {
+      const [first] = await createMembershipQueries(db).activeOf(userId)
+      return first ? `/entreprises/${first.siren}` : '/entreprises/ajouter'
+    },
+
     /** "Ajouter cette entreprise": Siren + code adhérent. */
-    async linkCompany(user: Person, input: { siren: string; code: string }, ip: string): Promise<{ outcome: LinkOutcome; company: Company }> {
+    async linkCompany(user: UserProfile, input: { siren: string; code: string }, ip: string): Promise<{ outcome: LinkOutcome; company: Company }> {
       const siren = checkSiren(input.siren)
       const fieldErrors = {
         ...(siren.ok ? {} : { siren: [siren.message] }),
@@ -123,7 +121,7 @@ export function createCompanyAccess({ config, db, now, limits = {} }: AccessDepe
     },
 
     /** "Relancer ma demande": mails the administrators again, once per 24 hours at most. */
-    async remindAdministrators(user: Person, siren: string, ip: string): Promise<Company> {
+    async remindAdministrators(user: UserProfile, siren: string, ip: string): Promise<Company> {
       return db.transaction(async (trx) => {
         const company = await createCompanyQueries(trx).lock(siren)
         const memberships = createMembershipQueries(trx)
@@ -141,13 +139,13 @@ export function createCompanyAccess({ config, db, now, limits = {} }: AccessDepe
     },
 
     /** "Autoriser l'accès". */
-    async approve(actor: Person, siren: string, userId: string, ip: string): Promise<Person> {
+    async approve(actor: UserProfile, siren: string, userId: string, ip: string): Promise<UserProfile> {
       return db.transaction(async (trx) => {
         const company = await asAdministrator(trx, actor, siren)
         const memberships = createMembershipQueries(trx)
         if ((await memberships.find(userId, siren))?.status !== 'pending') throw new ConflictError(messages.members.notPending)
         await memberships.decide(userId, siren, { status: 'active', role: 'member', by: actor.id, at: now() })
-        const requester = await personOf(trx, userId)
+        const requester = await profileOf(trx, userId)
         await enqueueMail(trx, requester.email, 'access_approved', { companyName: company.name, siren, portalUrl: `${config.portal.url}/entreprises/${siren}` })
         await recordAudit(trx, { type: 'company.access_approved', actor: actor.id, subject: userId, ip, details: { siren } })
         return requester
@@ -155,7 +153,7 @@ export function createCompanyAccess({ config, db, now, limits = {} }: AccessDepe
     },
 
     /** "Refuser", with an optional reason shown to the requester. */
-    async refuse(actor: Person, siren: string, userId: string, reasonInput: string, ip: string): Promise<Person> {
+    async refuse(actor: UserProfile, siren: string, userId: string, reasonInput: string, ip: string): Promise<UserProfile> {
       const reason = reasonInput.trim()
       if (reason.length > 500) throw new ValidationError(messages.members.reasonTooLong, { reason: [messages.members.reasonTooLong] })
       return db.transaction(async (trx) => {
@@ -163,25 +161,25 @@ export function createCompanyAccess({ config, db, now, limits = {} }: AccessDepe
         const memberships = createMembershipQueries(trx)
         if ((await memberships.find(userId, siren))?.status !== 'pending') throw new ConflictError(messages.members.notPending)
         await memberships.decide(userId, siren, { status: 'rejected', by: actor.id, at: now(), reason: reason || null })
-        const requester = await personOf(trx, userId)
+        const requester = await profileOf(trx, userId)
         await enqueueMail(trx, requester.email, 'access_refused', { companyName: company.name, siren, reason: reason || null })
         await recordAudit(trx, { type: 'company.access_refused', actor: actor.id, subject: userId, ip, details: { siren } })
         return requester
       })
     },
 
-    async promote(actor: Person, siren: string, userId: string, ip: string): Promise<Person> {
+    async promote(actor: UserProfile, siren: string, userId: string, ip: string): Promise<UserProfile> {
       return db.transaction(async (trx) => {
         await asAdministrator(trx, actor, siren)
         const memberships = createMembershipQueries(trx)
         if ((await memberships.find(userId, siren))?.status !== 'active') throw new ConflictError(messages.members.notActive)
         await memberships.setRole(userId, siren, 'admin')
         await recordAudit(trx, { type: 'company.member_promoted', actor: actor.id, subject: userId, ip, details: { siren } })
-        return personOf(trx, userId)
+        return profileOf(trx, userId)
       })
     },
 
-    async demote(actor: Person, siren: string, userId: string, ip: string): Promise<Person> {
+    async demote(actor: UserProfile, siren: string, userId: string, ip: string): Promise<UserProfile> {
       return db.transaction(async (trx) => {
         await asAdministrator(trx, actor, siren)
         const memberships = createMembershipQueries(trx)
@@ -190,12 +188,12 @@ export function createCompanyAccess({ config, db, now, limits = {} }: AccessDepe
         await assertNotLastAdmin(trx, siren, membership)
         await memberships.setRole(userId, siren, 'member')
         await recordAudit(trx, { type: 'company.member_demoted', actor: actor.id, subject: userId, ip, details: { siren } })
-        return personOf(trx, userId)
+        return profileOf(trx, userId)
       })
     },
 
     /** Removes a member (administrators), or lets a member leave the company. */
-    async remove(actor: Person, siren: string, userId: string, ip: string): Promise<Person> {
+    async remove(actor: UserProfile, siren: string, userId: string, ip: string): Promise<UserProfile> {
       return db.transaction(async (trx) => {
         if (actor.id !== userId) await asAdministrator(trx, actor, siren)
         else await createCompanyQueries(trx).lock(siren)
@@ -205,10 +203,10 @@ export function createCompanyAccess({ config, db, now, limits = {} }: AccessDepe
         await assertNotLastAdmin(trx, siren, membership)
         await memberships.decide(userId, siren, { status: 'revoked', by: actor.id, at: now() })
         await recordAudit(trx, { type: 'company.member_removed', actor: actor.id, subject: userId, ip, details: { siren } })
-        return personOf(trx, userId)
+        return profileOf(trx, userId)
       })
     },
   }
 }
 
-export type CompanyAccessService = ReturnType<typeof createCompanyAccess>
+export type MembershipRules = ReturnType<typeof createMembershipRules>
