@@ -1,7 +1,6 @@
 /** Every sentence the idp shows or mails besides page labels, in the guide's French. */
 export const messages = {
   form: {
-    invalid: 'Le formulaire contient des erreurs : corrigez les champs signalés.',
     csrf: 'Cette page a expiré. Veuillez recommencer.',
     tooLong: 'Ce champ est trop long.',
     tooManyChecks: 'Trop de vérifications de mot de passe.',
@@ -61,6 +60,5 @@ export const messages = {
   },
   errors: {
     notFound: "La page demandée n'existe pas.",
-    unexpected: "Une erreur inattendue s'est produite. Veuillez réessayer dans quelques instants.",
   },
 } as const

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
+import { FORM_REFUSED } from '@opcommerce/shared/errors'
 import * as oidc from 'openid-client'
 import { PASSWORD_RULES } from '@opcommerce/shared/password-policy'
 import { newPerson, type Person, registerValidated } from '../../tests/support/accounts'
@@ -109,7 +110,7 @@ describe('password reset: one answer for every email, a single-use link valid 1 
     const browser = new Browser()
     const page = await choosePassword(browser, link, weak)
     expect(page.status).toBe(400)
-    expect(page.document.querySelector('.alert--error')?.textContent.trim()).toBe(messages.form.invalid)
+    expect(page.document.querySelector('.alert--error')?.textContent.trim()).toBe(FORM_REFUSED)
     expect(fieldErrors(page, 'password')).toEqual(expected)
     expect(page.document.querySelector('input[name="password"]')?.getAttribute('value')).toBe('')
     expect(await passwordHash(person.email)).toBe(hash)

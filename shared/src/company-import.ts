@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync'
 import { hashMemberCode, normalizeMemberCode } from './companies'
 import type { Knex } from './db/knex'
-import { ValidationError } from './errors'
+import { BadRequestError } from './errors'
 import { createCompanyQueries, type Company } from './queries/companies'
 import { checkSiren } from './siren'
 
@@ -25,11 +25,11 @@ export async function importCompanies(db: Knex, csv: string, hmacKey: string): P
     rows = parse(csv, { delimiter: ';', bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true }) as unknown as typeof rows
   } catch (error) {
     const line = (error as { lines?: number }).lines
-    throw new ValidationError(`Fichier CSV illisible${line ? ` (ligne ${line})` : ''} : ${(error as Error).message}`)
+    throw new BadRequestError(`Fichier CSV illisible${line ? ` (ligne ${line})` : ''} : ${(error as Error).message}`)
   }
   const [header, ...lines] = rows
   if (!header || header.record.map((cell) => cell.toLowerCase()).join(';') !== COMPANY_CSV_HEADER.join(';')) {
-    throw new ValidationError(`La première ligne doit être l'en-tête « ${COMPANY_CSV_HEADER.join(';')} ».`)
+    throw new BadRequestError(`La première ligne doit être l'en-tête « ${COMPANY_CSV_HEADER.join(';')} ».`)
   }
 
   const rejected: ImportReport['rejected'] = []

@@ -4,7 +4,7 @@ import { ipKey } from '@opcommerce/shared/rate-limits'
 import { messages } from '../messages'
 import { createUserQueries, type User } from '@opcommerce/shared/queries/users'
 import type { IdpDependencies } from './context'
-import { normalizeEmail } from './registration'
+import { normalizeEmail } from './emails'
 import { verifyDecoyPassword, verifyPassword } from './passwords'
 
 /** Wrong email and wrong password: one answer, one timing. */

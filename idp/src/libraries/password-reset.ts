@@ -1,16 +1,30 @@
-import { ValidationError, type FieldErrors } from '@opcommerce/shared/errors'
+import { z } from 'zod'
+import { formText, validateForm, whenValid } from '@opcommerce/shared/forms'
 import { enqueueMail } from '@opcommerce/shared/mail/outbox'
+import { newPassword } from '@opcommerce/shared/password-policy'
 import { recordAudit } from '@opcommerce/shared/queries/audit'
 import { ipKey } from '@opcommerce/shared/rate-limits'
 import { messages } from '../messages'
 import { createOidcPayloadQueries } from '../queries/oidc-payloads'
-import { createUserQueries } from '@opcommerce/shared/queries/users'
+import { createUserQueries, type User } from '@opcommerce/shared/queries/users'
 import type { IdpDependencies } from './context'
+import { emailAddress, normalizeEmail } from './emails'
 import { checkEmailToken, consumeEmailToken, issueEmailToken } from './email-tokens'
 import { checkNewPassword, hashPassword } from './passwords'
-import { isValidEmail, normalizeEmail } from './registration'
 
 export type ResetLinkState = 'valid' | 'unknown' | 'expired' | 'used'
+
+/** "Mot de passe oublié ?": the address to send the link to. */
+const resetRequestForm = z.object({ email: emailAddress })
+
+/** "Choisir un nouveau mot de passe": the same rules as at registration, against the user's own details. */
+const newPasswordForm = (user: User) =>
+  z
+    .object({ password: newPassword, password_confirmation: formText })
+    .superRefine(
+      checkNewPassword(() => [user.email, user.givenName, user.familyName]),
+      { when: whenValid('password') },
+    )
 
 export function createPasswordReset({ config, db, limits, logger, now }: IdpDependencies) {
   async function mailResetLink(email: string, ip: string): Promise<void> {
@@ -25,9 +39,8 @@ export function createPasswordReset({ config, db, limits, logger, now }: IdpDepe
 
   return {
     /** Mails a reset link when the account exists; the answer is the same either way. */
-    async request(emailInput: string, ip: string): Promise<void> {
-      const email = normalizeEmail(emailInput)
-      if (!isValidEmail(email)) throw new ValidationError(messages.form.invalid, { email: [messages.email.invalid] })
+    async request(input: { email: string }, ip: string): Promise<void> {
+      const { email } = validateForm(resetRequestForm, input)
       await limits.resetPerIp.consume(ipKey(ip), messages.reset.tooMany)
       await limits.resetPerAccount.consume(email, messages.reset.tooMany)
       // Answered before the account is even looked up: the response takes as long whether it exists or not.
@@ -42,15 +55,11 @@ export function createPasswordReset({ config, db, limits, logger, now }: IdpDepe
      * Sets the new password (same policy as at registration), uses the link, and ends every SSO
      * session and token of the account: whoever knew the old password is logged out.
      */
-    async reset(token: string, password: string, confirmation: string, ip: string): Promise<ResetLinkState> {
+    async reset(token: string, input: { password: string; password_confirmation: string }, ip: string): Promise<ResetLinkState> {
       const check = await checkEmailToken(db, token, 'reset_password', now())
       if (check.status !== 'valid') return check.status
       const user = (await createUserQueries(db).findById(check.userId))!
-      const fieldErrors: FieldErrors = {}
-      const problems = checkNewPassword(password, [user.email, user.givenName, user.familyName])
-      if (problems.length > 0) fieldErrors.password = problems
-      else if (confirmation !== password) fieldErrors.password_confirmation = [messages.password.mismatch]
-      if (Object.keys(fieldErrors).length > 0) throw new ValidationError(messages.form.invalid, fieldErrors)
+      const { password } = validateForm(newPasswordForm(user), input)
       const passwordHash = await hashPassword(password)
       const outcome = await db.transaction(async (trx) => {
         const consumed = await consumeEmailToken(trx, token, 'reset_password', now())

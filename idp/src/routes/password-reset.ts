@@ -1,6 +1,6 @@
 import type Router from '@koa/router'
+import { readForm } from '@opcommerce/shared/forms'
 import { errorForForm } from '../http/errors'
-import { formText, parseForm } from '../http/forms'
 import type { ResetLinkState } from '../libraries/password-reset'
 import { messages } from '../messages'
 import { forgotPasswordPage, passwordChangedPage, resetLinkProblemPage, resetPasswordPage } from '../views/password'
@@ -21,11 +21,11 @@ export function passwordResetRoutes(router: Router, deps: RouteDependencies): vo
   })
 
   router.post('/mot-de-passe-oublie', async (ctx) => {
-    const form = parseForm(ctx, { email: formText, interaction: formText })
+    const form = readForm(ctx.request.body, ['email', 'interaction'])
     const interaction = form.interaction || undefined
     const href = await loginHref(deps, interaction)
     try {
-      await passwordReset.request(form.email, ctx.ip)
+      await passwordReset.request(form, ctx.ip)
       ctx.body = forgotPasswordPage({ csrf: ctx.state.csrf, interaction, loginHref: href, requested: true })
     } catch (error) {
       const problem = errorForForm(ctx, error)
@@ -53,9 +53,9 @@ export function passwordResetRoutes(router: Router, deps: RouteDependencies): vo
 
   router.post('/mot-de-passe/:token', async (ctx) => {
     const token = ctx.params.token!
-    const form = parseForm(ctx, { password: formText, password_confirmation: formText })
+    const form = readForm(ctx.request.body, ['password', 'password_confirmation'])
     try {
-      const state = await passwordReset.reset(token, form.password, form.password_confirmation, ctx.ip)
+      const state = await passwordReset.reset(token, form, ctx.ip)
       if (state !== 'valid') {
         ctx.status = LINK_PROBLEMS[state].status
         ctx.body = resetLinkProblemPage(LINK_PROBLEMS[state].message)

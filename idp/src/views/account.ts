@@ -20,11 +20,12 @@ export function passwordHelpers(): SafeHtml {
 </div>`
 }
 
+/** What the person typed, shown again in a refused form (never the passwords). */
 export interface RegisterValues {
   email: string
-  emailConfirmation: string
-  givenName: string
-  familyName: string
+  email_confirmation: string
+  given_name: string
+  family_name: string
 }
 
 export function registerPage(options: {
@@ -48,13 +49,13 @@ ${formError ? alert('error', formError) : ''}
   ${options.interaction ? html`<input type="hidden" name="interaction" value="${options.interaction}">` : ''}
   <div class="field-row">
     ${field({ name: 'email', label: 'Email', type: 'email', autocomplete: 'email', value: values?.email, errors: fieldErrors.email, maxLength: 254 })}
-    ${field({ name: 'email_confirmation', label: 'Confirmer votre Email', type: 'email', autocomplete: 'email', value: values?.emailConfirmation, errors: fieldErrors.email_confirmation, maxLength: 254 })}
+    ${field({ name: 'email_confirmation', label: 'Confirmer votre Email', type: 'email', autocomplete: 'email', value: values?.email_confirmation, errors: fieldErrors.email_confirmation, maxLength: 254 })}
   </div>
   ${field({ name: 'password', label: 'Mot de passe', type: 'password', autocomplete: 'new-password', hint: PASSWORD_HINT, errors: fieldErrors.password, maxLength: PASSWORD_MAX_LENGTH, after: passwordHelpers() })}
   ${field({ name: 'password_confirmation', label: 'Confirmer le mot de passe', type: 'password', autocomplete: 'new-password', errors: fieldErrors.password_confirmation, maxLength: PASSWORD_MAX_LENGTH })}
   <div class="field-row">
-    ${field({ name: 'given_name', label: 'Prénom', autocomplete: 'given-name', value: values?.givenName, errors: fieldErrors.given_name, maxLength: 100 })}
-    ${field({ name: 'family_name', label: 'Nom', autocomplete: 'family-name', value: values?.familyName, errors: fieldErrors.family_name, maxLength: 100 })}
+    ${field({ name: 'given_name', label: 'Prénom', autocomplete: 'given-name', value: values?.given_name, errors: fieldErrors.given_name, maxLength: 100 })}
+    ${field({ name: 'family_name', label: 'Nom', autocomplete: 'family-name', value: values?.family_name, errors: fieldErrors.family_name, maxLength: 100 })}
   </div>
   <button class="button button--block" type="submit">Créer le compte <span aria-hidden="true">→</span></button>
 </form>

@@ -1,7 +1,8 @@
+import { CSRF_FIELD } from '@opcommerce/shared/forms'
 import { html, type SafeHtml } from '@opcommerce/shared/html'
 
 export function csrfField(token: string): SafeHtml {
-  return html`<input type="hidden" name="_csrf" value="${token}">`
+  return html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">`
 }
 
 export interface FieldOptions {

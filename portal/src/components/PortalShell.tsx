@@ -74,6 +74,7 @@ export function PortalShell(props: {
             <div className="user-area">
               <span className="user-name">{fullName(session.user)}</span>
               <form method="post" action="/auth/logout">
+                {/* CSRF_FIELD of shared/src/forms.ts, written out: error.tsx brings this file into client code. */}
                 <input type="hidden" name="_csrf" value={session.csrf} />
                 <button className="link-button" type="submit">
                   Se déconnecter

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { FORM_REFUSED } from '@opcommerce/shared/errors'
 import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/database'
 import { testConfig } from '../../../tests/support/idp'
@@ -54,7 +55,7 @@ describe('portal route handlers: statuses and server-side authorization', () => 
     const response = await link(member, { siren: '123', code: '' })
     expect(response.status).toBe(400)
     expect(await response.json()).toEqual({
-      message: 'Le Siren doit comporter exactement 9 chiffres.',
+      message: FORM_REFUSED,
       fieldErrors: { siren: ['Le Siren doit comporter exactement 9 chiffres.'], code: [messages.link.codeRequired] },
     })
     const wrong = await link(member, { siren: otherCompany.siren, code: 'ADH-FAUX' })

@@ -1,9 +1,10 @@
 import { z } from 'zod'
-import { AppError } from '@opcommerce/shared/errors'
+import { BadRequestError, NotFoundError } from '@opcommerce/shared/errors'
+import { readForm } from '@opcommerce/shared/forms'
 import { fullName } from '@opcommerce/shared/users'
 import type { PortalContext } from '@/lib/context'
 import { messages } from '@/lib/messages'
-import { clientIp, formText, handleAction, requireSession, verifyForm } from './http'
+import { clientIp, handleAction, requireSession, verifyForm } from './http'
 
 /** How long "Vous allez être redirigé" stays on screen. */
 const REDIRECT_DELAY = 2500 // milliseconds
@@ -13,7 +14,7 @@ const userIdParam = z.uuid()
 
 function parseParam<T>(schema: z.ZodType<T>, value: string): T {
   const parsed = schema.safeParse(value)
-  if (!parsed.success) throw new AppError(404, messages.errors.notFound)
+  if (!parsed.success) throw new NotFoundError(messages.errors.notFound)
   return parsed.data
 }
 
@@ -21,12 +22,8 @@ function parseParam<T>(schema: z.ZodType<T>, value: string): T {
 export function linkCompanyHandler(context: PortalContext, request: Request): Promise<Response> {
   return handleAction(context, async () => {
     const session = await requireSession(context, request)
-    const form = await verifyForm(request, session)
-    const { outcome, company } = await context.memberships.linkCompany(
-      session.user,
-      { siren: formText(form, 'siren'), code: formText(form, 'code') },
-      clientIp(request),
-    )
+    const form = readForm(await verifyForm(request, session), ['siren', 'code'])
+    const { outcome, company } = await context.memberships.linkCompany(session.user, form, clientIp(request))
     const home = `/entreprises/${company.siren}`
     switch (outcome) {
       case 'admin':
@@ -57,11 +54,11 @@ const memberAction = z.enum(['approve', 'refuse', 'promote', 'demote', 'remove']
 export function memberActionHandler(context: PortalContext, request: Request, sirenInput: string, userIdInput: string): Promise<Response> {
   return handleAction(context, async () => {
     const session = await requireSession(context, request)
-    const form = await verifyForm(request, session)
+    const form = readForm(await verifyForm(request, session), ['action', 'reason'])
     const siren = parseParam(sirenParam, sirenInput)
     const userId = parseParam(userIdParam, userIdInput)
-    const action = memberAction.safeParse(formText(form, 'action'))
-    if (!action.success) throw new AppError(400, messages.errors.badRequest)
+    const action = memberAction.safeParse(form.action)
+    if (!action.success) throw new BadRequestError(messages.errors.badRequest)
     const actor = session.user
     const ip = clientIp(request)
     const { memberships } = context
@@ -69,7 +66,7 @@ export function memberActionHandler(context: PortalContext, request: Request, si
       case 'approve':
         return { message: messages.members.approved(fullName(await memberships.approve(actor, siren, userId, ip))) }
       case 'refuse':
-        return { message: messages.members.refused(fullName(await memberships.refuse(actor, siren, userId, formText(form, 'reason'), ip))) }
+        return { message: messages.members.refused(fullName(await memberships.refuse(actor, siren, userId, form, ip))) }
       case 'promote':
         return { message: messages.members.promoted(fullName(await memberships.promote(actor, siren, userId, ip))) }
       case 'demote':

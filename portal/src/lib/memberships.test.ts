@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { ConflictError, ForbiddenError, TooManyRequestsError, ValidationError } from '@opcommerce/shared/errors'
+import { BadRequestError, ConflictError, ForbiddenError, TooManyRequestsError, ValidationError } from '@opcommerce/shared/errors'
 import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/database'
 import { testConfig } from '../../../tests/support/idp'
@@ -103,11 +103,11 @@ describe('membership rules (guide, section 2)', () => {
     const [alice, bob] = [await createUser(database!.knex, 'Alice'), await createUser(database!.knex, 'Bob')]
     await rules.linkCompany(alice, company, ip)
     await rules.linkCompany(bob, company, ip)
-    await rules.refuse(alice, company.siren, bob.id, '  Vous ne faites plus partie de la société.  ', ip)
+    await rules.refuse(alice, company.siren, bob.id, { reason: '  Vous ne faites plus partie de la société.  ' }, ip)
     expect(await statusOf(bob.id, company.siren)).toMatchObject({ status: 'rejected', decisionReason: 'Vous ne faites plus partie de la société.' })
     const mail = await smtp!.waitForMail((received) => received.subject === "Votre demande d'accès à Garage Epsilon")
     expect(mail.text).toContain('Motif indiqué : « Vous ne faites plus partie de la société. »')
-    await expect(rules.refuse(alice, company.siren, bob.id, 'x'.repeat(501), ip)).rejects.toBeInstanceOf(ValidationError)
+    await expect(rules.refuse(alice, company.siren, bob.id, { reason: 'x'.repeat(501) }, ip)).rejects.toBeInstanceOf(ValidationError)
     expect((await rules.linkCompany(bob, company, ip)).outcome).toBe('pending')
   })
 
@@ -147,7 +147,7 @@ describe('membership rules (guide, section 2)', () => {
     for (const actor of [bob, carol]) {
       for (const attempt of [
         rules.approve(actor, first.siren, dave.id, ip),
-        rules.refuse(actor, first.siren, dave.id, '', ip),
+        rules.refuse(actor, first.siren, dave.id, { reason: '' }, ip),
         rules.promote(actor, first.siren, bob.id, ip),
         rules.demote(actor, first.siren, alice.id, ip),
         rules.remove(actor, first.siren, alice.id, ip),
@@ -194,11 +194,11 @@ describe('membership rules (guide, section 2)', () => {
     })
     const company = await createCompany(database!.knex, config(), 'Société Kappa')
     const alice = await createUser(database!.knex, 'Alice')
-    for (let attempt = 0; attempt < 3; attempt++) await expect(limited.linkCompany(alice, { siren: company.siren, code: 'FAUX' }, ip)).rejects.toBeInstanceOf(ValidationError)
+    for (let attempt = 0; attempt < 3; attempt++) await expect(limited.linkCompany(alice, { siren: company.siren, code: 'FAUX' }, ip)).rejects.toBeInstanceOf(BadRequestError)
     await expect(limited.linkCompany(alice, company, ip)).rejects.toThrow(/^Trop de tentatives d'ajout d'entreprise\. Réessayez dans (\d+ minutes|1 heure)\.$/u)
 
     const others = await createUsers(database!.knex, ['Bob', 'Carol'])
-    await expect(limited.linkCompany(others[0], { siren: company.siren, code: 'FAUX' }, ip)).rejects.toBeInstanceOf(ValidationError)
+    await expect(limited.linkCompany(others[0], { siren: company.siren, code: 'FAUX' }, ip)).rejects.toBeInstanceOf(BadRequestError)
     await expect(limited.linkCompany(others[1], company, ip)).rejects.toThrow(/^Trop de tentatives d'ajout pour cette entreprise\./u)
     expect(await statusOf(others[1].id, company.siren)).toBeUndefined()
   })

@@ -1,7 +1,9 @@
 import { memberCodeMatches } from '@opcommerce/shared/companies'
 import type { Config } from '@opcommerce/shared/config'
 import type { Knex } from '@opcommerce/shared/db/knex'
-import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from '@opcommerce/shared/errors'
+import { z } from 'zod'
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError } from '@opcommerce/shared/errors'
+import { formText, validateForm } from '@opcommerce/shared/forms'
 import { formatWait, RateLimit, type RateLimitRule } from '@opcommerce/shared/rate-limits'
 import { enqueueMail } from '@opcommerce/shared/mail/outbox'
 import { recordAudit } from '@opcommerce/shared/queries/audit'
@@ -21,6 +23,20 @@ const DEFAULT_LINK_LIMITS = {
 } satisfies Record<string, RateLimitRule>
 
 export type LinkOutcome = 'admin' | 'pending' | 'already_active' | 'already_pending'
+
+/** "Ajouter une entreprise": a valid SIREN (typed with spaces or not) and a code adhérent. */
+const linkForm = z.object({
+  siren: formText.transform((input, ctx) => {
+    const siren = checkSiren(input)
+    if (siren.ok) return siren.siren
+    ctx.addIssue({ code: 'custom', message: siren.message })
+    return z.NEVER
+  }),
+  code: formText.refine((code) => code.trim() !== '', messages.link.codeRequired),
+})
+
+/** "Refuser": an optional reason, shown to the requester. */
+const refusalForm = z.object({ reason: formText.transform((reason) => reason.trim()).pipe(z.string().max(500, messages.members.reasonTooLong)) })
 
 export interface MembershipRulesDependencies {
   config: Config
@@ -82,22 +98,17 @@ export function createMembershipRules({ config, db, now, limits = {} }: Membersh
 
     /** "Ajouter cette entreprise": Siren + code adhérent. */
     async linkCompany(user: UserProfile, input: { siren: string; code: string }, ip: string): Promise<{ outcome: LinkOutcome; company: Company }> {
-      const siren = checkSiren(input.siren)
-      const fieldErrors = {
-        ...(siren.ok ? {} : { siren: [siren.message] }),
-        ...(input.code.trim() === '' ? { code: [messages.link.codeRequired] } : {}),
-      }
-      if (!siren.ok || Object.keys(fieldErrors).length > 0) throw new ValidationError(Object.values(fieldErrors)[0]![0]!, fieldErrors)
+      const { siren, code } = validateForm(linkForm, input)
       // Only wrong codes count: nobody can block a company, and linking many companies stays possible.
       await linkPerUser.check(user.id, messages.link.tooManyForUser)
-      await linkPerCompany.check(siren.siren, messages.link.tooManyForCompany)
+      await linkPerCompany.check(siren, messages.link.tooManyForCompany)
 
       const result = await db.transaction(async (trx) => {
-        const company = await createCompanyQueries(trx).lock(siren.siren)
+        const company = await createCompanyQueries(trx).lock(siren)
         // An unknown company and a wrong code get the same answer: the directory cannot be probed.
         const codeHash = company?.memberCodeHash ?? '0'.repeat(64)
-        if (!memberCodeMatches(input.code, codeHash, config.secrets.memberCodeHmacKey) || !company) {
-          await recordAudit(trx, { type: 'company.link_failed', actor: user.id, subject: siren.siren, ip })
+        if (!memberCodeMatches(code, codeHash, config.secrets.memberCodeHmacKey) || !company) {
+          await recordAudit(trx, { type: 'company.link_failed', actor: user.id, subject: siren, ip })
           return undefined
         }
         const memberships = createMembershipQueries(trx)
@@ -116,8 +127,8 @@ export function createMembershipRules({ config, db, now, limits = {} }: Membersh
       })
       if (result) return result
       await linkPerUser.allows(user.id)
-      await linkPerCompany.allows(siren.siren)
-      throw new ValidationError(messages.link.noMatch)
+      await linkPerCompany.allows(siren)
+      throw new BadRequestError(messages.link.noMatch)
     },
 
     /** "Relancer ma demande": mails the administrators again, once per 24 hours at most. */
@@ -153,9 +164,8 @@ export function createMembershipRules({ config, db, now, limits = {} }: Membersh
     },
 
     /** "Refuser", with an optional reason shown to the requester. */
-    async refuse(actor: UserProfile, siren: string, userId: string, reasonInput: string, ip: string): Promise<UserProfile> {
-      const reason = reasonInput.trim()
-      if (reason.length > 500) throw new ValidationError(messages.members.reasonTooLong, { reason: [messages.members.reasonTooLong] })
+    async refuse(actor: UserProfile, siren: string, userId: string, input: { reason: string }, ip: string): Promise<UserProfile> {
+      const { reason } = validateForm(refusalForm, input)
       return db.transaction(async (trx) => {
         const company = await asAdministrator(trx, actor, siren)
         const memberships = createMembershipQueries(trx)

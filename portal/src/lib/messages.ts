@@ -35,7 +35,6 @@ export const messages = {
   },
   errors: {
     notFound: "Cette page n'existe pas.",
-    unexpected: "Une erreur inattendue s'est produite. Veuillez réessayer dans quelques instants.",
     badRequest: 'La requête envoyée est incorrecte.',
   },
 } as const

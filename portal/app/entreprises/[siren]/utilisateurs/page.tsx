@@ -1,6 +1,6 @@
 import type { Metadata } from 'next'
 import { forbidden } from 'next/navigation'
-import { ActionForm, FlashArea, SubmitButton } from '@/components/ActionForm'
+import { ActionForm, FlashArea, SubmitButton, TextField } from '@/components/ActionForm'
 import { PortalShell } from '@/components/PortalShell'
 import { fullName } from '@opcommerce/shared/users'
 import { fetchMembers, formatDate, requireCompanyPage } from '@/lib/data'
@@ -44,10 +44,7 @@ export default async function ManageUsers({ params }: { params: Promise<{ siren:
                       </ActionForm>
                       <ActionForm action={memberAction(member.userId)} csrf={session.csrf} flash label={`Refuser la demande de ${name}`}>
                         <input type="hidden" name="action" value="refuse" />
-                        <div className="field inline-field">
-                          <label htmlFor={`motif-${member.userId}`}>Motif du refus (facultatif)</label>
-                          <input id={`motif-${member.userId}`} name="reason" type="text" maxLength={500} />
-                        </div>
+                        <TextField id={`motif-${member.userId}`} name="reason" label="Motif du refus (facultatif)" maxLength={500} required={false} inline />
                         <SubmitButton modifiers={['danger']}>Refuser</SubmitButton>
                       </ActionForm>
                     </div>

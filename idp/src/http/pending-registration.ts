@@ -1,13 +1,6 @@
 import type { Context } from 'koa'
 import { z } from 'zod'
 
-/** A form field: missing or not a string reads as empty, so a tampered form gets field errors, not a 500. */
-export const formText = z.string().max(10_000).catch('')
-
-export function parseForm<Shape extends z.ZodRawShape>(ctx: Context, shape: Shape): z.infer<z.ZodObject<Shape>> {
-  return z.object(shape).parse(ctx.request.body ?? {})
-}
-
 const PENDING_COOKIE = 'idp_pending'
 
 export interface PendingRegistration {
