@@ -1,20 +1,16 @@
 import type { Context } from 'koa'
 import { z } from 'zod'
+import type { PendingRegistration } from '../libraries/registration'
 
 const PENDING_COOKIE = 'idp_pending'
 
-export interface PendingRegistration {
-  email: string
-  /** credentialsFingerprint of the password this browser set: only it may ask for a new link. */
-  credentials: string
-  /** The authorization request the user came from, to go back to its login page. */
-  interaction?: string
-}
+/** What the cookie holds: the pending registration, and the authorization request the user came from (to go back to its login page). */
+type PendingCookie = PendingRegistration & { interaction?: string }
 
 const pendingSchema = z.object({ email: z.string(), credentials: z.string(), interaction: z.string().optional() })
 
-/** Remembers, for an hour, which account "Renvoyer à nouveau l'email" is about (signed cookie). */
-export function rememberPendingRegistration(ctx: Context, pending: PendingRegistration): void {
+/** Remembers, for an hour, which user "Renvoyer à nouveau l'email" is about (signed cookie). */
+export function rememberPendingRegistration(ctx: Context, pending: PendingCookie): void {
   ctx.cookies.set(PENDING_COOKIE, Buffer.from(JSON.stringify(pending)).toString('base64url'), {
     signed: true,
     httpOnly: true,
@@ -25,7 +21,7 @@ export function rememberPendingRegistration(ctx: Context, pending: PendingRegist
   })
 }
 
-export function pendingRegistration(ctx: Context): PendingRegistration | undefined {
+export function pendingRegistration(ctx: Context): PendingCookie | undefined {
   const value = ctx.cookies.get(PENDING_COOKIE, { signed: true })
   if (!value) return undefined
   try {

@@ -6,4 +6,6 @@ import { messages } from '../messages'
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase()
 
 /** The email field of a form: normalized, then checked (254 characters at most, as SMTP allows). */
-export const emailAddress = formText.transform(normalizeEmail).pipe(z.email({ error: messages.email.invalid }).max(254, { error: messages.email.invalid }))
+export const emailAddress = formText
+  .transform(normalizeEmail)
+  .pipe(z.email({ error: messages.email.invalid }).max(254, { error: messages.email.invalid }))

@@ -4,6 +4,7 @@ import * as common from '@zxcvbn-ts/language-common'
 import * as en from '@zxcvbn-ts/language-en'
 import * as fr from '@zxcvbn-ts/language-fr'
 import type { z } from 'zod'
+import { sha256 } from '@opcommerce/shared/crypto'
 import { messages } from '../messages'
 
 /** OWASP's argon2id parameters: 19 MiB, 2 passes, 1 lane. */
@@ -22,6 +23,11 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
   } catch {
     return false
   }
+}
+
+/** Names the password a user has now, without revealing it (kept in the browser's pending cookie). */
+export function credentialsFingerprint(passwordHash: string): string {
+  return sha256(passwordHash).slice(0, 32)
 }
 
 /**

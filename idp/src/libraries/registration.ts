@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { sha256 } from '@opcommerce/shared/crypto'
 import { ConflictError } from '@opcommerce/shared/errors'
 import { formText, validateForm, whenValid } from '@opcommerce/shared/forms'
 import { enqueueMail } from '@opcommerce/shared/mail/outbox'
@@ -11,7 +10,14 @@ import { createUserQueries } from '@opcommerce/shared/queries/users'
 import type { IdpDependencies } from './context'
 import { emailAddress, normalizeEmail } from './emails'
 import { consumeEmailToken, issueEmailToken } from './email-tokens'
-import { checkNewPassword, hashPassword } from './passwords'
+import { checkNewPassword, credentialsFingerprint, hashPassword } from './passwords'
+
+/** A user waiting for validation, as the browser that set their password remembers them (see http/pending-registration.ts). */
+export interface PendingRegistration {
+  email: string
+  /** credentialsFingerprint of the password this browser set: only it may ask for a new link. */
+  credentials: string
+}
 
 /** The fields of "Créer un compte". */
 export const REGISTRATION_FIELDS = ['email', 'email_confirmation', 'password', 'password_confirmation', 'given_name', 'family_name'] as const
@@ -39,11 +45,6 @@ const registrationForm = z
     { when: whenValid('password') },
   )
 
-/** Names the password an account has now, without revealing it (kept in the browser's pending cookie). */
-export function credentialsFingerprint(passwordHash: string): string {
-  return sha256(passwordHash).slice(0, 32)
-}
-
 export function createRegistration({ config, db, limits, now }: IdpDependencies) {
   const validationLink = (token: string) => `${config.idp.issuer}/validation/${token}`
 
@@ -52,7 +53,7 @@ export function createRegistration({ config, db, limits, now }: IdpDependencies)
      * Creates the account and mails its validation link. An email that already has an account
      * gets the same answer, and its owner a mail instead: nobody learns which accounts exist.
      */
-    async register(input: RegistrationInput, ip: string): Promise<{ email: string; credentials: string }> {
+    async register(input: RegistrationInput, ip: string): Promise<PendingRegistration> {
       await limits.registrationPerIp.consume(ipKey(ip), messages.registration.tooMany)
       const form = validateForm(registrationForm, input)
       const { email } = form

@@ -5,7 +5,6 @@ import { BadRequestError } from '@opcommerce/shared/errors'
 import { readForm } from '@opcommerce/shared/forms'
 import { errorForForm } from '../http/errors'
 import { rememberPendingRegistration } from '../http/pending-registration'
-import { credentialsFingerprint } from '../libraries/registration'
 import { messages } from '../messages'
 import { consentPage, loginPage } from '../views/login'
 import type { RouteDependencies } from './context'
@@ -57,11 +56,11 @@ export function interactionRoutes(router: Router, deps: RouteDependencies): void
     try {
       const result = await deps.login.authenticate(form.email, form.password, ctx.ip)
       if (result.status === 'unvalidated') {
-        rememberPendingRegistration(ctx, { email: result.user.email, credentials: credentialsFingerprint(result.user.passwordHash), interaction: uid })
+        rememberPendingRegistration(ctx, { email: result.email, credentials: result.credentials, interaction: uid })
         ctx.status = 403
         return await page({ unvalidated: true })
       }
-      await finish(ctx, { login: { accountId: result.user.id } })
+      await finish(ctx, { login: { accountId: result.userId } })
     } catch (error) {
       await page({ error: errorForForm(ctx, error).message })
     }
