@@ -34,11 +34,14 @@ export const messages = {
     nothingPending: "Aucune création de compte n'est en cours dans ce navigateur : connectez-vous pour recevoir un nouveau lien.",
     done: 'Félicitations, votre compte a bien été validé.',
     doneNext: 'Vous pouvez maintenant vous connecter à votre espace Web services Entreprises :',
-    linkUnknown: "Ce lien de validation n'est pas valide. Vérifiez que vous avez copié l'adresse complète du mail.",
-    linkExpired:
-      "Ce lien de validation a expiré : il est valable 24 heures, et seul le dernier lien envoyé fonctionne. Utilisez le dernier email reçu, ou connectez-vous avec votre email et votre mot de passe pour recevoir un nouveau lien.",
-    linkUsed: 'Ce lien de validation a déjà été utilisé.',
-    linkUsedValidated: 'Ce lien de validation a déjà été utilisé : votre compte est validé, vous pouvez vous connecter.',
+    /** Why a validation link cannot be used (LinkProblem, and used_validated). */
+    link: {
+      unknown: "Ce lien de validation n'est pas valide. Vérifiez que vous avez copié l'adresse complète du mail.",
+      expired:
+        "Ce lien de validation a expiré : il est valable 24 heures, et seul le dernier lien envoyé fonctionne. Utilisez le dernier email reçu, ou connectez-vous avec votre email et votre mot de passe pour recevoir un nouveau lien.",
+      used: 'Ce lien de validation a déjà été utilisé.',
+      used_validated: 'Ce lien de validation a déjà été utilisé : votre compte est validé, vous pouvez vous connecter.',
+    },
   },
   login: {
     invalid: 'Email ou mot de passe incorrect.',
@@ -50,9 +53,12 @@ export const messages = {
     requested:
       'Si un compte Web Services Entreprise existe pour cette adresse, vous allez recevoir un email contenant un lien pour choisir un nouveau mot de passe. Ce lien est valable 1 heure.',
     tooMany: 'Trop de demandes de réinitialisation.',
-    linkUnknown: "Ce lien de réinitialisation n'est pas valide. Vérifiez que vous avez copié l'adresse complète du mail.",
-    linkExpired: "Ce lien de réinitialisation a expiré : il est valable 1 heure, et seul le dernier lien envoyé fonctionne. Faites une nouvelle demande si nécessaire.",
-    linkUsed: 'Ce lien de réinitialisation a déjà été utilisé. Faites une nouvelle demande si nécessaire.',
+    /** Why a reset link cannot be used (LinkProblem). */
+    link: {
+      unknown: "Ce lien de réinitialisation n'est pas valide. Vérifiez que vous avez copié l'adresse complète du mail.",
+      expired: "Ce lien de réinitialisation a expiré : il est valable 1 heure, et seul le dernier lien envoyé fonctionne. Faites une nouvelle demande si nécessaire.",
+      used: 'Ce lien de réinitialisation a déjà été utilisé. Faites une nouvelle demande si nécessaire.',
+    },
     done: 'Votre mot de passe a été modifié. Par sécurité, toutes vos sessions ouvertes ont été fermées.',
   },
   consent: {

@@ -9,10 +9,8 @@ import { createOidcPayloadQueries } from '../queries/oidc-payloads'
 import { createUserQueries, type User } from '@opcommerce/shared/queries/users'
 import type { IdpDependencies } from './context'
 import { emailAddress, normalizeEmail } from './emails'
-import { checkEmailToken, consumeEmailToken, issueEmailToken } from './email-tokens'
+import { checkEmailToken, consumeEmailToken, issueEmailToken, type LinkProblem } from './email-tokens'
 import { checkNewPassword, hashPassword } from './passwords'
-
-export type ResetLinkState = 'valid' | 'unknown' | 'expired' | 'used'
 
 /** "Mot de passe oublié ?": the address to send the link to. */
 const resetRequestForm = z.object({ email: emailAddress })
@@ -47,7 +45,8 @@ export function createPasswordReset({ config, db, limits, logger, now }: IdpDepe
       mailResetLink(email, ip).catch((error: unknown) => logger.error({ err: error }, 'password reset request failed'))
     },
 
-    async linkState(token: string): Promise<ResetLinkState> {
+    /** Whether a reset link may still be used, before its form is shown. */
+    async linkState(token: string): Promise<'valid' | LinkProblem> {
       return (await checkEmailToken(db, token, 'reset_password', now())).status
     },
 
@@ -55,7 +54,7 @@ export function createPasswordReset({ config, db, limits, logger, now }: IdpDepe
      * Sets the new password (same policy as at registration), uses the link, and ends every SSO
      * session and token of the account: whoever knew the old password is logged out.
      */
-    async reset(token: string, input: { password: string; password_confirmation: string }, ip: string): Promise<ResetLinkState> {
+    async reset(token: string, input: { password: string; password_confirmation: string }, ip: string): Promise<'done' | LinkProblem> {
       const check = await checkEmailToken(db, token, 'reset_password', now())
       if (check.status !== 'valid') return check.status
       const user = (await createUserQueries(db).findById(check.userId))!
@@ -69,10 +68,10 @@ export function createPasswordReset({ config, db, limits, logger, now }: IdpDepe
         await users.markEmailVerified(user.id, now())
         await createOidcPayloadQueries(trx).endEverythingOf(user.id)
         await recordAudit(trx, { type: 'password.reset', actor: user.id, subject: user.id, ip })
-        return 'valid' as const
+        return 'done' as const
       })
       // Whoever failed to log in before, the owner may now log in at once with the new password.
-      if (outcome === 'valid') await limits.loginFailuresPerAccount.reset(normalizeEmail(user.email))
+      if (outcome === 'done') await limits.loginFailuresPerAccount.reset(normalizeEmail(user.email))
       return outcome
     },
   }

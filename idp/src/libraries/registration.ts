@@ -9,7 +9,7 @@ import { messages } from '../messages'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
 import type { IdpDependencies } from './context'
 import { emailAddress, normalizeEmail } from './emails'
-import { consumeEmailToken, issueEmailToken } from './email-tokens'
+import { consumeEmailToken, issueEmailToken, type LinkProblem } from './email-tokens'
 import { checkNewPassword, credentialsFingerprint, hashPassword } from './passwords'
 
 /** A user waiting for validation, as the browser that set their password remembers them (see http/pending-registration.ts). */
@@ -104,8 +104,11 @@ export function createRegistration({ config, db, limits, now }: IdpDependencies)
       })
     },
 
-    /** The link of the validation mail: single-use, valid 24 hours. */
-    async validateEmail(token: string, ip: string): Promise<'validated' | 'unknown' | 'expired' | 'used' | 'used_validated'> {
+    /**
+     * The link of the validation mail: single-use, valid 24 hours. A used link of a validated
+     * user says so (`used_validated`): they only need to log in.
+     */
+    async validateEmail(token: string, ip: string): Promise<'done' | LinkProblem | 'used_validated'> {
       return db.transaction(async (trx) => {
         const check = await consumeEmailToken(trx, token, 'verify_email', now())
         const users = createUserQueries(trx)
@@ -115,7 +118,7 @@ export function createRegistration({ config, db, limits, now }: IdpDependencies)
         }
         await users.markEmailVerified(check.userId, now())
         await recordAudit(trx, { type: 'account.validated', actor: check.userId, subject: check.userId, ip })
-        return 'validated'
+        return 'done'
       })
     },
   }

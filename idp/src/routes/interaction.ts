@@ -6,7 +6,7 @@ import { readForm } from '@opcommerce/shared/forms'
 import { errorForForm } from '../http/errors'
 import { rememberPendingRegistration } from '../http/pending-registration'
 import { messages } from '../messages'
-import { consentPage, loginPage } from '../views/login'
+import { consentPage, loginPage } from '../views/interaction'
 import type { RouteDependencies } from './context'
 
 export function interactionRoutes(router: Router, deps: RouteDependencies): void {

@@ -1,15 +1,15 @@
 import type Router from '@koa/router'
 import { readForm } from '@opcommerce/shared/forms'
 import { errorForForm } from '../http/errors'
-import type { ResetLinkState } from '../libraries/password-reset'
+import type { Context } from 'koa'
+import type { LinkProblem } from '../libraries/email-tokens'
 import { messages } from '../messages'
-import { forgotPasswordPage, passwordChangedPage, resetLinkProblemPage, resetPasswordPage } from '../views/password'
-import { loginHref, type RouteDependencies } from './context'
+import { forgotPasswordPage, passwordChangedPage, resetLinkProblemPage, resetPasswordPage } from '../views/password-reset'
+import { linkProblemStatus, loginHref, type RouteDependencies } from './context'
 
-const LINK_PROBLEMS: Record<Exclude<ResetLinkState, 'valid'>, { status: number; message: string }> = {
-  unknown: { status: 404, message: messages.reset.linkUnknown },
-  expired: { status: 410, message: messages.reset.linkExpired },
-  used: { status: 410, message: messages.reset.linkUsed },
+function showLinkProblem(ctx: Context, problem: LinkProblem): void {
+  ctx.status = linkProblemStatus(problem)
+  ctx.body = resetLinkProblemPage(messages.reset.link[problem])
 }
 
 export function passwordResetRoutes(router: Router, deps: RouteDependencies): void {
@@ -43,11 +43,7 @@ export function passwordResetRoutes(router: Router, deps: RouteDependencies): vo
   router.get('/mot-de-passe/:token', async (ctx) => {
     const state = await passwordReset.linkState(ctx.params.token!)
     ctx.set('Cache-Control', 'no-store')
-    if (state !== 'valid') {
-      ctx.status = LINK_PROBLEMS[state].status
-      ctx.body = resetLinkProblemPage(LINK_PROBLEMS[state].message)
-      return
-    }
+    if (state !== 'valid') return showLinkProblem(ctx, state)
     ctx.body = resetPasswordPage({ csrf: ctx.state.csrf, token: ctx.params.token! })
   })
 
@@ -55,12 +51,8 @@ export function passwordResetRoutes(router: Router, deps: RouteDependencies): vo
     const token = ctx.params.token!
     const form = readForm(ctx.request.body, ['password', 'password_confirmation'])
     try {
-      const state = await passwordReset.reset(token, form, ctx.ip)
-      if (state !== 'valid') {
-        ctx.status = LINK_PROBLEMS[state].status
-        ctx.body = resetLinkProblemPage(LINK_PROBLEMS[state].message)
-        return
-      }
+      const outcome = await passwordReset.reset(token, form, ctx.ip)
+      if (outcome !== 'done') return showLinkProblem(ctx, outcome)
       ctx.body = passwordChangedPage(config.portal.loginUrl)
     } catch (error) {
       const problem = errorForForm(ctx, error)

@@ -9,18 +9,10 @@ import { pendingRegistration, rememberPendingRegistration } from '../http/pendin
 import { measurePasswordStrength } from '../libraries/passwords'
 import { REGISTRATION_FIELDS } from '../libraries/registration'
 import { messages } from '../messages'
-import { accountValidatedPage, registerPage, validationLinkProblemPage, validationSentPage } from '../views/account'
-import { loginHref, type RouteDependencies } from './context'
+import { accountValidatedPage, registerPage, validationLinkProblemPage, validationSentPage } from '../views/registration'
+import { linkProblemStatus, loginHref, type RouteDependencies } from './context'
 
 const strengthRequest = z.object({ password: z.string().max(PASSWORD_MAX_LENGTH), inputs: z.array(z.string().max(256)).max(5).default([]) })
-
-/** Statuses of a validation link that cannot validate. */
-const LINK_PROBLEMS = {
-  unknown: { status: 404, message: messages.validation.linkUnknown },
-  expired: { status: 410, message: messages.validation.linkExpired },
-  used: { status: 410, message: messages.validation.linkUsed },
-  used_validated: { status: 410, message: messages.validation.linkUsedValidated },
-} as const
 
 export function registrationRoutes(router: Router, deps: RouteDependencies): void {
   const { registration, limits, config } = deps
@@ -80,11 +72,11 @@ export function registrationRoutes(router: Router, deps: RouteDependencies): voi
   router.get('/validation/:token', async (ctx) => {
     const outcome = await registration.validateEmail(ctx.params.token!, ctx.ip)
     const href = await loginHref(deps, pendingRegistration(ctx)?.interaction)
-    if (outcome === 'validated') {
+    if (outcome === 'done') {
       ctx.body = accountValidatedPage(href)
       return
     }
-    ctx.status = LINK_PROBLEMS[outcome].status
-    ctx.body = validationLinkProblemPage(LINK_PROBLEMS[outcome].message, href)
+    ctx.status = linkProblemStatus(outcome)
+    ctx.body = validationLinkProblemPage(messages.validation.link[outcome], href)
   })
 }

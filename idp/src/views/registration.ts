@@ -1,24 +1,13 @@
-import { html, type SafeHtml } from '@opcommerce/shared/html'
-import { PASSWORD_MAX_LENGTH, PASSWORD_RULES } from '@opcommerce/shared/password-policy'
+import { html } from '@opcommerce/shared/html'
+import { PASSWORD_MAX_LENGTH } from '@opcommerce/shared/password-policy'
 import type { FieldErrors } from '@opcommerce/shared/errors'
 import { messages } from '../messages'
-import { alert, csrfField, field } from './forms'
+import { alert, csrfField, field, passwordHelpers } from './forms'
 import { renderPage } from './layout'
 
 /** The guide's own words under the password field. */
 const PASSWORD_HINT =
   'Votre mot de passe doit contenir minimum 8 caractères : majuscules, minuscules, chiffres et caractères spéciaux (!@#$%^&*()_[]:;<>?~| }.,/~-).'
-
-/** Rules ticked while the user types (password-helpers.js), and the strength meter it fills. */
-export function passwordHelpers(): SafeHtml {
-  return html`<ul class="checklist" data-password-rules aria-label="Règles du mot de passe">${PASSWORD_RULES.map(
-    (rule) => html`<li data-pattern="${rule.pattern.source}" data-met="false">${rule.label}</li>`,
-  )}</ul>
-<div class="meter" data-strength-meter hidden>
-  <div class="meter__bar" aria-hidden="true"><div class="meter__fill"></div></div>
-  <p class="meter__label" aria-live="polite"></p>
-</div>`
-}
 
 /** What the person typed, shown again in a refused form (never the passwords). */
 export interface RegisterValues {
