@@ -7,7 +7,7 @@ import { createUserQueries } from '@opcommerce/shared/queries/users'
 import { checkSiren } from '@opcommerce/shared/siren'
 import type { UserProfile } from '@opcommerce/shared/users'
 import { createPortalContext, type PortalContext } from '@opcommerce/portal/src/lib/context'
-import { SESSION_COOKIE } from '@opcommerce/portal/src/lib/session'
+import { SESSION_COOKIE } from '@opcommerce/portal/src/lib/cookies'
 import { testLogger } from './logger'
 
 export function testPortalContext(config: Config, db: Knex, overrides: Partial<Parameters<typeof createPortalContext>[0]> = {}): PortalContext {

@@ -2,7 +2,7 @@ import Link from 'next/link'
 import type { ReactNode } from 'react'
 import type { ActiveMembership } from '@opcommerce/shared/queries/memberships'
 import { fullName } from '@opcommerce/shared/users'
-import type { PortalSession } from '@/lib/session'
+import type { PortalSession } from '@/lib/portal-sessions'
 
 export type Section = 'home' | 'users' | 'add' | 'tools'
 

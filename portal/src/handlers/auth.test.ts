@@ -7,7 +7,7 @@ import { Browser } from '../../../tests/support/browser'
 import { testConfig, useIdpStack } from '../../../tests/support/idp'
 import { testPortalContext } from '../../../tests/support/portal'
 import type { PortalContext } from '@/lib/context'
-import { LOGIN_COOKIE, SESSION_COOKIE } from '@/lib/session'
+import { LOGIN_COOKIE, SESSION_COOKIE } from '@/lib/cookies'
 import { finishLogin, logout, startLogin } from './auth'
 
 /** The value of a cookie a response sets. */

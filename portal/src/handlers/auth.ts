@@ -3,12 +3,14 @@ import * as oidc from 'openid-client'
 import { isAppError } from '@opcommerce/shared/errors'
 import type { PortalContext } from '@/lib/context'
 import { idpConfiguration, PORTAL_SCOPE, redirectUri } from '@/lib/oidc'
-import { cookieOptions, LOGIN_COOKIE, safeReturnTo, sealPendingLogin, SESSION_COOKIE, sessionTokens, unsealPendingLogin } from '@/lib/session'
-import { cookieOf, readSession, verifyForm } from './http'
+import { cookieOf, cookieOptions, LOGIN_COOKIE, SESSION_COOKIE } from '@/lib/cookies'
+import { PENDING_LOGIN_LIFETIME, safeReturnTo, sealPendingLogin, unsealPendingLogin } from '@/lib/pending-login'
+import { sessionTokens } from '@/lib/portal-sessions'
+import { readSession, verifyForm } from './http'
 
 /** GET /auth/login: starts an authorization request (code + PKCE S256, state and nonce). */
 export async function startLogin(context: PortalContext, request: Request): Promise<Response> {
-  const { config } = context
+  const { config, now } = context
   const codeVerifier = oidc.randomPKCECodeVerifier()
   const pending = {
     state: oidc.randomState(),
@@ -25,14 +27,14 @@ export async function startLogin(context: PortalContext, request: Request): Prom
     nonce: pending.nonce,
   })
   const response = NextResponse.redirect(authorizationUrl, 303)
-  response.cookies.set(LOGIN_COOKIE, await sealPendingLogin(pending, config.secrets.portalSessionSecret), cookieOptions(config.portal.url, 600))
+  response.cookies.set(LOGIN_COOKIE, sealPendingLogin(pending, config.secrets.portalSessionSecret, now()), cookieOptions(config.portal.url, PENDING_LOGIN_LIFETIME / 1000))
   return response
 }
 
 /** GET /auth/callback: checks state, nonce and PKCE, then opens the portal session. */
 export async function finishLogin(context: PortalContext, request: Request): Promise<Response> {
   const { config, logger, now } = context
-  const pending = await unsealPendingLogin(cookieOf(request, LOGIN_COOKIE), config.secrets.portalSessionSecret)
+  const pending = unsealPendingLogin(cookieOf(request, LOGIN_COOKIE), config.secrets.portalSessionSecret, now())
   const requestUrl = new URL(request.url)
   const fail = () => {
     const response = NextResponse.redirect(new URL('/?erreur=connexion', config.portal.url), 303)

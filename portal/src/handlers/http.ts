@@ -3,22 +3,8 @@ import { BadRequestError, ForbiddenError, isAppError, UnauthorizedError, UNEXPEC
 import { CSRF_FIELD, csrfTokenMatches } from '@opcommerce/shared/forms'
 import type { PortalContext } from '@/lib/context'
 import { messages } from '@/lib/messages'
-import { SESSION_COOKIE, type PortalSession } from '@/lib/session'
-
-/** A cookie of the request; a malformed header reads as no cookie. */
-export function cookieOf(request: Request, name: string): string | undefined {
-  const header = request.headers.get('cookie') ?? ''
-  for (const part of header.split(';')) {
-    const [key, ...value] = part.trim().split('=')
-    if (key !== name) continue
-    try {
-      return decodeURIComponent(value.join('='))
-    } catch {
-      return undefined
-    }
-  }
-  return undefined
-}
+import { cookieOf, SESSION_COOKIE } from '@/lib/cookies'
+import type { PortalSession } from '@/lib/portal-sessions'
 
 export function readSession(context: PortalContext, request: Request): Promise<PortalSession | undefined> {
   return context.sessions.resume(cookieOf(request, SESSION_COOKIE))

@@ -4,7 +4,7 @@ import type { Knex } from '@opcommerce/shared/db/knex'
 import { createLogger, type Logger } from '@opcommerce/shared/logger'
 import { createClientQueries, type ClientQueries } from '@opcommerce/shared/queries/clients'
 import { createMembershipRules, type MembershipRules, type MembershipRulesDependencies } from './memberships'
-import { createPortalSessionStore, type PortalSessionStore } from './session'
+import { createPortalSessionStore, type PortalSessionStore } from './portal-sessions'
 
 /** Everything the portal's pages and handlers use; built once per process, injected in tests. */
 export interface PortalContext {

@@ -3,7 +3,8 @@ import { notFound, redirect } from 'next/navigation'
 import type { Tool } from '@opcommerce/shared/queries/clients'
 import { createMembershipQueries, type AccessRequest, type ActiveMembership, type CompanyMember } from '@opcommerce/shared/queries/memberships'
 import { portalContext, type PortalContext } from './context'
-import { SESSION_COOKIE, type PortalSession } from './session'
+import { SESSION_COOKIE } from './cookies'
+import type { PortalSession } from './portal-sessions'
 
 // Everything the portal's pages read, in one module; they write only through the route handlers.
 
