@@ -1,4 +1,8 @@
-/** Every sentence the idp shows or mails besides page labels, in the guide's French. */
+/**
+ * Every sentence the idp shows besides page labels and headings (which stay in views/), in the
+ * guide's French. Two sentences both services show live in shared/src/errors.ts (FORM_REFUSED,
+ * UNEXPECTED_ERROR); the mails' sentences live in shared/src/mail/templates.ts.
+ */
 export const messages = {
   form: {
     csrf: 'Cette page a expiré. Veuillez recommencer.',
@@ -64,6 +68,25 @@ export const messages = {
   consent: {
     denied: "Vous avez refusé l'accès à l'application.",
   },
+  /** Pages oidc-provider renders instead of going back to the application, by OAuth error code (oidc/errors.ts). */
+  oidc: {
+    invalid_client: "Cette application n'est pas reconnue par le service d'authentification de l'Opcommerce.",
+    invalid_redirect_uri: "L'adresse de retour demandée par l'application n'est pas autorisée. Contactez l'équipe qui gère cette application.",
+    invalid_scope: "L'application demande des autorisations qui n'existent pas ou qui ne lui sont pas accordées.",
+    unsupported_response_type: "Cette application n'est pas autorisée à se connecter de cette façon.",
+    unauthorized_client: "Cette application n'est pas autorisée à se connecter de cette façon.",
+    access_denied: "L'accès à l'application a été refusé.",
+    invalid_request: "La demande de connexion envoyée par l'application est incorrecte.",
+    other: "La demande de connexion envoyée par l'application n'a pas pu aboutir.",
+  } as Record<string, string> & { other: string },
+  /** Koa's and its body parser's own errors (English http-errors), by status. */
+  http: {
+    400: 'La requête envoyée est mal formée.',
+    405: "Cette action n'est pas possible sur cette page.",
+    413: 'Les données envoyées sont trop volumineuses.',
+    415: "Ce format de données n'est pas accepté.",
+    other: 'Cette demande ne peut pas être traitée.',
+  } as Record<number, string> & { other: string },
   errors: {
     notFound: "La page demandée n'existe pas.",
   },

@@ -4,19 +4,12 @@ import type { Logger } from '@opcommerce/shared/logger'
 import { messages } from '../messages'
 import { errorPage } from '../views/errors'
 
-/** Koa and its body parser throw http-errors with English messages: French ones replace them. */
-const HTTP_ERROR_MESSAGES: Record<number, string> = {
-  400: 'La requête envoyée est mal formée.',
-  405: "Cette action n'est pas possible sur cette page.",
-  413: 'Les données envoyées sont trop volumineuses.',
-  415: "Ce format de données n'est pas accepté.",
-}
-
 function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error
   const status = (error as { status?: number }).status
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new AppError(status, HTTP_ERROR_MESSAGES[status] ?? 'Cette demande ne peut pas être traitée.')
+    // Koa and its body parser throw http-errors with English messages: French ones replace them.
+    return new AppError(status, messages.http[status] ?? messages.http.other)
   }
   return new AppError(500, UNEXPECTED_ERROR, { expose: false, cause: error })
 }

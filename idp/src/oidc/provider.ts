@@ -100,7 +100,7 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
       if (ctx.status >= 500) logger.error({ err: error }, 'authorization error')
       else logger.warn({ error: out.error, description: out.error_description }, 'authorization request refused')
       ctx.type = 'html'
-      ctx.body = errorPage({ status: ctx.status, message: describeOidcError(out), homeHref: config.portal.url })
+      ctx.body = errorPage({ status: ctx.status, message: describeOidcError(out, error), homeHref: config.portal.url })
     },
   }
   const provider = new Provider(config.idp.issuer, configuration)
