@@ -3,6 +3,7 @@
 import { useRouter } from 'next/navigation'
 import { createContext, useContext, useRef, useState, type FormEvent, type ReactNode } from 'react'
 import type { ActionResult } from '@/handlers/http'
+import { messages } from '@/lib/messages'
 
 interface FormState {
   pending: boolean
@@ -71,7 +72,7 @@ export function ActionForm(props: {
       ok = response.ok
       result = (await response.json()) as ActionResult
     } catch {
-      result = { message: 'Le service ne répond pas. Vérifiez votre connexion puis réessayez.' }
+      result = { message: messages.network.unreachable }
     }
     if (props.flash && setFlash && result.message) setFlash({ ok, text: result.message })
     setState({ pending: false, ok, result })
