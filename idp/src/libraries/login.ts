@@ -23,7 +23,7 @@ export function createLogin({ db, limits }: IdpDependencies) {
 
   return {
     /**
-     * Checks an email and a password. Attempts are limited per IP, failures per account (the
+     * Checks an email and a password. Attempts are limited per IP, failures per address (the
      * address is then blocked for a while, whoever tries). A right password of a user not
      * validated yet is reported as such: only its owner can get that far.
      */

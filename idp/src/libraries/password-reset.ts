@@ -36,12 +36,12 @@ export function createPasswordReset({ config, db, limits, logger, now }: IdpDepe
   }
 
   return {
-    /** Mails a reset link when the account exists; the answer is the same either way. */
+    /** Mails a reset link when the address has a user; the answer is the same either way. */
     async request(input: { email: string }, ip: string): Promise<void> {
       const { email } = validateForm(resetRequestForm, input)
       await limits.resetPerIp.consume(ipKey(ip), messages.reset.tooMany)
       await limits.resetPerAccount.consume(email, messages.reset.tooMany)
-      // Answered before the account is even looked up: the response takes as long whether it exists or not.
+      // Answered before the user is even looked up: the response takes as long whether it exists or not.
       mailResetLink(email, ip).catch((error: unknown) => logger.error({ err: error }, 'password reset request failed'))
     },
 
@@ -52,7 +52,7 @@ export function createPasswordReset({ config, db, limits, logger, now }: IdpDepe
 
     /**
      * Sets the new password (same policy as at registration), uses the link, and ends every SSO
-     * session and token of the account: whoever knew the old password is logged out.
+     * session and token of the user: whoever knew the old password is logged out.
      */
     async reset(token: string, input: { password: string; password_confirmation: string }, ip: string): Promise<'done' | LinkProblem> {
       const check = await checkEmailToken(db, token, 'reset_password', now())

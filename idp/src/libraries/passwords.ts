@@ -32,7 +32,7 @@ export function credentialsFingerprint(passwordHash: string): string {
 
 /**
  * Hash checked when the email is unknown, so that a wrong email costs the same time as a wrong
- * password and response times do not reveal which accounts exist.
+ * password and response times do not reveal which users exist.
  */
 const decoyHash = hashPassword('decoy password that matches nothing')
 

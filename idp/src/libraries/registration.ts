@@ -23,7 +23,7 @@ export interface PendingRegistration {
 export const REGISTRATION_FIELDS = ['email', 'email_confirmation', 'password', 'password_confirmation', 'given_name', 'family_name'] as const
 export type RegistrationInput = Record<(typeof REGISTRATION_FIELDS)[number], string>
 
-const personName = (required: string) => formText.transform((name) => name.trim()).pipe(z.string().min(1, required).max(100, messages.form.tooLong))
+const nameField = (required: string) => formText.transform((name) => name.trim()).pipe(z.string().min(1, required).max(100, messages.form.tooLong))
 
 /** "Créer un compte": every problem of every field at once. */
 const registrationForm = z
@@ -32,8 +32,8 @@ const registrationForm = z
     email_confirmation: formText,
     password: newPassword,
     password_confirmation: formText,
-    given_name: personName(messages.names.givenNameRequired),
-    family_name: personName(messages.names.familyNameRequired),
+    given_name: nameField(messages.names.givenNameRequired),
+    family_name: nameField(messages.names.familyNameRequired),
   })
   .refine((form) => normalizeEmail(form.email_confirmation) === form.email, {
     path: ['email_confirmation'],
@@ -50,8 +50,8 @@ export function createRegistration({ config, db, limits, now }: IdpDependencies)
 
   return {
     /**
-     * Creates the account and mails its validation link. An email that already has an account
-     * gets the same answer, and its owner a mail instead: nobody learns which accounts exist.
+     * Creates the user and mails the validation link. An address that already has a user gets
+     * the same answer, and its owner a mail instead: nobody learns which addresses have one.
      */
     async register(input: RegistrationInput, ip: string): Promise<PendingRegistration> {
       await limits.registrationPerIp.consume(ipKey(ip), messages.registration.tooMany)
@@ -78,7 +78,7 @@ export function createRegistration({ config, db, limits, now }: IdpDependencies)
         await enqueueMail(trx, existing.email, 'verify_email', { link: validationLink(token) })
         return undefined
       })
-      // A validated account's owner is told, a few times a day at most: registering someone's
+      // A validated user is told, a few times a day at most: registering someone's
       // address must not flood their mailbox.
       if (owner && (await limits.existingAccountNoticePerAccount.allows(email))) {
         await enqueueMail(db, owner.email, 'account_exists', { loginUrl: config.portal.loginUrl, resetUrl: `${config.idp.issuer}/mot-de-passe-oublie` })
@@ -87,7 +87,7 @@ export function createRegistration({ config, db, limits, now }: IdpDependencies)
     },
 
     /**
-     * "Renvoyer à nouveau l'email": a fresh link for an account still waiting for its validation,
+     * "Renvoyer à nouveau l'email": a fresh link for a user still waiting for their validation,
      * only for the browser whose registration (or login) set its current password (`credentials`).
      */
     async resendValidation(email: string, credentials: string, ip: string): Promise<void> {

@@ -81,7 +81,7 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
         enabled: true,
         async logoutSource(ctx, form) {
           ctx.type = 'html'
-          ctx.body = logoutPage({ form, automatic: hintedAccount(ctx) === ctx.oidc.session?.accountId })
+          ctx.body = logoutPage({ form, automatic: hintedUser(ctx) === ctx.oidc.session?.accountId })
         },
         async postLogoutSuccessSource(ctx) {
           ctx.type = 'html'
@@ -111,11 +111,11 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
 }
 
 /**
- * The account an RP-initiated logout names in its id_token_hint (oidc-provider checked the
- * signature). Only a hint for the signed-in account logs out without asking: a link carrying
+ * The user an RP-initiated logout names in its id_token_hint (oidc-provider checked the
+ * signature). Only a hint for the signed-in user logs out without asking: a link carrying
  * someone else's old ID token must not.
  */
-function hintedAccount(ctx: KoaContextWithOIDC): string | undefined {
+function hintedUser(ctx: KoaContextWithOIDC): string | undefined {
   const hint = ctx.oidc.params?.id_token_hint
   if (typeof hint !== 'string') return undefined
   try {

@@ -9,7 +9,7 @@ import { pendingRegistration, rememberPendingRegistration } from '../http/pendin
 import { measurePasswordStrength } from '../libraries/passwords'
 import { REGISTRATION_FIELDS } from '../libraries/registration'
 import { messages } from '../messages'
-import { accountValidatedPage, registerPage, validationLinkProblemPage, validationSentPage } from '../views/registration'
+import { registerPage, validatedPage, validationLinkProblemPage, validationSentPage } from '../views/registration'
 import { linkProblemStatus, loginHref, type RouteDependencies } from './context'
 
 const strengthRequest = z.object({ password: z.string().max(PASSWORD_MAX_LENGTH), inputs: z.array(z.string().max(256)).max(5).default([]) })
@@ -73,7 +73,7 @@ export function registrationRoutes(router: Router, deps: RouteDependencies): voi
     const outcome = await registration.validateEmail(ctx.params.token!, ctx.ip)
     const href = await loginHref(deps, pendingRegistration(ctx)?.interaction)
     if (outcome === 'done') {
-      ctx.body = accountValidatedPage(href)
+      ctx.body = validatedPage(href)
       return
     }
     ctx.status = linkProblemStatus(outcome)

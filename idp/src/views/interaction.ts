@@ -9,7 +9,7 @@ export function loginPage(options: {
   clientName: string | undefined
   email?: string
   error?: string
-  /** The password was right but the account still waits for its validation. */
+  /** The password was right but the user still waits for the validation of their address. */
   unvalidated?: boolean
 }): string {
   const { uid } = options

@@ -79,7 +79,7 @@ ${options.notice ? alert(options.notice.kind, options.notice.text) : ''}
   })
 }
 
-export function accountValidatedPage(loginHref: string): string {
+export function validatedPage(loginHref: string): string {
   return renderPage({
     title: 'Compte validé',
     content: html`<div class="card">
