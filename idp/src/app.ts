@@ -2,7 +2,7 @@ import { bodyParser } from '@koa/bodyparser'
 import Router from '@koa/router'
 import Koa from 'koa'
 import type { Config } from '@opcommerce/shared/config'
-import type { Knex } from '@opcommerce/shared/db/knex'
+import { ping, type Knex } from '@opcommerce/shared/db/knex'
 import type { Logger } from '@opcommerce/shared/logger'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
 import { loadProviderKeys, type ProviderKeys } from '@opcommerce/shared/signing-keys'
@@ -66,7 +66,7 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   const router = new Router()
   router.get('/', (ctx) => ctx.redirect(config.portal.url))
   router.get('/healthz', async (ctx) => {
-    await db.raw('select 1')
+    await ping(db)
     ctx.body = 'ok'
   })
   assetRoutes(router)

@@ -1,7 +1,8 @@
 import type { Knex } from '@opcommerce/shared/db/knex'
 import type { Logger } from '@opcommerce/shared/logger'
 import { createOutboxQueries } from '@opcommerce/shared/mail/outbox'
-import { purgeExpiredRateLimits } from '@opcommerce/shared/rate-limits'
+import { createRateLimitQueries } from '@opcommerce/shared/queries/rate-limits'
+import { createEmailTokenQueries } from './queries/email-tokens'
 import { createOidcPayloadQueries } from './queries/oidc-payloads'
 
 const EVERY = 10 * 60_000 // milliseconds between two clean-ups
@@ -12,8 +13,8 @@ const KEEP_EMAIL_TOKENS = 7 * 24 * 3600_000 // milliseconds after their expiry
 async function cleanUpExpired(db: Knex, now: Date): Promise<Record<string, number>> {
   return {
     oidcPayloads: await createOidcPayloadQueries(db).purgeExpired(),
-    emailTokens: await db('email_tokens').where('expires_at', '<', new Date(now.getTime() - KEEP_EMAIL_TOKENS)).delete(),
-    rateLimits: await purgeExpiredRateLimits(db, now),
+    emailTokens: await createEmailTokenQueries(db).purgeExpiredBefore(new Date(now.getTime() - KEEP_EMAIL_TOKENS)),
+    rateLimits: await createRateLimitQueries(db).purgeExpired(now),
     sentMails: await createOutboxQueries(db).purgeSentOlderThan(KEEP_SENT_MAILS),
   }
 }

@@ -1,7 +1,10 @@
-/** Every sentence the idp shows or mails besides page labels, in the guide's French. */
+/**
+ * Every sentence the idp shows besides page labels and headings (which stay in views/), in the
+ * guide's French. Two sentences both services show live in shared/src/errors.ts (FORM_REFUSED,
+ * UNEXPECTED_ERROR); the mails' sentences live in shared/src/mail/templates.ts.
+ */
 export const messages = {
   form: {
-    invalid: 'Le formulaire contient des erreurs : corrigez les champs signalés.',
     csrf: 'Cette page a expiré. Veuillez recommencer.',
     tooLong: 'Ce champ est trop long.',
     tooManyChecks: 'Trop de vérifications de mot de passe.',
@@ -35,11 +38,14 @@ export const messages = {
     nothingPending: "Aucune création de compte n'est en cours dans ce navigateur : connectez-vous pour recevoir un nouveau lien.",
     done: 'Félicitations, votre compte a bien été validé.',
     doneNext: 'Vous pouvez maintenant vous connecter à votre espace Web services Entreprises :',
-    linkUnknown: "Ce lien de validation n'est pas valide. Vérifiez que vous avez copié l'adresse complète du mail.",
-    linkExpired:
-      "Ce lien de validation a expiré : il est valable 24 heures, et seul le dernier lien envoyé fonctionne. Utilisez le dernier email reçu, ou connectez-vous avec votre email et votre mot de passe pour recevoir un nouveau lien.",
-    linkUsed: 'Ce lien de validation a déjà été utilisé.',
-    linkUsedValidated: 'Ce lien de validation a déjà été utilisé : votre compte est validé, vous pouvez vous connecter.',
+    /** Why a validation link cannot be used (LinkProblem, and used_validated). */
+    link: {
+      unknown: "Ce lien de validation n'est pas valide. Vérifiez que vous avez copié l'adresse complète du mail.",
+      expired:
+        "Ce lien de validation a expiré : il est valable 24 heures, et seul le dernier lien envoyé fonctionne. Utilisez le dernier email reçu, ou connectez-vous avec votre email et votre mot de passe pour recevoir un nouveau lien.",
+      used: 'Ce lien de validation a déjà été utilisé.',
+      used_validated: 'Ce lien de validation a déjà été utilisé : votre compte est validé, vous pouvez vous connecter.',
+    },
   },
   login: {
     invalid: 'Email ou mot de passe incorrect.',
@@ -51,16 +57,37 @@ export const messages = {
     requested:
       'Si un compte Web Services Entreprise existe pour cette adresse, vous allez recevoir un email contenant un lien pour choisir un nouveau mot de passe. Ce lien est valable 1 heure.',
     tooMany: 'Trop de demandes de réinitialisation.',
-    linkUnknown: "Ce lien de réinitialisation n'est pas valide. Vérifiez que vous avez copié l'adresse complète du mail.",
-    linkExpired: "Ce lien de réinitialisation a expiré : il est valable 1 heure, et seul le dernier lien envoyé fonctionne. Faites une nouvelle demande si nécessaire.",
-    linkUsed: 'Ce lien de réinitialisation a déjà été utilisé. Faites une nouvelle demande si nécessaire.',
+    /** Why a reset link cannot be used (LinkProblem). */
+    link: {
+      unknown: "Ce lien de réinitialisation n'est pas valide. Vérifiez que vous avez copié l'adresse complète du mail.",
+      expired: "Ce lien de réinitialisation a expiré : il est valable 1 heure, et seul le dernier lien envoyé fonctionne. Faites une nouvelle demande si nécessaire.",
+      used: 'Ce lien de réinitialisation a déjà été utilisé. Faites une nouvelle demande si nécessaire.',
+    },
     done: 'Votre mot de passe a été modifié. Par sécurité, toutes vos sessions ouvertes ont été fermées.',
   },
   consent: {
     denied: "Vous avez refusé l'accès à l'application.",
   },
+  /** Pages oidc-provider renders instead of going back to the application, by OAuth error code (oidc/errors.ts). */
+  oidc: {
+    invalid_client: "Cette application n'est pas reconnue par le service d'authentification de l'Opcommerce.",
+    invalid_redirect_uri: "L'adresse de retour demandée par l'application n'est pas autorisée. Contactez l'équipe qui gère cette application.",
+    invalid_scope: "L'application demande des autorisations qui n'existent pas ou qui ne lui sont pas accordées.",
+    unsupported_response_type: "Cette application n'est pas autorisée à se connecter de cette façon.",
+    unauthorized_client: "Cette application n'est pas autorisée à se connecter de cette façon.",
+    access_denied: "L'accès à l'application a été refusé.",
+    invalid_request: "La demande de connexion envoyée par l'application est incorrecte.",
+    other: "La demande de connexion envoyée par l'application n'a pas pu aboutir.",
+  } as Record<string, string> & { other: string },
+  /** Koa's and its body parser's own errors (English http-errors), by status. */
+  http: {
+    400: 'La requête envoyée est mal formée.',
+    405: "Cette action n'est pas possible sur cette page.",
+    413: 'Les données envoyées sont trop volumineuses.',
+    415: "Ce format de données n'est pas accepté.",
+    other: 'Cette demande ne peut pas être traitée.',
+  } as Record<number, string> & { other: string },
   errors: {
     notFound: "La page demandée n'existe pas.",
-    unexpected: "Une erreur inattendue s'est produite. Veuillez réessayer dans quelques instants.",
   },
 } as const

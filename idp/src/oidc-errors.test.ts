@@ -73,7 +73,7 @@ describe('OAuth errors: refused authorization and token requests', () => {
     expect(document.querySelector('.alert--error')?.textContent.trim()).toBe(message)
   }
 
-  it('refuses a request without PKCE: back to the application with invalid_request, never a code', async () => {
+  it('refuses a request without PKCE: back to the application with invalid_request, never a code (no idp page)', async () => {
     const { status, location } = await fetchOnce(authUrl({ code_challenge: undefined, code_challenge_method: undefined }))
     expect(status).toBeGreaterThanOrEqual(300)
     expect(status).toBeLessThan(400)
@@ -117,6 +117,24 @@ describe('OAuth errors: refused authorization and token requests', () => {
 
   it('shows a French page (400) when client_id is missing', async () => {
     await expectErrorPage(authUrl({ client_id: undefined }), 400, "La demande de connexion envoyée par l'application est incorrecte.")
+  })
+
+  // oidc-provider names these cases only in English (error_description); oidc/errors.ts maps
+  // them by error class, and these tests drive the real provider into each one.
+  it('shows the French "expired" page (400) when a browser resumes an authorization request without its cookie', async () => {
+    const login = await new Browser().get((await authorizationRequest(firstParty, FIRST_PARTY_REDIRECT)).url)
+    const uid = new URL(login.url).pathname.split('/').at(-1)!
+    await expectErrorPage(`${stack.idp.issuer}/auth/${uid}`, 400, messages.login.expired)
+  })
+
+  it('shows the French "expired" page (400) when the authorization request to resume is gone', async () => {
+    const browser = new Browser()
+    const login = await browser.get((await authorizationRequest(firstParty, FIRST_PARTY_REDIRECT)).url)
+    const uid = new URL(login.url).pathname.split('/').at(-1)!
+    await stack.database.knex('oidc_payloads').where({ kind: 'Interaction', id: uid }).delete()
+    const page = await browser.get(`${stack.idp.issuer}/auth/${uid}`, { stopAt: FIRST_PARTY_REDIRECT })
+    expect(page.status).toBe(400)
+    expect(page.document.querySelector('.alert--error')?.textContent.trim()).toBe(messages.login.expired)
   })
 
   it('sends an unsupported response_type back to the application as an error, never a token', async () => {

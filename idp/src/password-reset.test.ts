@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
+import { FORM_REFUSED } from '@opcommerce/shared/errors'
 import * as oidc from 'openid-client'
 import { PASSWORD_RULES } from '@opcommerce/shared/password-policy'
 import { newPerson, type Person, registerValidated } from '../../tests/support/accounts'
@@ -109,7 +110,7 @@ describe('password reset: one answer for every email, a single-use link valid 1 
     const browser = new Browser()
     const page = await choosePassword(browser, link, weak)
     expect(page.status).toBe(400)
-    expect(page.document.querySelector('.alert--error')?.textContent.trim()).toBe(messages.form.invalid)
+    expect(page.document.querySelector('.alert--error')?.textContent.trim()).toBe(FORM_REFUSED)
     expect(fieldErrors(page, 'password')).toEqual(expected)
     expect(page.document.querySelector('input[name="password"]')?.getAttribute('value')).toBe('')
     expect(await passwordHash(person.email)).toBe(hash)
@@ -164,10 +165,10 @@ describe('password reset: one answer for every email, a single-use link valid 1 
 
     const reopened = await browser.get(link)
     expect(reopened.status).toBe(410)
-    expect(reopened.document.querySelector('.alert--error')?.textContent.trim()).toBe(messages.reset.linkUsed)
+    expect(reopened.document.querySelector('.alert--error')?.textContent.trim()).toBe(messages.reset.link.used)
     const resubmitted = await browser.submit(form, new URL(link).pathname, { password: 'Encore-Un-Autre-Mot-55!', password_confirmation: 'Encore-Un-Autre-Mot-55!' })
     expect(resubmitted.status).toBe(410)
-    expect(resubmitted.text).toContain(messages.reset.linkUsed)
+    expect(resubmitted.text).toContain(messages.reset.link.used)
     expect(await passwordHash(olga.email)).toBe(hash)
   })
 
@@ -182,10 +183,10 @@ describe('password reset: one answer for every email, a single-use link valid 1 
     try {
       const opened = await browser.get(link)
       expect(opened.status).toBe(410)
-      expect(opened.document.querySelector('.alert--error')?.textContent.trim()).toBe(messages.reset.linkExpired)
+      expect(opened.document.querySelector('.alert--error')?.textContent.trim()).toBe(messages.reset.link.expired)
       const submitted = await browser.submit(form, new URL(link).pathname, { password: NEW_PASSWORD, password_confirmation: NEW_PASSWORD })
       expect(submitted.status).toBe(410)
-      expect(submitted.text).toContain(messages.reset.linkExpired)
+      expect(submitted.text).toContain(messages.reset.link.expired)
     } finally {
       clockAhead = 0
     }
@@ -238,6 +239,6 @@ describe('password reset: one answer for every email, a single-use link valid 1 
   ])('answers %s with 404 and the French explanation', async (_label, token) => {
     const page = await new Browser().get(`${stack.idp.issuer}/mot-de-passe/${token}`)
     expect(page.status).toBe(404)
-    expect(page.document.querySelector('.alert--error')?.textContent.trim()).toBe(messages.reset.linkUnknown)
+    expect(page.document.querySelector('.alert--error')?.textContent.trim()).toBe(messages.reset.link.unknown)
   })
 })

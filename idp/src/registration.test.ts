@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
+import { FORM_REFUSED } from '@opcommerce/shared/errors'
 import { PASSWORD_MAX_LENGTH, PASSWORD_RULES, type PasswordRule } from '@opcommerce/shared/password-policy'
 import { newPerson, type Person, register, registrationFields, validationLink } from '../../tests/support/accounts'
 import { Browser, linkInMail, type Page } from '../../tests/support/browser'
@@ -62,7 +63,7 @@ describe('registration: refused input is explained in French next to its field, 
     const page = await submitRegistration(person, changes)
     expect(page.status).toBe(400)
     expect(new URL(page.url).pathname).toBe('/inscription')
-    expect(page.document.querySelector('.alert--error')?.textContent.trim()).toBe(messages.form.invalid)
+    expect(page.document.querySelector('.alert--error')?.textContent.trim()).toBe(FORM_REFUSED)
     expect(page.document.querySelector('form[action="/inscription"]')).not.toBeNull()
     expect(allFieldErrors(page)).toEqual(expected)
     expect(await rowCounts(stack.database.knex)).toEqual(before)

@@ -28,7 +28,7 @@ describe('validation links and "Renvoyer à nouveau l\'email"', () => {
     const again = await browser.get(link)
     expect(again.status).toBe(410)
     expect(again.text).toContain('déjà été utilisé')
-    expect(alertText(again)).toBe(messages.validation.linkUsedValidated)
+    expect(alertText(again)).toBe(messages.validation.link.used_validated)
     expect(again.text).not.toContain(messages.validation.done)
   })
 
@@ -41,7 +41,7 @@ describe('validation links and "Renvoyer à nouveau l\'email"', () => {
       const page = await new Browser().get(link)
       expect(page.status).toBe(410)
       expect(page.text).toContain('a expiré')
-      expect(alertText(page)).toBe(messages.validation.linkExpired)
+      expect(alertText(page)).toBe(messages.validation.link.expired)
     } finally {
       clockAhead = 0
     }
@@ -69,7 +69,7 @@ describe('validation links and "Renvoyer à nouveau l\'email"', () => {
   ])('answers 404 with the French explanation for %s', async (_label, token) => {
     const page = await new Browser().get(`${stack.idp.issuer}/validation/${token}`)
     expect(page.status).toBe(404)
-    expect(alertText(page)).toBe(messages.validation.linkUnknown)
+    expect(alertText(page)).toBe(messages.validation.link.unknown)
   })
 
   it('"Renvoyer à nouveau l\'email" sends a new link that works and retires the previous one', async () => {

@@ -1,6 +1,7 @@
 'use client'
 
-import { PublicShell } from '../src/components/PortalShell'
+import { UNEXPECTED_ERROR } from '@opcommerce/shared/errors'
+import { PublicShell } from '@/components/PortalShell'
 
 export default function ErrorPage({ reset }: { error: Error; reset: () => void }) {
   return (
@@ -8,7 +9,7 @@ export default function ErrorPage({ reset }: { error: Error; reset: () => void }
       <div className="card">
         <h1>Erreur du service</h1>
         <div className="alert alert--error" role="alert">
-          <p>Une erreur inattendue s&apos;est produite. Veuillez réessayer dans quelques instants.</p>
+          <p>{UNEXPECTED_ERROR}</p>
         </div>
         <button className="button" type="button" onClick={reset}>
           Réessayer

@@ -1,6 +1,6 @@
 import Link from 'next/link'
-import { PublicShell } from '../src/components/PortalShell'
-import { messages } from '../src/lib/messages'
+import { PublicShell } from '@/components/PortalShell'
+import { messages } from '@/lib/messages'
 
 export default function Forbidden() {
   return (

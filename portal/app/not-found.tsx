@@ -1,5 +1,5 @@
 import Link from 'next/link'
-import { PublicShell } from '../src/components/PortalShell'
+import { PublicShell } from '@/components/PortalShell'
 
 export default function NotFound() {
   return (

@@ -1,12 +1,11 @@
 import { redirect } from 'next/navigation'
-import { PublicShell } from '../src/components/PortalShell'
-import { landingPath } from '../src/handlers/auth'
-import { messages } from '../src/lib/messages'
-import { currentSession } from '../src/lib/pages'
+import { PublicShell } from '@/components/PortalShell'
+import { messages } from '@/lib/messages'
+import { currentSession } from '@/lib/data'
 
 export default async function Landing({ searchParams }: { searchParams: Promise<{ erreur?: string }> }) {
   const { context, session } = await currentSession()
-  if (session) redirect(await landingPath(context, session.userId))
+  if (session) redirect(await context.memberships.landingPath(session.user.id))
   const { erreur } = await searchParams
   return (
     <PublicShell>

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { randomToken } from './crypto'
-import { ValidationError } from './errors'
+import { BadRequestError } from './errors'
 import type { ClientRecord } from './queries/clients'
 
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const
@@ -48,7 +48,7 @@ export function buildClient(input: ClientRegistration): { client: ClientRecord; 
   const parsed = clientRegistration.safeParse(input)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
-    throw new ValidationError(`${issue.path.join('.') || 'client'} : ${issue.message}`)
+    throw new BadRequestError(`${issue.path.join('.') || 'client'} : ${issue.message}`)
   }
   const options = parsed.data
   const generatedSecret = options.public || options.clientSecret ? undefined : randomToken()

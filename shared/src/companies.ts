@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac } from 'node:crypto'
+import { safeEqual } from './crypto'
 
 /** Codes adhérent are typed with spaces or in lower case: compare them without either. */
 export function normalizeMemberCode(code: string): string {
@@ -11,7 +12,5 @@ export function hashMemberCode(code: string, key: string): string {
 }
 
 export function memberCodeMatches(code: string, expectedHash: string, key: string): boolean {
-  const actual = Buffer.from(hashMemberCode(code, key), 'hex')
-  const expected = Buffer.from(expectedHash, 'hex')
-  return actual.length === expected.length && timingSafeEqual(actual, expected)
+  return safeEqual(hashMemberCode(code, key), expectedHash)
 }

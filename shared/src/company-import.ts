@@ -1,8 +1,8 @@
 import { parse } from 'csv-parse/sync'
 import { hashMemberCode, normalizeMemberCode } from './companies'
 import type { Knex } from './db/knex'
-import { ValidationError } from './errors'
-import type { Company } from './queries/companies'
+import { BadRequestError } from './errors'
+import { createCompanyQueries, type Company } from './queries/companies'
 import { checkSiren } from './siren'
 
 const COMPANY_CSV_HEADER = ['siren', 'name', 'code_adherent'] as const
@@ -25,11 +25,11 @@ export async function importCompanies(db: Knex, csv: string, hmacKey: string): P
     rows = parse(csv, { delimiter: ';', bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true }) as unknown as typeof rows
   } catch (error) {
     const line = (error as { lines?: number }).lines
-    throw new ValidationError(`Fichier CSV illisible${line ? ` (ligne ${line})` : ''} : ${(error as Error).message}`)
+    throw new BadRequestError(`Fichier CSV illisible${line ? ` (ligne ${line})` : ''} : ${(error as Error).message}`)
   }
   const [header, ...lines] = rows
   if (!header || header.record.map((cell) => cell.toLowerCase()).join(';') !== COMPANY_CSV_HEADER.join(';')) {
-    throw new ValidationError(`La première ligne doit être l'en-tête « ${COMPANY_CSV_HEADER.join(';')} ».`)
+    throw new BadRequestError(`La première ligne doit être l'en-tête « ${COMPANY_CSV_HEADER.join(';')} ».`)
   }
 
   const rejected: ImportReport['rejected'] = []
@@ -54,16 +54,7 @@ export async function importCompanies(db: Knex, csv: string, hmacKey: string): P
 
   const report: ImportReport = { created: 0, updated: 0, unchanged: 0, rejected }
   if (companies.size === 0) return report
-  const written: { inserted: boolean }[] = await db('companies')
-    .insert([...companies.values()].map((company) => ({ siren: company.siren, name: company.name, member_code_hash: company.memberCodeHash })))
-    .onConflict('siren')
-    .merge({ name: db.raw('excluded.name'), member_code_hash: db.raw('excluded.member_code_hash'), updated_at: db.fn.now() })
-    .where(function changed() {
-      this.whereRaw('companies.name is distinct from excluded.name').orWhereRaw(
-        'companies.member_code_hash is distinct from excluded.member_code_hash',
-      )
-    })
-    .returning(db.raw('(xmax = 0) as inserted'))
+  const written = await createCompanyQueries(db).save([...companies.values()].map(({ siren, name, memberCodeHash }) => ({ siren, name, memberCodeHash })))
   report.created = written.filter((row) => row.inserted).length
   report.updated = written.length - report.created
   report.unchanged = companies.size - written.length

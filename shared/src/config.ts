@@ -70,7 +70,7 @@ export interface Secrets {
   signingKeysSecret: string
   /** HMAC key of the codes adhérent: the plain code is never stored. */
   memberCodeHmacKey: string
-  /** Encrypts the portal's session cookie. */
+  /** Encrypts the tokens of the portal sessions and the pending-login cookie. */
   portalSessionSecret: string
   portalClientSecret: string
   demoToolClientSecret: string

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 
 /** A key per purpose, derived from one secret of the environment. */
 function keyFor(secret: string, purpose: string): Buffer {
@@ -25,3 +25,9 @@ export function decryptText(encrypted: string, secret: string, purpose: string):
 export const randomToken = () => randomBytes(32).toString('base64url')
 
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex')
+
+/** Compares two secrets in constant time (for equal lengths), so timing reveals nothing of them. */
+export function safeEqual(actual: string, expected: string): boolean {
+  const [a, b] = [Buffer.from(actual), Buffer.from(expected)]
+  return a.length === b.length && timingSafeEqual(a, b)
+}

@@ -6,9 +6,20 @@
 /** Marks our errors; a registered symbol is the same in every copy of this module. */
 const APP_ERROR = Symbol.for('opcommerce.app-error')
 
+/** What both services answer to an error not meant for the user (5xx), logged with its cause. */
+export const UNEXPECTED_ERROR = "Une erreur inattendue s'est produite. Veuillez réessayer dans quelques instants."
+
+/** The top message of every refused form, in both services; each problem is shown next to its field. */
+export const FORM_REFUSED = 'Le formulaire contient des erreurs : corrigez les champs signalés.'
+
+/** Problems of a form, by field name, in French. */
+export type FieldErrors = Record<string, string[]>
+
 export class AppError extends Error {
   readonly status: number
   readonly expose: boolean
+  /** Shown next to their fields by the form that was sent; empty unless a ValidationError. */
+  readonly fieldErrors: FieldErrors = {}
   readonly [APP_ERROR] = true
 
   constructor(status: number, message: string, options: { expose?: boolean; cause?: unknown } = {}) {
@@ -17,17 +28,27 @@ export class AppError extends Error {
     this.status = status
     this.expose = options.expose ?? status < 500
   }
+
+  /** Headers the response to this error carries (a method, so it works across module copies). */
+  headers(): Record<string, string> {
+    return {}
+  }
 }
 
-export type FieldErrors = Record<string, string[]>
-
-/** Bad input: the message is shown at the top of the form, field errors next to their fields. */
+/** A refused form: FORM_REFUSED at the top, each problem next to its field. */
 export class ValidationError extends AppError {
-  readonly fieldErrors: FieldErrors
+  override readonly fieldErrors: FieldErrors
 
-  constructor(message: string, fieldErrors: FieldErrors = {}) {
-    super(400, message)
+  constructor(fieldErrors: FieldErrors) {
+    super(400, FORM_REFUSED)
     this.fieldErrors = fieldErrors
+  }
+}
+
+/** A request refused as a whole rather than field by field; the message says why. */
+export class BadRequestError extends AppError {
+  constructor(message: string) {
+    super(400, message)
   }
 }
 
@@ -62,6 +83,10 @@ export class TooManyRequestsError extends AppError {
   constructor(message: string, retryAfter: number) {
     super(429, message)
     this.retryAfter = retryAfter
+  }
+
+  override headers(): Record<string, string> {
+    return { 'Retry-After': String(this.retryAfter) }
   }
 }
 

@@ -1,3 +1,5 @@
+import { formText } from './forms'
+
 /** The special characters the guide lists ("!@#$%^&*()_[]:;<>?~| }.,/~-"), space included. */
 export const SPECIAL_CHARACTERS = '!@#$%^&*()_[]:;<>?~| }.,/-'
 
@@ -52,3 +54,8 @@ export function checkPasswordPolicy(password: string): string[] {
   }
   return PASSWORD_RULES.filter((rule) => !rule.pattern.test(password)).map((rule) => rule.message)
 }
+
+/** The new password field of a form: one issue per rule of the guide it does not meet. */
+export const newPassword = formText.superRefine((password, ctx) => {
+  for (const message of checkPasswordPolicy(password)) ctx.addIssue({ code: 'custom', message })
+})

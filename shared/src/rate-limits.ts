@@ -107,8 +107,3 @@ export class RateLimit {
     await this.#limiter.delete(key)
   }
 }
-
-/** Purges counters whose window ended (run by the idp's maintenance). */
-export async function purgeExpiredRateLimits(db: Knex, now: Date): Promise<number> {
-  return db('rate_limits').where('expire', '<', now.getTime()).delete()
-}

@@ -2,6 +2,7 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jo
 import { decryptText, encryptText } from './crypto'
 import type { Knex } from './db/knex'
 import { ConfigError } from './errors'
+import { createSigningKeyQueries, type KeyRow, type KeyRowWithSecret } from './queries/signing-keys'
 
 const ALGORITHM = 'RS256' // what every relying party verifies
 
@@ -12,12 +13,6 @@ export const KEY_PUBLICATION_DELAY = 5 * 60_000 // milliseconds
  * hour, but relying parties still send them as logout hints for as long as their sessions last.
  */
 export const KEY_RETIREMENT_DELAY = 24 * 3600_000 // milliseconds
-
-interface KeyRow {
-  kid: string
-  created_at: Date
-  private_jwk_encrypted: string
-}
 
 export interface SigningKeyState {
   kid: string
@@ -39,12 +34,12 @@ export async function createSigningKey(db: Knex | Knex.Transaction, secret: stri
   const publicJwk = await exportJWK(publicKey)
   const kid = await calculateJwkThumbprint(publicJwk)
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: ALGORITHM, use: 'sig' }
-  await db('signing_keys').insert({
+  await createSigningKeyQueries(db).insert({
     kid,
     alg: ALGORITHM,
-    public_jwk: JSON.stringify({ ...publicJwk, kid, alg: ALGORITHM, use: 'sig' }),
-    private_jwk_encrypted: encryptText(JSON.stringify(privateJwk), secret, PURPOSE),
-    created_at: now,
+    publicJwk: { ...publicJwk, kid, alg: ALGORITHM, use: 'sig' },
+    privateJwkEncrypted: encryptText(JSON.stringify(privateJwk), secret, PURPOSE),
+    createdAt: now,
   })
   return kid
 }
@@ -53,7 +48,7 @@ export async function createSigningKey(db: Knex | Knex.Transaction, secret: stri
  * Which key signs at `now`: the newest one published for KEY_PUBLICATION_DELAY, or the oldest
  * when none is (the very first key signs at once). Rows come newest first.
  */
-function describeKeys(rows: Omit<KeyRow, 'private_jwk_encrypted'>[], now: Date): SigningKeyState[] {
+function describeKeys(rows: KeyRow[], now: Date): SigningKeyState[] {
   const ready = (row: { created_at: Date }) => row.created_at.getTime() + KEY_PUBLICATION_DELAY <= now.getTime()
   const found = rows.findIndex(ready)
   const signing = found === -1 ? rows.length - 1 : found
@@ -65,10 +60,8 @@ function describeKeys(rows: Omit<KeyRow, 'private_jwk_encrypted'>[], now: Date):
   })
 }
 
-const activeKeys = (db: Knex | Knex.Transaction) => db('signing_keys').whereNull('retired_at').orderBy([{ column: 'created_at', order: 'desc' }, { column: 'kid', order: 'desc' }])
-
 export async function listSigningKeys(db: Knex, now: Date): Promise<SigningKeyState[]> {
-  return describeKeys(await activeKeys(db).select('kid', 'created_at'), now)
+  return describeKeys(await createSigningKeyQueries(db).listPublished(), now)
 }
 
 export interface ProviderKeys {
@@ -84,11 +77,12 @@ export interface ProviderKeys {
  */
 export async function loadProviderKeys(db: Knex, secret: string, now: Date): Promise<ProviderKeys> {
   return db.transaction(async (trx) => {
-    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', ['signing_keys'])
-    let rows: KeyRow[] = await activeKeys(trx).select('kid', 'created_at', 'private_jwk_encrypted')
+    const keys = createSigningKeyQueries(trx)
+    await keys.lockUntilCommit()
+    let rows: KeyRowWithSecret[] = await keys.listPublishedWithSecrets()
     if (rows.length === 0) {
       await createSigningKey(trx, secret, now)
-      rows = await activeKeys(trx).select('kid', 'created_at', 'private_jwk_encrypted')
+      rows = await keys.listPublishedWithSecrets()
     }
     const order = describeKeys(rows, now).sort((a, b) => Number(b.state === 'signing') - Number(a.state === 'signing'))
     try {
@@ -109,6 +103,6 @@ export async function retireSigningKey(db: Knex, kid: string, now: Date): Promis
   if (key.state !== 'verifying') return { outcome: 'signing' }
   const notBefore = new Date(key.since!.getTime() + KEY_RETIREMENT_DELAY)
   if (notBefore > now) return { outcome: 'too_soon', notBefore }
-  await db('signing_keys').where({ kid }).update({ retired_at: now })
+  await createSigningKeyQueries(db).retire(kid, now)
   return { outcome: 'retired' }
 }

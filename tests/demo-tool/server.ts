@@ -99,7 +99,7 @@ runMain(async () => {
     const companies = (visit.claims.companies ?? []) as { siren: string; name: string; role: string }[]
     return send(response, 200, page('Connecté', html`<div class="card">
 <h1>Outil de démonstration</h1>
-<p>Connecté en tant que <strong>${String(visit.claims.given_name)} ${String(visit.claims.family_name)}</strong> (${String(visit.claims.email)}), sans nouvelle saisie de mot de passe.</p>
+<p>Connecté en tant que <strong>${String(visit.claims.name)}</strong> (${String(visit.claims.email)}), sans nouvelle saisie de mot de passe.</p>
 <h2>Entreprises transmises (claim « companies »)</h2>
 ${companies.length === 0 ? html`<p class="muted">Aucune entreprise.</p>` : html`<div class="table-wrap" role="region" aria-labelledby="entreprises-tableau" tabindex="0"><table><caption class="visually-hidden" id="entreprises-tableau">Entreprises</caption>
 <thead><tr><th scope="col">Siren</th><th scope="col">Entreprise</th><th scope="col">Rôle</th></tr></thead>

@@ -29,7 +29,7 @@ describe("the README's openid-client example, against the real idp", () => {
     await registerValidated(browser, stack.idp.issuer, stack.smtp, person)
     const user = await stack.database.knex('users').where({ email: person.email }).first()
     const company = await createCompany(stack.database.knex, stack.idp.config, 'Éditions Dupuis')
-    await testPortalContext(stack.idp.config, stack.database.knex).access.linkCompany({ id: user.id, email: person.email, givenName: 'Gaston', familyName: 'Lagaffe' }, company, 'test')
+    await testPortalContext(stack.idp.config, stack.database.knex).memberships.linkCompany({ id: user.id, email: person.email, givenName: 'Gaston', familyName: 'Lagaffe' }, company, 'test')
 
     const config = await connect(stack.idp.issuer, 'example-app', SECRET)
     const { url, check } = await startLogin(config, REDIRECT_URI)

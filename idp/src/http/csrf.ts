@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto'
 import type { Middleware } from 'koa'
 import { randomToken } from '@opcommerce/shared/crypto'
 import { ForbiddenError } from '@opcommerce/shared/errors'
+import { CSRF_FIELD, csrfTokenMatches } from '@opcommerce/shared/forms'
 import { messages } from '../messages'
 
 const COOKIE = 'idp_csrf'
@@ -20,12 +20,8 @@ export function csrfProtection(options: { secure: boolean; exempt: string[] }): 
     }
     ctx.state.csrf = token
     if (ctx.method === 'POST' && !options.exempt.includes(ctx.path)) {
-      const submitted = (ctx.request.body as Record<string, unknown> | undefined)?._csrf
-      const valid =
-        typeof submitted === 'string' &&
-        submitted.length === token.length &&
-        timingSafeEqual(Buffer.from(submitted), Buffer.from(token))
-      if (!valid) throw new ForbiddenError(messages.form.csrf)
+      const submitted = (ctx.request.body as Record<string, unknown> | undefined)?.[CSRF_FIELD]
+      if (!csrfTokenMatches(submitted, token)) throw new ForbiddenError(messages.form.csrf)
     }
     await next()
   }

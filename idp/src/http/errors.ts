@@ -1,24 +1,17 @@
 import type { Context, Middleware } from 'koa'
-import { AppError, isAppError, NotFoundError, TooManyRequestsError, type FieldErrors } from '@opcommerce/shared/errors'
+import { AppError, isAppError, NotFoundError, UNEXPECTED_ERROR } from '@opcommerce/shared/errors'
 import type { Logger } from '@opcommerce/shared/logger'
 import { messages } from '../messages'
 import { errorPage } from '../views/errors'
-
-/** Koa and its body parser throw http-errors with English messages: French ones replace them. */
-const HTTP_ERROR_MESSAGES: Record<number, string> = {
-  400: 'La requête envoyée est mal formée.',
-  405: "Cette action n'est pas possible sur cette page.",
-  413: 'Les données envoyées sont trop volumineuses.',
-  415: "Ce format de données n'est pas accepté.",
-}
 
 function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error
   const status = (error as { status?: number }).status
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new AppError(status, HTTP_ERROR_MESSAGES[status] ?? 'Cette demande ne peut pas être traitée.')
+    // Koa and its body parser throw http-errors with English messages: French ones replace them.
+    return new AppError(status, messages.http[status] ?? messages.http.other)
   }
-  return new AppError(500, messages.errors.unexpected, { expose: false, cause: error })
+  return new AppError(500, UNEXPECTED_ERROR, { expose: false, cause: error })
 }
 
 /**
@@ -26,10 +19,10 @@ function toAppError(error: unknown): AppError {
  * sets the response's status (and Retry-After for a 429) and is returned for the page to show;
  * any other error goes on to the error handler.
  */
-export function errorForForm(ctx: Context, error: unknown): AppError & { fieldErrors?: FieldErrors } {
+export function errorForForm(ctx: Context, error: unknown): AppError {
   if (!isAppError(error) || !error.expose) throw error
   ctx.status = error.status
-  if (error instanceof TooManyRequestsError) ctx.set('Retry-After', String(error.retryAfter))
+  ctx.set(error.headers())
   return error
 }
 
@@ -44,8 +37,8 @@ export function errorHandler(logger: Logger, homeHref: string): Middleware {
       const requestId = ctx.state.requestId as string
       if (error.status >= 500) logger.error({ err: caught, requestId, path: ctx.path }, 'request failed')
       ctx.status = error.status
-      if (error instanceof TooManyRequestsError) ctx.set('Retry-After', String(error.retryAfter))
-      const message = error.expose ? error.message : messages.errors.unexpected
+      ctx.set(error.headers())
+      const message = error.expose ? error.message : UNEXPECTED_ERROR
       if (ctx.accepts('html', 'json') === 'json') {
         ctx.body = { error: message }
       } else {

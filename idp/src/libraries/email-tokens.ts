@@ -17,7 +17,10 @@ export async function issueEmailToken(trx: Knex.Transaction, userId: string, pur
   return token
 }
 
-export type TokenCheck = { status: 'valid'; userId: string; id: string } | { status: 'unknown' | 'expired' | 'used'; userId?: string }
+/** Why a mail link cannot be used (see docs/GLOSSARY.md). */
+export type LinkProblem = 'unknown' | 'expired' | 'used'
+
+export type TokenCheck = { status: 'valid'; userId: string; id: string } | { status: LinkProblem; userId?: string }
 
 /** Looks a token up without using it (to show the form a reset link leads to). */
 export async function checkEmailToken(db: Knex | Knex.Transaction, token: string, purpose: EmailTokenPurpose, now: Date): Promise<TokenCheck> {

@@ -1,11 +1,12 @@
 import { AppError } from '@opcommerce/shared/errors'
 import { recordAudit } from '@opcommerce/shared/queries/audit'
 import { ipKey } from '@opcommerce/shared/rate-limits'
+import { createUserQueries } from '@opcommerce/shared/queries/users'
 import { messages } from '../messages'
-import { createUserQueries, type User } from '@opcommerce/shared/queries/users'
 import type { IdpDependencies } from './context'
-import { normalizeEmail } from './registration'
-import { verifyDecoyPassword, verifyPassword } from './passwords'
+import { normalizeEmail } from './emails'
+import { credentialsFingerprint, verifyDecoyPassword, verifyPassword } from './passwords'
+import type { PendingRegistration } from './registration'
 
 /** Wrong email and wrong password: one answer, one timing. */
 class InvalidCredentialsError extends AppError {
@@ -14,15 +15,16 @@ class InvalidCredentialsError extends AppError {
   }
 }
 
-export type LoginResult = { status: 'authenticated'; user: User } | { status: 'unvalidated'; user: User }
+/** Who logged in, or, for a user not validated yet, what "Renvoyer à nouveau l'email" needs. */
+export type LoginResult = { status: 'authenticated'; userId: string } | ({ status: 'unvalidated' } & PendingRegistration)
 
 export function createLogin({ db, limits }: IdpDependencies) {
   const users = createUserQueries(db)
 
   return {
     /**
-     * Checks an email and a password. Attempts are limited per IP, failures per account (the
-     * account is then blocked for a while, whoever tries). A right password on an account not
+     * Checks an email and a password. Attempts are limited per IP, failures per address (the
+     * address is then blocked for a while, whoever tries). A right password of a user not
      * validated yet is reported as such: only its owner can get that far.
      */
     async authenticate(emailInput: string, password: string, ip: string): Promise<LoginResult> {
@@ -39,10 +41,10 @@ export function createLogin({ db, limits }: IdpDependencies) {
       await limits.loginFailuresPerAccount.reset(email)
       if (!user.emailVerifiedAt) {
         await recordAudit(db, { type: 'login.refused_unvalidated', actor: user.id, subject: user.id, ip })
-        return { status: 'unvalidated', user }
+        return { status: 'unvalidated', email: user.email, credentials: credentialsFingerprint(user.passwordHash) }
       }
       await recordAudit(db, { type: 'login.succeeded', actor: user.id, subject: user.id, ip })
-      return { status: 'authenticated', user }
+      return { status: 'authenticated', userId: user.id }
     },
   }
 }

@@ -1,16 +1,28 @@
-import { ValidationError, type FieldErrors } from '@opcommerce/shared/errors'
+import { z } from 'zod'
+import { formText, validateForm, whenValid } from '@opcommerce/shared/forms'
 import { enqueueMail } from '@opcommerce/shared/mail/outbox'
+import { newPassword } from '@opcommerce/shared/password-policy'
 import { recordAudit } from '@opcommerce/shared/queries/audit'
 import { ipKey } from '@opcommerce/shared/rate-limits'
 import { messages } from '../messages'
 import { createOidcPayloadQueries } from '../queries/oidc-payloads'
-import { createUserQueries } from '@opcommerce/shared/queries/users'
+import { createUserQueries, type User } from '@opcommerce/shared/queries/users'
 import type { IdpDependencies } from './context'
-import { checkEmailToken, consumeEmailToken, issueEmailToken } from './email-tokens'
+import { emailAddress, normalizeEmail } from './emails'
+import { checkEmailToken, consumeEmailToken, issueEmailToken, type LinkProblem } from './email-tokens'
 import { checkNewPassword, hashPassword } from './passwords'
-import { isValidEmail, normalizeEmail } from './registration'
 
-export type ResetLinkState = 'valid' | 'unknown' | 'expired' | 'used'
+/** "Mot de passe oublié ?": the address to send the link to. */
+const resetRequestForm = z.object({ email: emailAddress })
+
+/** "Choisir un nouveau mot de passe": the same rules as at registration, against the user's own details. */
+const newPasswordForm = (user: User) =>
+  z
+    .object({ password: newPassword, password_confirmation: formText })
+    .superRefine(
+      checkNewPassword(() => [user.email, user.givenName, user.familyName]),
+      { when: whenValid('password') },
+    )
 
 export function createPasswordReset({ config, db, limits, logger, now }: IdpDependencies) {
   async function mailResetLink(email: string, ip: string): Promise<void> {
@@ -24,33 +36,29 @@ export function createPasswordReset({ config, db, limits, logger, now }: IdpDepe
   }
 
   return {
-    /** Mails a reset link when the account exists; the answer is the same either way. */
-    async request(emailInput: string, ip: string): Promise<void> {
-      const email = normalizeEmail(emailInput)
-      if (!isValidEmail(email)) throw new ValidationError(messages.form.invalid, { email: [messages.email.invalid] })
+    /** Mails a reset link when the address has a user; the answer is the same either way. */
+    async request(input: { email: string }, ip: string): Promise<void> {
+      const { email } = validateForm(resetRequestForm, input)
       await limits.resetPerIp.consume(ipKey(ip), messages.reset.tooMany)
       await limits.resetPerAccount.consume(email, messages.reset.tooMany)
-      // Answered before the account is even looked up: the response takes as long whether it exists or not.
+      // Answered before the user is even looked up: the response takes as long whether it exists or not.
       mailResetLink(email, ip).catch((error: unknown) => logger.error({ err: error }, 'password reset request failed'))
     },
 
-    async linkState(token: string): Promise<ResetLinkState> {
+    /** Whether a reset link may still be used, before its form is shown. */
+    async linkState(token: string): Promise<'valid' | LinkProblem> {
       return (await checkEmailToken(db, token, 'reset_password', now())).status
     },
 
     /**
      * Sets the new password (same policy as at registration), uses the link, and ends every SSO
-     * session and token of the account: whoever knew the old password is logged out.
+     * session and token of the user: whoever knew the old password is logged out.
      */
-    async reset(token: string, password: string, confirmation: string, ip: string): Promise<ResetLinkState> {
+    async reset(token: string, input: { password: string; password_confirmation: string }, ip: string): Promise<'done' | LinkProblem> {
       const check = await checkEmailToken(db, token, 'reset_password', now())
       if (check.status !== 'valid') return check.status
       const user = (await createUserQueries(db).findById(check.userId))!
-      const fieldErrors: FieldErrors = {}
-      const problems = checkNewPassword(password, [user.email, user.givenName, user.familyName])
-      if (problems.length > 0) fieldErrors.password = problems
-      else if (confirmation !== password) fieldErrors.password_confirmation = [messages.password.mismatch]
-      if (Object.keys(fieldErrors).length > 0) throw new ValidationError(messages.form.invalid, fieldErrors)
+      const { password } = validateForm(newPasswordForm(user), input)
       const passwordHash = await hashPassword(password)
       const outcome = await db.transaction(async (trx) => {
         const consumed = await consumeEmailToken(trx, token, 'reset_password', now())
@@ -60,10 +68,10 @@ export function createPasswordReset({ config, db, limits, logger, now }: IdpDepe
         await users.markEmailVerified(user.id, now())
         await createOidcPayloadQueries(trx).endEverythingOf(user.id)
         await recordAudit(trx, { type: 'password.reset', actor: user.id, subject: user.id, ip })
-        return 'valid' as const
+        return 'done' as const
       })
       // Whoever failed to log in before, the owner may now log in at once with the new password.
-      if (outcome === 'valid') await limits.loginFailuresPerAccount.reset(normalizeEmail(user.email))
+      if (outcome === 'done') await limits.loginFailuresPerAccount.reset(normalizeEmail(user.email))
       return outcome
     },
   }

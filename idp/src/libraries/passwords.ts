@@ -3,7 +3,8 @@ import { ZxcvbnFactory } from '@zxcvbn-ts/core'
 import * as common from '@zxcvbn-ts/language-common'
 import * as en from '@zxcvbn-ts/language-en'
 import * as fr from '@zxcvbn-ts/language-fr'
-import { checkPasswordPolicy } from '@opcommerce/shared/password-policy'
+import type { z } from 'zod'
+import { sha256 } from '@opcommerce/shared/crypto'
 import { messages } from '../messages'
 
 /** OWASP's argon2id parameters: 19 MiB, 2 passes, 1 lane. */
@@ -24,9 +25,14 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
   }
 }
 
+/** Names the password a user has now, without revealing it (kept in the browser's pending cookie). */
+export function credentialsFingerprint(passwordHash: string): string {
+  return sha256(passwordHash).slice(0, 32)
+}
+
 /**
  * Hash checked when the email is unknown, so that a wrong email costs the same time as a wrong
- * password and response times do not reveal which accounts exist.
+ * password and response times do not reveal which users exist.
  */
 const decoyHash = hashPassword('decoy password that matches nothing')
 
@@ -59,11 +65,17 @@ export function measurePasswordStrength(password: string, userInputs: string[] =
   return { score: result.score, advice }
 }
 
-/** The guide's rules, then the common and leaked password check: every problem, in French. */
-export function checkNewPassword(password: string, userInputs: string[]): string[] {
-  const unmet = checkPasswordPolicy(password)
-  if (unmet.length > 0) return unmet
-  const strength = measurePasswordStrength(password, userInputs)
-  if (strength.score >= MINIMUM_STRENGTH) return []
-  return [messages.password.tooCommon]
-}
+/**
+ * The checks of a new password that need the whole form, once the guide's rules are met (the
+ * `newPassword` field, with `whenValid('password')`): not common, leaked or made of the user's own
+ * details (`userInputs`), then repeated in the confirmation field.
+ */
+export const checkNewPassword =
+  <Form extends { password: string; password_confirmation: string }>(userInputs: (form: Form) => string[]) =>
+  (form: Form, ctx: z.RefinementCtx): void => {
+    if (measurePasswordStrength(form.password, userInputs(form)).score < MINIMUM_STRENGTH) {
+      ctx.addIssue({ code: 'custom', path: ['password'], message: messages.password.tooCommon })
+    } else if (form.password_confirmation !== form.password) {
+      ctx.addIssue({ code: 'custom', path: ['password_confirmation'], message: messages.password.mismatch })
+    }
+  }

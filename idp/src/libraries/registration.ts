@@ -1,77 +1,67 @@
 import { z } from 'zod'
-import { sha256 } from '@opcommerce/shared/crypto'
-import { ConflictError, ValidationError, type FieldErrors } from '@opcommerce/shared/errors'
+import { ConflictError } from '@opcommerce/shared/errors'
+import { formText, validateForm, whenValid } from '@opcommerce/shared/forms'
 import { enqueueMail } from '@opcommerce/shared/mail/outbox'
+import { newPassword } from '@opcommerce/shared/password-policy'
 import { recordAudit } from '@opcommerce/shared/queries/audit'
 import { ipKey } from '@opcommerce/shared/rate-limits'
 import { messages } from '../messages'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
 import type { IdpDependencies } from './context'
-import { consumeEmailToken, issueEmailToken } from './email-tokens'
-import { checkNewPassword, hashPassword } from './passwords'
+import { emailAddress, normalizeEmail } from './emails'
+import { consumeEmailToken, issueEmailToken, type LinkProblem } from './email-tokens'
+import { checkNewPassword, credentialsFingerprint, hashPassword } from './passwords'
 
-export interface RegistrationForm {
+/** A user waiting for validation, as the browser that set their password remembers them (see http/pending-registration.ts). */
+export interface PendingRegistration {
   email: string
-  emailConfirmation: string
-  password: string
-  passwordConfirmation: string
-  givenName: string
-  familyName: string
+  /** credentialsFingerprint of the password this browser set: only it may ask for a new link. */
+  credentials: string
 }
 
-const emailSchema = z.email().max(254)
+/** The fields of "Créer un compte". */
+export const REGISTRATION_FIELDS = ['email', 'email_confirmation', 'password', 'password_confirmation', 'given_name', 'family_name'] as const
+export type RegistrationInput = Record<(typeof REGISTRATION_FIELDS)[number], string>
 
-/** Names the password an account has now, without revealing it (kept in the browser's pending cookie). */
-export function credentialsFingerprint(passwordHash: string): string {
-  return sha256(passwordHash).slice(0, 32)
-}
+const nameField = (required: string) => formText.transform((name) => name.trim()).pipe(z.string().min(1, required).max(100, messages.form.tooLong))
 
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase()
-}
-
-export function isValidEmail(email: string): boolean {
-  return emailSchema.safeParse(email).success
-}
-
-/** Every problem of the form at once, keyed by field name. */
-function validateRegistration(form: RegistrationForm): FieldErrors {
-  const errors: FieldErrors = {}
-  const email = normalizeEmail(form.email)
-  if (!isValidEmail(email)) errors.email = [messages.email.invalid]
-  else if (normalizeEmail(form.emailConfirmation) !== email) errors.email_confirmation = [messages.email.mismatch]
-  const passwordProblems = checkNewPassword(form.password, [email, form.givenName, form.familyName])
-  if (passwordProblems.length > 0) errors.password = passwordProblems
-  else if (form.passwordConfirmation !== form.password) errors.password_confirmation = [messages.password.mismatch]
-  if (form.givenName.trim() === '') errors.given_name = [messages.names.givenNameRequired]
-  else if (form.givenName.trim().length > 100) errors.given_name = [messages.form.tooLong]
-  if (form.familyName.trim() === '') errors.family_name = [messages.names.familyNameRequired]
-  else if (form.familyName.trim().length > 100) errors.family_name = [messages.form.tooLong]
-  return errors
-}
+/** "Créer un compte": every problem of every field at once. */
+const registrationForm = z
+  .object({
+    email: emailAddress,
+    email_confirmation: formText,
+    password: newPassword,
+    password_confirmation: formText,
+    given_name: nameField(messages.names.givenNameRequired),
+    family_name: nameField(messages.names.familyNameRequired),
+  })
+  .refine((form) => normalizeEmail(form.email_confirmation) === form.email, {
+    path: ['email_confirmation'],
+    message: messages.email.mismatch,
+    when: whenValid('email'),
+  })
+  .superRefine(
+    checkNewPassword((form) => [form.email, form.given_name, form.family_name]),
+    { when: whenValid('password') },
+  )
 
 export function createRegistration({ config, db, limits, now }: IdpDependencies) {
   const validationLink = (token: string) => `${config.idp.issuer}/validation/${token}`
 
   return {
     /**
-     * Creates the account and mails its validation link. An email that already has an account
-     * gets the same answer, and its owner a mail instead: nobody learns which accounts exist.
+     * Creates the user and mails the validation link. An address that already has a user gets
+     * the same answer, and its owner a mail instead: nobody learns which addresses have one.
      */
-    async register(form: RegistrationForm, ip: string): Promise<{ email: string; credentials: string }> {
+    async register(input: RegistrationInput, ip: string): Promise<PendingRegistration> {
       await limits.registrationPerIp.consume(ipKey(ip), messages.registration.tooMany)
-      const fieldErrors = validateRegistration(form)
-      if (Object.keys(fieldErrors).length > 0) throw new ValidationError(messages.form.invalid, fieldErrors)
-      const email = normalizeEmail(form.email)
+      const form = validateForm(registrationForm, input)
+      const { email } = form
+      const names = { givenName: form.given_name, familyName: form.family_name }
       const passwordHash = await hashPassword(form.password)
       const owner = await db.transaction(async (trx) => {
         const users = createUserQueries(trx)
-        const created = await users.insert({
-          email,
-          passwordHash,
-          givenName: form.givenName.trim(),
-          familyName: form.familyName.trim(),
-        })
+        const created = await users.insert({ email, passwordHash, ...names })
         if (created) {
           const token = await issueEmailToken(trx, created.id, 'verify_email', now())
           await enqueueMail(trx, email, 'verify_email', { link: validationLink(token) })
@@ -83,12 +73,12 @@ export function createRegistration({ config, db, limits, now }: IdpDependencies)
         if (existing.emailVerifiedAt) return existing
         // Before validation, the latest registration wins: whoever opens the mail validates the
         // password they typed, not one a squatter registered first with their address.
-        await users.replaceUnvalidatedRegistration(existing.id, { passwordHash, givenName: form.givenName.trim(), familyName: form.familyName.trim() }, now())
+        await users.replaceUnvalidatedRegistration(existing.id, { passwordHash, ...names }, now())
         const token = await issueEmailToken(trx, existing.id, 'verify_email', now())
         await enqueueMail(trx, existing.email, 'verify_email', { link: validationLink(token) })
         return undefined
       })
-      // A validated account's owner is told, a few times a day at most: registering someone's
+      // A validated user is told, a few times a day at most: registering someone's
       // address must not flood their mailbox.
       if (owner && (await limits.existingAccountNoticePerAccount.allows(email))) {
         await enqueueMail(db, owner.email, 'account_exists', { loginUrl: config.portal.loginUrl, resetUrl: `${config.idp.issuer}/mot-de-passe-oublie` })
@@ -97,7 +87,7 @@ export function createRegistration({ config, db, limits, now }: IdpDependencies)
     },
 
     /**
-     * "Renvoyer à nouveau l'email": a fresh link for an account still waiting for its validation,
+     * "Renvoyer à nouveau l'email": a fresh link for a user still waiting for their validation,
      * only for the browser whose registration (or login) set its current password (`credentials`).
      */
     async resendValidation(email: string, credentials: string, ip: string): Promise<void> {
@@ -114,8 +104,11 @@ export function createRegistration({ config, db, limits, now }: IdpDependencies)
       })
     },
 
-    /** The link of the validation mail: single-use, valid 24 hours. */
-    async validateEmail(token: string, ip: string): Promise<'validated' | 'unknown' | 'expired' | 'used' | 'used_validated'> {
+    /**
+     * The link of the validation mail: single-use, valid 24 hours. A used link of a validated
+     * user says so (`used_validated`): they only need to log in.
+     */
+    async validateEmail(token: string, ip: string): Promise<'done' | LinkProblem | 'used_validated'> {
       return db.transaction(async (trx) => {
         const check = await consumeEmailToken(trx, token, 'verify_email', now())
         const users = createUserQueries(trx)
@@ -125,7 +118,7 @@ export function createRegistration({ config, db, limits, now }: IdpDependencies)
         }
         await users.markEmailVerified(check.userId, now())
         await recordAudit(trx, { type: 'account.validated', actor: check.userId, subject: check.userId, ip })
-        return 'validated'
+        return 'done'
       })
     },
   }

@@ -1,28 +1,30 @@
 import type { Account, FindAccount } from 'oidc-provider'
 import type { Knex } from '@opcommerce/shared/db/knex'
-import { activeCompaniesOf } from '@opcommerce/shared/queries/memberships'
+import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
+import { fullName } from '@opcommerce/shared/users'
 
 /**
- * The account behind a `sub`. Claims are read at each call, so an ID token, a refresh or a
- * userinfo request always carries the memberships as they are now.
+ * The user behind a `sub` (oidc-provider calls it an account). Claims are read at each call, so
+ * an ID token, a refresh or a userinfo request always carries the memberships as they are now.
  */
 export function createFindAccount(db: Knex): FindAccount {
   const users = createUserQueries(db)
+  const memberships = createMembershipQueries(db)
   return async (_ctx, sub) => {
     const user = await users.findById(sub)
     if (!user?.emailVerifiedAt) return undefined
     const account: Account = {
       accountId: user.id,
       async claims(_use, scope) {
-        const companies = scope.split(' ').includes('companies') ? await activeCompaniesOf(db, user.id) : []
+        const companies = scope.split(' ').includes('companies') ? await memberships.activeOf(user.id) : []
         return {
           sub: user.id,
           email: user.email,
           email_verified: true,
           given_name: user.givenName,
           family_name: user.familyName,
-          name: `${user.givenName} ${user.familyName}`,
+          name: fullName(user),
           updated_at: Math.floor(user.updatedAt.getTime() / 1000),
           companies,
           company_roles: companies.map((company) => `${company.siren}:${company.role}`),

@@ -1,32 +1,15 @@
-import type { ErrorOut } from 'oidc-provider'
+import { errors, type ErrorOut } from 'oidc-provider'
+import { messages } from '../messages'
 
 /**
- * The French sentence shown to a person when an authorization request cannot go back to the
- * application (unknown client, unregistered redirect_uri, missing PKCE…).
+ * The French sentence of a page oidc-provider renders instead of going back to the application:
+ * an unknown or disabled client, a redirect_uri it did not register, a malformed request, or an
+ * authorization request this browser can no longer resume (its cookie or its interaction is
+ * gone). What it can send back to the application (missing PKCE, unknown scope…) goes there in
+ * the error parameters instead. Mapped by OAuth error code and error class, never by
+ * oidc-provider's English error_description.
  */
-export function describeOidcError(out: ErrorOut): string {
-  const description = out.error_description ?? ''
-  switch (out.error) {
-    case 'invalid_client':
-      return "Cette application n'est pas reconnue par le service d'authentification de l'Opcommerce."
-    case 'invalid_redirect_uri':
-      return "L'adresse de retour demandée par l'application n'est pas autorisée. Contactez l'équipe qui gère cette application."
-    case 'invalid_scope':
-      return "L'application demande des autorisations qui n'existent pas ou qui ne lui sont pas accordées."
-    case 'unsupported_response_type':
-    case 'unauthorized_client':
-      return "Cette application n'est pas autorisée à se connecter de cette façon."
-    case 'access_denied':
-      return "L'accès à l'application a été refusé."
-    case 'invalid_request':
-      if (/PKCE/iu.test(description) || /code_challenge/iu.test(description)) {
-        return "La demande de connexion de l'application est incomplète : la protection PKCE (S256) est obligatoire."
-      }
-      if (/interaction session|session not found|cookie/iu.test(description)) {
-        return 'Votre demande de connexion a expiré. Veuillez recommencer depuis le portail.'
-      }
-      return "La demande de connexion envoyée par l'application est incorrecte."
-    default:
-      return "La demande de connexion envoyée par l'application n'a pas pu aboutir."
-  }
+export function describeOidcError(out: ErrorOut, error: Error): string {
+  if (error instanceof errors.SessionNotFound) return messages.login.expired
+  return messages.oidc[out.error] ?? messages.oidc.other
 }

@@ -6,7 +6,7 @@ import type { Logger } from '@opcommerce/shared/logger'
 import type { ClientQueries } from '@opcommerce/shared/queries/clients'
 import type { OidcPayloadQueries } from '../queries/oidc-payloads'
 import { errorPage } from '../views/errors'
-import { loggedOutPage, logoutPage } from '../views/login'
+import { loggedOutPage, logoutPage } from '../views/logout'
 import { createAdapterClass } from './adapter'
 import { createFindAccount } from './accounts'
 import { describeOidcError } from './errors'
@@ -81,7 +81,7 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
         enabled: true,
         async logoutSource(ctx, form) {
           ctx.type = 'html'
-          ctx.body = logoutPage({ form, automatic: hintedAccount(ctx) === ctx.oidc.session?.accountId })
+          ctx.body = logoutPage({ form, automatic: hintedUser(ctx) === ctx.oidc.session?.accountId })
         },
         async postLogoutSuccessSource(ctx) {
           ctx.type = 'html'
@@ -100,7 +100,7 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
       if (ctx.status >= 500) logger.error({ err: error }, 'authorization error')
       else logger.warn({ error: out.error, description: out.error_description }, 'authorization request refused')
       ctx.type = 'html'
-      ctx.body = errorPage({ status: ctx.status, message: describeOidcError(out), homeHref: config.portal.url })
+      ctx.body = errorPage({ status: ctx.status, message: describeOidcError(out, error), homeHref: config.portal.url })
     },
   }
   const provider = new Provider(config.idp.issuer, configuration)
@@ -111,11 +111,11 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
 }
 
 /**
- * The account an RP-initiated logout names in its id_token_hint (oidc-provider checked the
- * signature). Only a hint for the signed-in account logs out without asking: a link carrying
+ * The user an RP-initiated logout names in its id_token_hint (oidc-provider checked the
+ * signature). Only a hint for the signed-in user logs out without asking: a link carrying
  * someone else's old ID token must not.
  */
-function hintedAccount(ctx: KoaContextWithOIDC): string | undefined {
+function hintedUser(ctx: KoaContextWithOIDC): string | undefined {
   const hint = ctx.oidc.params?.id_token_hint
   if (typeof hint !== 'string') return undefined
   try {

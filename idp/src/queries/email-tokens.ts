@@ -30,6 +30,11 @@ export function createEmailTokenQueries(db: Knex | Knex.Transaction) {
       return (await db('email_tokens').where({ id }).whereNull('consumed_at').update({ consumed_at: at })) === 1
     },
 
+    /** Deletes the tokens that expired before `date`, used or not. */
+    async purgeExpiredBefore(date: Date): Promise<number> {
+      return db('email_tokens').where('expires_at', '<', date).delete()
+    },
+
     /** A new link replaces the previous ones of the same purpose. */
     async expireUnused(userId: string, purpose: EmailTokenPurpose, at: Date): Promise<void> {
       await db('email_tokens')

@@ -52,7 +52,7 @@ export function createOidcPayloadQueries(db: Knex | Knex.Transaction) {
       await db('oidc_payloads').where({ kind, grant_id: grantId }).delete()
     },
 
-    /** Ends every SSO session of an account and revokes its grants and tokens (after a password reset). */
+    /** Ends every SSO session of a user (accountId) and revokes its grants and tokens (after a password reset). */
     async endEverythingOf(accountId: string): Promise<number> {
       return db('oidc_payloads')
         .whereIn('kind', ['Session', 'Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode'])

@@ -1,5 +1,6 @@
 import type Provider from 'oidc-provider'
 import type { Config } from '@opcommerce/shared/config'
+import type { LinkProblem } from '../libraries/email-tokens'
 import type { IdpLimits } from '../libraries/limits'
 import type { Login } from '../libraries/login'
 import type { PasswordReset } from '../libraries/password-reset'
@@ -24,3 +25,6 @@ export async function loginHref({ provider, config }: RouteDependencies, interac
   }
   return config.portal.loginUrl
 }
+
+/** The status of a mail link that cannot be used: 404 when it never existed, 410 (Gone) when it did. */
+export const linkProblemStatus = (problem: LinkProblem | 'used_validated'): 404 | 410 => (problem === 'unknown' ? 404 : 410)

@@ -1,12 +1,12 @@
 import type Router from '@koa/router'
 import type { Context } from 'koa'
 import { errors, type InteractionResults } from 'oidc-provider'
-import { AppError } from '@opcommerce/shared/errors'
+import { BadRequestError } from '@opcommerce/shared/errors'
+import { readForm } from '@opcommerce/shared/forms'
 import { errorForForm } from '../http/errors'
-import { formText, parseForm, rememberPendingRegistration } from '../http/forms'
-import { credentialsFingerprint } from '../libraries/registration'
+import { rememberPendingRegistration } from '../http/pending-registration'
 import { messages } from '../messages'
-import { consentPage, loginPage } from '../views/login'
+import { consentPage, loginPage } from '../views/interaction'
 import type { RouteDependencies } from './context'
 
 export function interactionRoutes(router: Router, deps: RouteDependencies): void {
@@ -18,7 +18,7 @@ export function interactionRoutes(router: Router, deps: RouteDependencies): void
       if (details.uid !== ctx.params.uid) throw new errors.SessionNotFound('interaction mismatch')
       return details
     } catch (error) {
-      if (error instanceof errors.SessionNotFound) throw new AppError(400, messages.login.expired)
+      if (error instanceof errors.SessionNotFound) throw new BadRequestError(messages.login.expired)
       throw error
     }
   }
@@ -48,19 +48,19 @@ export function interactionRoutes(router: Router, deps: RouteDependencies): void
 
   router.post('/interaction/:uid/login', async (ctx) => {
     const { uid, prompt, params } = await interactionOf(ctx)
-    if (prompt.name !== 'login') throw new AppError(400, messages.login.expired)
-    const form = parseForm(ctx, { email: formText, password: formText })
+    if (prompt.name !== 'login') throw new BadRequestError(messages.login.expired)
+    const form = readForm(ctx.request.body, ['email', 'password'])
     const page = async (options: { error?: string; unvalidated?: boolean }) => {
       ctx.body = loginPage({ uid, csrf: ctx.state.csrf, clientName: await clientName(params.client_id), email: form.email, ...options })
     }
     try {
       const result = await deps.login.authenticate(form.email, form.password, ctx.ip)
       if (result.status === 'unvalidated') {
-        rememberPendingRegistration(ctx, { email: result.user.email, credentials: credentialsFingerprint(result.user.passwordHash), interaction: uid })
+        rememberPendingRegistration(ctx, { email: result.email, credentials: result.credentials, interaction: uid })
         ctx.status = 403
         return await page({ unvalidated: true })
       }
-      await finish(ctx, { login: { accountId: result.user.id } })
+      await finish(ctx, { login: { accountId: result.userId } })
     } catch (error) {
       await page({ error: errorForForm(ctx, error).message })
     }
@@ -68,11 +68,11 @@ export function interactionRoutes(router: Router, deps: RouteDependencies): void
 
   router.post('/interaction/:uid/consent', async (ctx) => {
     const { prompt, params, session, grantId } = await interactionOf(ctx)
-    if (prompt.name !== 'consent' || !session) throw new AppError(400, messages.login.expired)
+    if (prompt.name !== 'consent' || !session) throw new BadRequestError(messages.login.expired)
     const grant = grantId
       ? await deps.provider.Grant.find(grantId)
       : new deps.provider.Grant({ accountId: session.accountId, clientId: String(params.client_id) })
-    if (!grant) throw new AppError(400, messages.login.expired)
+    if (!grant) throw new BadRequestError(messages.login.expired)
     const missing = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> }
     if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '))
     if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims)

@@ -1,15 +1,15 @@
 import type Router from '@koa/router'
+import { readForm } from '@opcommerce/shared/forms'
 import { errorForForm } from '../http/errors'
-import { formText, parseForm } from '../http/forms'
-import type { ResetLinkState } from '../libraries/password-reset'
+import type { Context } from 'koa'
+import type { LinkProblem } from '../libraries/email-tokens'
 import { messages } from '../messages'
-import { forgotPasswordPage, passwordChangedPage, resetLinkProblemPage, resetPasswordPage } from '../views/password'
-import { loginHref, type RouteDependencies } from './context'
+import { forgotPasswordPage, passwordChangedPage, resetLinkProblemPage, resetPasswordPage } from '../views/password-reset'
+import { linkProblemStatus, loginHref, type RouteDependencies } from './context'
 
-const LINK_PROBLEMS: Record<Exclude<ResetLinkState, 'valid'>, { status: number; message: string }> = {
-  unknown: { status: 404, message: messages.reset.linkUnknown },
-  expired: { status: 410, message: messages.reset.linkExpired },
-  used: { status: 410, message: messages.reset.linkUsed },
+function showLinkProblem(ctx: Context, problem: LinkProblem): void {
+  ctx.status = linkProblemStatus(problem)
+  ctx.body = resetLinkProblemPage(messages.reset.link[problem])
 }
 
 export function passwordResetRoutes(router: Router, deps: RouteDependencies): void {
@@ -21,11 +21,11 @@ export function passwordResetRoutes(router: Router, deps: RouteDependencies): vo
   })
 
   router.post('/mot-de-passe-oublie', async (ctx) => {
-    const form = parseForm(ctx, { email: formText, interaction: formText })
+    const form = readForm(ctx.request.body, ['email', 'interaction'])
     const interaction = form.interaction || undefined
     const href = await loginHref(deps, interaction)
     try {
-      await passwordReset.request(form.email, ctx.ip)
+      await passwordReset.request(form, ctx.ip)
       ctx.body = forgotPasswordPage({ csrf: ctx.state.csrf, interaction, loginHref: href, requested: true })
     } catch (error) {
       const problem = errorForForm(ctx, error)
@@ -43,24 +43,16 @@ export function passwordResetRoutes(router: Router, deps: RouteDependencies): vo
   router.get('/mot-de-passe/:token', async (ctx) => {
     const state = await passwordReset.linkState(ctx.params.token!)
     ctx.set('Cache-Control', 'no-store')
-    if (state !== 'valid') {
-      ctx.status = LINK_PROBLEMS[state].status
-      ctx.body = resetLinkProblemPage(LINK_PROBLEMS[state].message)
-      return
-    }
+    if (state !== 'valid') return showLinkProblem(ctx, state)
     ctx.body = resetPasswordPage({ csrf: ctx.state.csrf, token: ctx.params.token! })
   })
 
   router.post('/mot-de-passe/:token', async (ctx) => {
     const token = ctx.params.token!
-    const form = parseForm(ctx, { password: formText, password_confirmation: formText })
+    const form = readForm(ctx.request.body, ['password', 'password_confirmation'])
     try {
-      const state = await passwordReset.reset(token, form.password, form.password_confirmation, ctx.ip)
-      if (state !== 'valid') {
-        ctx.status = LINK_PROBLEMS[state].status
-        ctx.body = resetLinkProblemPage(LINK_PROBLEMS[state].message)
-        return
-      }
+      const outcome = await passwordReset.reset(token, form, ctx.ip)
+      if (outcome !== 'done') return showLinkProblem(ctx, outcome)
       ctx.body = passwordChangedPage(config.portal.loginUrl)
     } catch (error) {
       const problem = errorForForm(ctx, error)

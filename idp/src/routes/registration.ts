@@ -1,34 +1,18 @@
 import type Router from '@koa/router'
-import { AppError, ValidationError } from '@opcommerce/shared/errors'
+import { BadRequestError } from '@opcommerce/shared/errors'
+import { readForm } from '@opcommerce/shared/forms'
 import { PASSWORD_MAX_LENGTH } from '@opcommerce/shared/password-policy'
 import { ipKey } from '@opcommerce/shared/rate-limits'
 import { z } from 'zod'
 import { errorForForm } from '../http/errors'
-import { formText, parseForm, pendingRegistration, rememberPendingRegistration } from '../http/forms'
+import { pendingRegistration, rememberPendingRegistration } from '../http/pending-registration'
 import { measurePasswordStrength } from '../libraries/passwords'
+import { REGISTRATION_FIELDS } from '../libraries/registration'
 import { messages } from '../messages'
-import { accountValidatedPage, registerPage, validationLinkProblemPage, validationSentPage } from '../views/account'
-import { loginHref, type RouteDependencies } from './context'
-
-const registrationForm = {
-  email: formText,
-  email_confirmation: formText,
-  password: formText,
-  password_confirmation: formText,
-  given_name: formText,
-  family_name: formText,
-  interaction: formText,
-}
+import { registerPage, validatedPage, validationLinkProblemPage, validationSentPage } from '../views/registration'
+import { linkProblemStatus, loginHref, type RouteDependencies } from './context'
 
 const strengthRequest = z.object({ password: z.string().max(PASSWORD_MAX_LENGTH), inputs: z.array(z.string().max(256)).max(5).default([]) })
-
-/** Statuses of a validation link that cannot validate. */
-const LINK_PROBLEMS = {
-  unknown: { status: 404, message: messages.validation.linkUnknown },
-  expired: { status: 410, message: messages.validation.linkExpired },
-  used: { status: 410, message: messages.validation.linkUsed },
-  used_validated: { status: 410, message: messages.validation.linkUsedValidated },
-} as const
 
 export function registrationRoutes(router: Router, deps: RouteDependencies): void {
   const { registration, limits, config } = deps
@@ -39,20 +23,10 @@ export function registrationRoutes(router: Router, deps: RouteDependencies): voi
   })
 
   router.post('/inscription', async (ctx) => {
-    const form = parseForm(ctx, registrationForm)
-    const interaction = form.interaction || undefined
+    const { interaction: interactionField, ...form } = readForm(ctx.request.body, [...REGISTRATION_FIELDS, 'interaction'])
+    const interaction = interactionField || undefined
     try {
-      const { email, credentials } = await registration.register(
-        {
-          email: form.email,
-          emailConfirmation: form.email_confirmation,
-          password: form.password,
-          passwordConfirmation: form.password_confirmation,
-          givenName: form.given_name,
-          familyName: form.family_name,
-        },
-        ctx.ip,
-      )
+      const { email, credentials } = await registration.register(form, ctx.ip)
       rememberPendingRegistration(ctx, { email, credentials, interaction })
       ctx.status = 303
       ctx.redirect('/inscription/validation')
@@ -62,7 +36,7 @@ export function registrationRoutes(router: Router, deps: RouteDependencies): voi
         csrf: ctx.state.csrf,
         interaction,
         loginHref: await loginHref(deps, interaction),
-        values: { email: form.email, emailConfirmation: form.email_confirmation, givenName: form.given_name, familyName: form.family_name },
+        values: form,
         fieldErrors: problem.fieldErrors,
         formError: problem.message,
       })
@@ -72,7 +46,7 @@ export function registrationRoutes(router: Router, deps: RouteDependencies): voi
   router.post('/inscription/force-mot-de-passe', async (ctx) => {
     await limits.strengthPerIp.consume(ipKey(ctx.ip), messages.form.tooManyChecks)
     const request = strengthRequest.safeParse(ctx.request.body)
-    if (!request.success) throw new ValidationError(messages.form.badRequest)
+    if (!request.success) throw new BadRequestError(messages.form.badRequest)
     ctx.body = measurePasswordStrength(request.data.password, request.data.inputs)
   })
 
@@ -84,7 +58,7 @@ export function registrationRoutes(router: Router, deps: RouteDependencies): voi
 
   router.post('/inscription/renvoyer', async (ctx) => {
     const pending = pendingRegistration(ctx)
-    if (!pending) throw new AppError(400, messages.validation.nothingPending)
+    if (!pending) throw new BadRequestError(messages.validation.nothingPending)
     const page = async (notice: { kind: 'success' | 'error'; text: string }) =>
       validationSentPage({ csrf: ctx.state.csrf, email: pending.email, loginHref: await loginHref(deps, pending.interaction), notice })
     try {
@@ -98,11 +72,11 @@ export function registrationRoutes(router: Router, deps: RouteDependencies): voi
   router.get('/validation/:token', async (ctx) => {
     const outcome = await registration.validateEmail(ctx.params.token!, ctx.ip)
     const href = await loginHref(deps, pendingRegistration(ctx)?.interaction)
-    if (outcome === 'validated') {
-      ctx.body = accountValidatedPage(href)
+    if (outcome === 'done') {
+      ctx.body = validatedPage(href)
       return
     }
-    ctx.status = LINK_PROBLEMS[outcome].status
-    ctx.body = validationLinkProblemPage(LINK_PROBLEMS[outcome].message, href)
+    ctx.status = linkProblemStatus(outcome)
+    ctx.body = validationLinkProblemPage(messages.validation.link[outcome], href)
   })
 }

@@ -1,7 +1,9 @@
+import { CSRF_FIELD } from '@opcommerce/shared/forms'
 import { html, type SafeHtml } from '@opcommerce/shared/html'
+import { PASSWORD_RULES } from '@opcommerce/shared/password-policy'
 
 export function csrfField(token: string): SafeHtml {
-  return html`<input type="hidden" name="_csrf" value="${token}">`
+  return html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">`
 }
 
 export interface FieldOptions {
@@ -35,4 +37,15 @@ export function field(options: FieldOptions): SafeHtml {
 
 export function alert(kind: 'error' | 'success' | 'info' | 'warning', content: SafeHtml | string, title?: string): SafeHtml {
   return html`<div class="alert alert--${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${title ? html`<p class="alert__title">${title}</p>` : ''}${typeof content === 'string' ? html`<p>${content}</p>` : content}</div>`
+}
+
+/** Rules ticked while the user types (password-helpers.js), and the strength meter it fills. */
+export function passwordHelpers(): SafeHtml {
+  return html`<ul class="checklist" data-password-rules aria-label="Règles du mot de passe">${PASSWORD_RULES.map(
+    (rule) => html`<li data-pattern="${rule.pattern.source}" data-met="false">${rule.label}</li>`,
+  )}</ul>
+<div class="meter" data-strength-meter hidden>
+  <div class="meter__bar" aria-hidden="true"><div class="meter__fill"></div></div>
+  <p class="meter__label" aria-live="polite"></p>
+</div>`
 }

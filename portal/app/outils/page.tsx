@@ -1,13 +1,14 @@
 import type { Metadata } from 'next'
-import { PortalShell } from '../../src/components/PortalShell'
-import { ToolTiles } from '../../src/components/ToolTiles'
-import { requireViewer } from '../../src/lib/pages'
+import { PortalShell } from '@/components/PortalShell'
+import { ToolTiles } from '@/components/ToolTiles'
+import { fetchTools, requireSignedIn } from '@/lib/data'
 
 export const metadata: Metadata = { title: "Liste des outils de l'Opcommerce" }
 
 export default async function Tools() {
-  const { session, companies, context } = await requireViewer('/outils')
-  const tools = await context.clients.listTools()
+  const page = await requireSignedIn('/outils')
+  const { session, companies } = page
+  const tools = await fetchTools(page)
   return (
     <PortalShell session={session} companies={companies} current={companies.length === 1 ? companies[0] : undefined} section="tools">
       <div className="card">

@@ -2,13 +2,8 @@
 
 import { useRouter } from 'next/navigation'
 import { createContext, useContext, useRef, useState, type FormEvent, type ReactNode } from 'react'
-
-interface ActionResult {
-  message?: string
-  fieldErrors?: Record<string, string[]>
-  redirect?: string
-  redirectDelay?: number
-}
+import type { ActionResult } from '@/handlers/http'
+import { messages } from '@/lib/messages'
 
 interface FormState {
   pending: boolean
@@ -77,7 +72,7 @@ export function ActionForm(props: {
       ok = response.ok
       result = (await response.json()) as ActionResult
     } catch {
-      result = { message: 'Le service ne répond pas. Vérifiez votre connexion puis réessayez.' }
+      result = { message: messages.network.unreachable }
     }
     if (props.flash && setFlash && result.message) setFlash({ ok, text: result.message })
     setState({ pending: false, ok, result })
@@ -97,6 +92,7 @@ export function ActionForm(props: {
   return (
     <FormStateContext.Provider value={state}>
       <form method="post" action={props.action} onSubmit={submit} noValidate className={props.className} aria-label={props.label}>
+        {/* CSRF_FIELD of shared/src/forms.ts, written out: client code cannot import that server module. */}
         <input type="hidden" name="_csrf" value={props.csrf} />
         <div ref={messageRef} tabIndex={-1}>
           {showHere && <Alert ok={Boolean(state.ok)} text={state.result!.message!} link={state.ok ? state.result!.redirect : undefined} />}
@@ -110,6 +106,10 @@ export function ActionForm(props: {
 export function TextField(props: {
   name: string
   label: string
+  /** Defaults to champ-<name>; needed when one page repeats a form. */
+  id?: string
+  /** Laid out within a row of actions. */
+  inline?: boolean
   hint?: string
   autoComplete?: string
   inputMode?: 'numeric' | 'text'
@@ -118,10 +118,10 @@ export function TextField(props: {
 }) {
   const { pending, result } = useContext(FormStateContext)
   const errors = result?.fieldErrors?.[props.name] ?? []
-  const id = `champ-${props.name}`
+  const id = props.id ?? `champ-${props.name}`
   const describedBy = [props.hint && `${id}-aide`, errors.length > 0 && `${id}-erreurs`].filter(Boolean).join(' ') || undefined
   return (
-    <div className="field">
+    <div className={props.inline ? 'field inline-field' : 'field'}>
       <label htmlFor={id}>{props.label}</label>
       {props.hint && (
         <span className="hint" id={`${id}-aide`}>

@@ -1,7 +1,8 @@
 import Link from 'next/link'
 import type { ReactNode } from 'react'
-import type { CompanyAccess } from '@opcommerce/shared/queries/memberships'
-import type { Session } from '../lib/session'
+import type { ActiveMembership } from '@opcommerce/shared/queries/memberships'
+import { fullName } from '@opcommerce/shared/users'
+import type { PortalSession } from '@/lib/portal-sessions'
 
 export type Section = 'home' | 'users' | 'add' | 'tools'
 
@@ -52,12 +53,12 @@ export function PublicShell({ children }: { children: ReactNode }) {
 /**
  * The menu bar of the guide: "Gérer les utilisateurs" (administrators of the current company),
  * "Ajouter une entreprise", "Liste des outils de l'Opcommerce", a company switcher when the
- * person has several, their name and "Se déconnecter".
+ * user has several, their name and "Se déconnecter".
  */
 export function PortalShell(props: {
-  session: Session
-  companies: CompanyAccess[]
-  current?: CompanyAccess
+  session: PortalSession
+  companies: ActiveMembership[]
+  current?: ActiveMembership
   section: Section
   children: ReactNode
 }) {
@@ -71,10 +72,9 @@ export function PortalShell(props: {
           <div className="site-header__inner">
             <Brand />
             <div className="user-area">
-              <span className="user-name">
-                {session.givenName} {session.familyName}
-              </span>
+              <span className="user-name">{fullName(session.user)}</span>
               <form method="post" action="/auth/logout">
+                {/* CSRF_FIELD of shared/src/forms.ts, written out: error.tsx brings this file into client code. */}
                 <input type="hidden" name="_csrf" value={session.csrf} />
                 <button className="link-button" type="submit">
                   Se déconnecter

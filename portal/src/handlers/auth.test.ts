@@ -6,8 +6,8 @@ import { newPerson, registerValidated } from '../../../tests/support/accounts'
 import { Browser } from '../../../tests/support/browser'
 import { testConfig, useIdpStack } from '../../../tests/support/idp'
 import { testPortalContext } from '../../../tests/support/portal'
-import type { PortalContext } from '../lib/context'
-import { LOGIN_COOKIE, SESSION_COOKIE } from '../lib/session'
+import type { PortalContext } from '@/lib/context'
+import { LOGIN_COOKIE, SESSION_COOKIE } from '@/lib/cookies'
 import { finishLogin, logout, startLogin } from './auth'
 
 /** The value of a cookie a response sets. */
@@ -59,7 +59,7 @@ describe('portal login through the idp (code + PKCE, state and nonce checked)', 
     expect(cookie).toMatch(/SameSite=lax/iu)
     const value = setCookie(response, SESSION_COOKIE)!
     expect(value).toMatch(/^[\w-]{43}$/u)
-    expect(await context.sessions.resume(value)).toMatchObject({ email: person.email, givenName: 'Hélène', familyName: 'Durand' })
+    expect(await context.sessions.resume(value)).toMatchObject({ user: { email: person.email, givenName: 'Hélène', familyName: 'Durand' } })
     const [row] = await stack.database.knex('portal_sessions').where({ id: sha256(value) })
     expect(row.refresh_token_encrypted).toBeTruthy()
     expect(JSON.stringify(row)).not.toContain(value)
@@ -114,12 +114,12 @@ describe('portal login through the idp (code + PKCE, state and nonce checked)', 
     await stack.database.knex('portal_sessions').where({ id: sha256(value) }).update({ access_token_expires_at: new Date(Date.now() + 10_000) })
 
     const resumed = await Promise.all(Array.from({ length: 5 }, () => context.sessions.resume(value)))
-    expect(resumed.every((session) => session?.email === person.email)).toBe(true)
+    expect(resumed.every((session) => session?.user.email === person.email)).toBe(true)
     const [after] = await stack.database.knex('portal_sessions').where({ id: sha256(value) })
     expect(after.refresh_token_encrypted).not.toBe(before.refresh_token_encrypted)
     expect(after.access_token_expires_at.getTime()).toBeGreaterThan(Date.now() + 500_000)
     expect(after.refreshing_until).toBeNull()
-    expect(await context.sessions.resume(value)).toMatchObject({ email: person.email })
+    expect(await context.sessions.resume(value)).toMatchObject({ user: { email: person.email } })
 
     // Logging out elsewhere ends the SSO session: at its next refresh, the portal session ends too.
     const confirmation = await browser.get(`${stack.idp.issuer}/session/end`)

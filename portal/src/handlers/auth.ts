@@ -1,21 +1,16 @@
 import { NextResponse } from 'next/server'
 import * as oidc from 'openid-client'
 import { isAppError } from '@opcommerce/shared/errors'
-import { activeCompaniesOf } from '@opcommerce/shared/queries/memberships'
-import type { PortalContext } from '../lib/context'
-import { idpConfiguration, PORTAL_SCOPE, redirectUri } from '../lib/oidc'
-import { cookieOptions, LOGIN_COOKIE, safeReturnTo, sealPendingLogin, SESSION_COOKIE, sessionTokens, unsealPendingLogin } from '../lib/session'
-import { cookieOf, readSession, verifyForm } from './http'
-
-/** Where a person goes after logging in: their company home, or "Ajouter une entreprise" without any access. */
-export async function landingPath(context: PortalContext, userId: string): Promise<string> {
-  const [first] = await activeCompaniesOf(context.db, userId)
-  return first ? `/entreprises/${first.siren}` : '/entreprises/ajouter'
-}
+import type { PortalContext } from '@/lib/context'
+import { idpConfiguration, PORTAL_SCOPE, redirectUri } from '@/lib/oidc'
+import { cookieOf, cookieOptions, LOGIN_COOKIE, SESSION_COOKIE } from '@/lib/cookies'
+import { PENDING_LOGIN_LIFETIME, safeReturnTo, sealPendingLogin, unsealPendingLogin } from '@/lib/pending-login'
+import { sessionTokens } from '@/lib/portal-sessions'
+import { readSession, verifyForm } from './http'
 
 /** GET /auth/login: starts an authorization request (code + PKCE S256, state and nonce). */
 export async function startLogin(context: PortalContext, request: Request): Promise<Response> {
-  const { config } = context
+  const { config, now } = context
   const codeVerifier = oidc.randomPKCECodeVerifier()
   const pending = {
     state: oidc.randomState(),
@@ -32,14 +27,14 @@ export async function startLogin(context: PortalContext, request: Request): Prom
     nonce: pending.nonce,
   })
   const response = NextResponse.redirect(authorizationUrl, 303)
-  response.cookies.set(LOGIN_COOKIE, await sealPendingLogin(pending, config.secrets.portalSessionSecret), cookieOptions(config.portal.url, 600))
+  response.cookies.set(LOGIN_COOKIE, sealPendingLogin(pending, config.secrets.portalSessionSecret, now()), cookieOptions(config.portal.url, PENDING_LOGIN_LIFETIME / 1000))
   return response
 }
 
 /** GET /auth/callback: checks state, nonce and PKCE, then opens the portal session. */
 export async function finishLogin(context: PortalContext, request: Request): Promise<Response> {
   const { config, logger, now } = context
-  const pending = await unsealPendingLogin(cookieOf(request, LOGIN_COOKIE), config.secrets.portalSessionSecret)
+  const pending = unsealPendingLogin(cookieOf(request, LOGIN_COOKIE), config.secrets.portalSessionSecret, now())
   const requestUrl = new URL(request.url)
   const fail = () => {
     const response = NextResponse.redirect(new URL('/?erreur=connexion', config.portal.url), 303)
@@ -55,7 +50,7 @@ export async function finishLogin(context: PortalContext, request: Request): Pro
       { pkceCodeVerifier: pending.codeVerifier, expectedState: pending.state, expectedNonce: pending.nonce },
     )
     const session = sessionTokens(tokens, now())
-    const target = pending.returnTo || (await landingPath(context, session.userId))
+    const target = pending.returnTo || (await context.memberships.landingPath(session.userId))
     const response = NextResponse.redirect(new URL(target, config.portal.url), 303)
     response.cookies.set(SESSION_COOKIE, await context.sessions.open(session), cookieOptions(config.portal.url))
     response.cookies.delete(LOGIN_COOKIE)

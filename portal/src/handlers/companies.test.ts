@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { FORM_REFUSED } from '@opcommerce/shared/errors'
 import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/database'
 import { testConfig } from '../../../tests/support/idp'
-import { createCompany, createPeople, createPerson, formRequest, testPortalContext } from '../../../tests/support/portal'
+import { createCompany, createUser, createUsers, formRequest, testPortalContext } from '../../../tests/support/portal'
 import { startSmtpCapture, type SmtpCapture } from '../../../tests/support/smtp'
-import type { Person } from '../lib/access'
-import type { PortalContext } from '../lib/context'
-import { messages } from '../lib/messages'
+import type { UserProfile } from '@opcommerce/shared/users'
+import type { PortalContext } from '@/lib/context'
+import { messages } from '@/lib/messages'
 import { linkCompanyHandler, memberActionHandler, remindHandler } from './companies'
 
 describe('portal route handlers: statuses and server-side authorization', () => {
@@ -15,12 +16,12 @@ describe('portal route handlers: statuses and server-side authorization', () => 
   let context: PortalContext
   let company: { siren: string; code: string; name: string }
   let otherCompany: { siren: string; code: string; name: string }
-  let admin: Person, member: Person, pending: Person, otherAdmin: Person
+  let admin: UserProfile, member: UserProfile, pending: UserProfile, otherAdmin: UserProfile
 
-  const link = async (person: Person | undefined, fields: Record<string, string>, options?: { csrf?: string }) =>
-    linkCompanyHandler(context, await formRequest(context, person, '/api/entreprises', fields, options))
-  const act = async (person: Person, siren: string, userId: string, action: string, extra: Record<string, string> = {}) =>
-    memberActionHandler(context, await formRequest(context, person, `/api/entreprises/${siren}/membres/${userId}`, { action, ...extra }), siren, userId)
+  const link = async (user: UserProfile | undefined, fields: Record<string, string>, options?: { csrf?: string }) =>
+    linkCompanyHandler(context, await formRequest(context, user, '/api/entreprises', fields, options))
+  const act = async (user: UserProfile, siren: string, userId: string, action: string, extra: Record<string, string> = {}) =>
+    memberActionHandler(context, await formRequest(context, user, `/api/entreprises/${siren}/membres/${userId}`, { action, ...extra }), siren, userId)
   const membership = (userId: string, siren = company.siren) => createMembershipQueries(database!.knex).find(userId, siren)
 
   beforeAll(async () => {
@@ -29,12 +30,12 @@ describe('portal route handlers: statuses and server-side authorization', () => 
     context = testPortalContext(testConfig(database, smtp), database.knex)
     company = await createCompany(database.knex, context.config, 'Société Lambda')
     otherCompany = await createCompany(database.knex, context.config, 'Société Mu')
-    ;[admin, member, pending, otherAdmin] = await createPeople(database.knex, ['Alice', 'Bob', 'Chloe', 'Denis'])
-    await context.access.linkCompany(admin, company, 'test')
-    await context.access.linkCompany(member, company, 'test')
-    await context.access.approve(admin, company.siren, member.id, 'test')
-    await context.access.linkCompany(otherAdmin, otherCompany, 'test')
-    await context.access.linkCompany(pending, company, 'test')
+    ;[admin, member, pending, otherAdmin] = await createUsers(database.knex, ['Alice', 'Bob', 'Chloe', 'Denis'])
+    await context.memberships.linkCompany(admin, company, 'test')
+    await context.memberships.linkCompany(member, company, 'test')
+    await context.memberships.approve(admin, company.siren, member.id, 'test')
+    await context.memberships.linkCompany(otherAdmin, otherCompany, 'test')
+    await context.memberships.linkCompany(pending, company, 'test')
   })
 
   afterAll(async () => {
@@ -43,7 +44,7 @@ describe('portal route handlers: statuses and server-side authorization', () => 
   })
 
   it('links a company and tells the first person they are its administrator', async () => {
-    const newcomer = await createPerson(database!.knex, 'Emma')
+    const newcomer = await createUser(database!.knex, 'Emma')
     const fresh = await createCompany(database!.knex, context.config, 'Société Nu')
     const response = await link(newcomer, { siren: fresh.siren, code: fresh.code })
     expect(response.status).toBe(200)
@@ -54,7 +55,7 @@ describe('portal route handlers: statuses and server-side authorization', () => 
     const response = await link(member, { siren: '123', code: '' })
     expect(response.status).toBe(400)
     expect(await response.json()).toEqual({
-      message: 'Le Siren doit comporter exactement 9 chiffres.',
+      message: FORM_REFUSED,
       fieldErrors: { siren: ['Le Siren doit comporter exactement 9 chiffres.'], code: [messages.link.codeRequired] },
     })
     const wrong = await link(member, { siren: otherCompany.siren, code: 'ADH-FAUX' })
@@ -110,8 +111,8 @@ describe('portal route handlers: statuses and server-side authorization', () => 
   })
 
   it('throttles "Relancer ma demande" with 429 and Retry-After', async () => {
-    const requester = await createPerson(database!.knex, 'Fanny')
-    await context.access.linkCompany(requester, company, 'test')
+    const requester = await createUser(database!.knex, 'Fanny')
+    await context.memberships.linkCompany(requester, company, 'test')
     const remind = async () => remindHandler(context, await formRequest(context, requester, `/api/entreprises/${company.siren}/relance`, {}), company.siren)
     expect((await remind()).status).toBe(200)
     const tooSoon = await remind()

@@ -1,22 +1,20 @@
 import { z } from 'zod'
-import { AppError } from '@opcommerce/shared/errors'
-import type { Person } from '../lib/access'
-import type { PortalContext } from '../lib/context'
-import { messages } from '../lib/messages'
-import type { Session } from '../lib/session'
-import { clientIp, formText, handleAction, requireSession, verifyForm } from './http'
+import { BadRequestError, NotFoundError } from '@opcommerce/shared/errors'
+import { readForm } from '@opcommerce/shared/forms'
+import { fullName } from '@opcommerce/shared/users'
+import type { PortalContext } from '@/lib/context'
+import { messages } from '@/lib/messages'
+import { clientIp, handleAction, requireSession, verifyForm } from './http'
 
 /** How long "Vous allez être redirigé" stays on screen. */
 const REDIRECT_DELAY = 2500 // milliseconds
-
-const personOf = (session: Session): Person => ({ id: session.userId, email: session.email, givenName: session.givenName, familyName: session.familyName })
 
 const sirenParam = z.string().regex(/^\d{9}$/u)
 const userIdParam = z.uuid()
 
 function parseParam<T>(schema: z.ZodType<T>, value: string): T {
   const parsed = schema.safeParse(value)
-  if (!parsed.success) throw new AppError(404, messages.errors.notFound)
+  if (!parsed.success) throw new NotFoundError(messages.errors.notFound)
   return parsed.data
 }
 
@@ -24,12 +22,8 @@ function parseParam<T>(schema: z.ZodType<T>, value: string): T {
 export function linkCompanyHandler(context: PortalContext, request: Request): Promise<Response> {
   return handleAction(context, async () => {
     const session = await requireSession(context, request)
-    const form = await verifyForm(request, session)
-    const { outcome, company } = await context.access.linkCompany(
-      personOf(session),
-      { siren: formText(form, 'siren'), code: formText(form, 'code') },
-      clientIp(request),
-    )
+    const form = readForm(await verifyForm(request, session), ['siren', 'code'])
+    const { outcome, company } = await context.memberships.linkCompany(session.user, form, clientIp(request))
     const home = `/entreprises/${company.siren}`
     switch (outcome) {
       case 'admin':
@@ -49,7 +43,7 @@ export function remindHandler(context: PortalContext, request: Request, sirenInp
   return handleAction(context, async () => {
     const session = await requireSession(context, request)
     await verifyForm(request, session)
-    await context.access.remindAdministrators(personOf(session), parseParam(sirenParam, sirenInput), clientIp(request))
+    await context.memberships.remindAdministrators(session.user, parseParam(sirenParam, sirenInput), clientIp(request))
     return { message: messages.reminder.sent }
   })
 }
@@ -60,27 +54,26 @@ const memberAction = z.enum(['approve', 'refuse', 'promote', 'demote', 'remove']
 export function memberActionHandler(context: PortalContext, request: Request, sirenInput: string, userIdInput: string): Promise<Response> {
   return handleAction(context, async () => {
     const session = await requireSession(context, request)
-    const form = await verifyForm(request, session)
+    const form = readForm(await verifyForm(request, session), ['action', 'reason'])
     const siren = parseParam(sirenParam, sirenInput)
     const userId = parseParam(userIdParam, userIdInput)
-    const action = memberAction.safeParse(formText(form, 'action'))
-    if (!action.success) throw new AppError(400, messages.errors.badRequest)
-    const actor = personOf(session)
+    const action = memberAction.safeParse(form.action)
+    if (!action.success) throw new BadRequestError(messages.errors.badRequest)
+    const actor = session.user
     const ip = clientIp(request)
-    const { access } = context
-    const name = (person: Person) => `${person.givenName} ${person.familyName}`
+    const { memberships } = context
     switch (action.data) {
       case 'approve':
-        return { message: messages.members.approved(name(await access.approve(actor, siren, userId, ip))) }
+        return { message: messages.members.approved(fullName(await memberships.approve(actor, siren, userId, ip))) }
       case 'refuse':
-        return { message: messages.members.refused(name(await access.refuse(actor, siren, userId, formText(form, 'reason'), ip))) }
+        return { message: messages.members.refused(fullName(await memberships.refuse(actor, siren, userId, form, ip))) }
       case 'promote':
-        return { message: messages.members.promoted(name(await access.promote(actor, siren, userId, ip))) }
+        return { message: messages.members.promoted(fullName(await memberships.promote(actor, siren, userId, ip))) }
       case 'demote':
-        return { message: messages.members.demoted(name(await access.demote(actor, siren, userId, ip))) }
+        return { message: messages.members.demoted(fullName(await memberships.demote(actor, siren, userId, ip))) }
       case 'remove': {
-        const removed = await access.remove(actor, siren, userId, ip)
-        return removed.id === actor.id ? { message: messages.members.left, redirect: '/entreprises/ajouter' } : { message: messages.members.removed(name(removed)) }
+        const removed = await memberships.remove(actor, siren, userId, ip)
+        return removed.id === actor.id ? { message: messages.members.left, redirect: '/entreprises/ajouter' } : { message: messages.members.removed(fullName(removed)) }
       }
     }
   })

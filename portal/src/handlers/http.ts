@@ -1,53 +1,31 @@
-import { timingSafeEqual } from 'node:crypto'
 import { NextResponse } from 'next/server'
-import { AppError, ForbiddenError, isAppError, UnauthorizedError, type TooManyRequestsError, type ValidationError } from '@opcommerce/shared/errors'
-import type { PortalContext } from '../lib/context'
-import { messages } from '../lib/messages'
-import { SESSION_COOKIE, type Session } from '../lib/session'
+import { BadRequestError, ForbiddenError, isAppError, UnauthorizedError, UNEXPECTED_ERROR, type FieldErrors } from '@opcommerce/shared/errors'
+import { CSRF_FIELD, csrfTokenMatches } from '@opcommerce/shared/forms'
+import type { PortalContext } from '@/lib/context'
+import { messages } from '@/lib/messages'
+import { cookieOf, SESSION_COOKIE } from '@/lib/cookies'
+import type { PortalSession } from '@/lib/portal-sessions'
 
-/** A cookie of the request; a malformed header reads as no cookie. */
-export function cookieOf(request: Request, name: string): string | undefined {
-  const header = request.headers.get('cookie') ?? ''
-  for (const part of header.split(';')) {
-    const [key, ...value] = part.trim().split('=')
-    if (key !== name) continue
-    try {
-      return decodeURIComponent(value.join('='))
-    } catch {
-      return undefined
-    }
-  }
-  return undefined
-}
-
-export function readSession(context: PortalContext, request: Request): Promise<Session | undefined> {
+export function readSession(context: PortalContext, request: Request): Promise<PortalSession | undefined> {
   return context.sessions.resume(cookieOf(request, SESSION_COOKIE))
 }
 
-export async function requireSession(context: PortalContext, request: Request): Promise<Session> {
+export async function requireSession(context: PortalContext, request: Request): Promise<PortalSession> {
   const session = await readSession(context, request)
   if (!session) throw new UnauthorizedError(messages.session.required)
   return session
 }
 
 /** Reads a posted form and checks its CSRF field against the session (double submit). */
-export async function verifyForm(request: Request, session: Session): Promise<FormData> {
+export async function verifyForm(request: Request, session: PortalSession): Promise<FormData> {
   let form: FormData
   try {
     form = await request.formData()
   } catch {
-    throw new AppError(400, messages.errors.badRequest)
+    throw new BadRequestError(messages.errors.badRequest)
   }
-  const submitted = form.get('_csrf')
-  const valid =
-    typeof submitted === 'string' && submitted.length === session.csrf.length && timingSafeEqual(Buffer.from(submitted), Buffer.from(session.csrf))
-  if (!valid) throw new ForbiddenError(messages.session.csrf)
+  if (!csrfTokenMatches(form.get(CSRF_FIELD), session.csrf)) throw new ForbiddenError(messages.session.csrf)
   return form
-}
-
-export const formText = (form: FormData, name: string): string => {
-  const value = form.get(name)
-  return typeof value === 'string' ? value.slice(0, 10_000) : ''
 }
 
 /**
@@ -58,10 +36,10 @@ export function clientIp(request: Request): string {
   return request.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim() || 'inconnue'
 }
 
-/** What a portal form receives: a message, field errors, and where to go next. */
+/** What a portal form receives (ActionForm): a message, field errors, and where to go next. */
 export interface ActionResult {
   message?: string
-  fieldErrors?: Record<string, string[]>
+  fieldErrors?: FieldErrors
   redirect?: string
   /** Milliseconds to show the message before following `redirect`. */
   redirectDelay?: number
@@ -75,17 +53,13 @@ export async function handleAction(context: PortalContext, action: () => Promise
     const error = isAppError(caught) ? caught : undefined
     if (!error?.expose) {
       context.logger.error({ err: caught }, 'portal action failed')
-      return NextResponse.json({ message: messages.errors.unexpected } satisfies ActionResult, { status: 500 })
+      return NextResponse.json({ message: UNEXPECTED_ERROR } satisfies ActionResult, { status: 500 })
     }
     const body: ActionResult = {
       message: error.message,
-      ...('fieldErrors' in error && Object.keys((error as ValidationError).fieldErrors).length > 0
-        ? { fieldErrors: (error as ValidationError).fieldErrors }
-        : {}),
+      ...(Object.keys(error.fieldErrors).length > 0 ? { fieldErrors: error.fieldErrors } : {}),
       ...(error.status === 401 ? { redirect: '/auth/login' } : {}),
     }
-    const headers: Record<string, string> = { 'Cache-Control': 'no-store' }
-    if ('retryAfter' in error) headers['Retry-After'] = String((error as TooManyRequestsError).retryAfter)
-    return NextResponse.json(body, { status: error.status, headers })
+    return NextResponse.json(body, { status: error.status, headers: { 'Cache-Control': 'no-store', ...error.headers() } })
   }
 }

@@ -3,30 +3,30 @@ import { connectDatabase, locateDatabase } from '@opcommerce/shared/db/database'
 import type { Knex } from '@opcommerce/shared/db/knex'
 import { createLogger, type Logger } from '@opcommerce/shared/logger'
 import { createClientQueries, type ClientQueries } from '@opcommerce/shared/queries/clients'
-import { createCompanyAccess, type AccessDependencies, type CompanyAccessService } from './access'
-import { createSessionStore, type SessionStore } from './session'
+import { createMembershipRules, type MembershipRules, type MembershipRulesDependencies } from './memberships'
+import { createPortalSessionStore, type PortalSessionStore } from './portal-sessions'
 
 /** Everything the portal's pages and handlers use; built once per process, injected in tests. */
 export interface PortalContext {
   config: Config
   db: Knex
   logger: Logger
-  access: CompanyAccessService
+  memberships: MembershipRules
   clients: ClientQueries
-  sessions: SessionStore
+  sessions: PortalSessionStore
   now: () => Date
 }
 
-export function createPortalContext(options: { config: Config; db: Knex; logger: Logger; now?: () => Date; limits?: AccessDependencies['limits'] }): PortalContext {
+export function createPortalContext(options: { config: Config; db: Knex; logger: Logger; now?: () => Date; limits?: MembershipRulesDependencies['limits'] }): PortalContext {
   const { config, db, logger, now = () => new Date(), limits } = options
   return {
     config,
     db,
     logger,
     now,
-    access: createCompanyAccess({ config, db, now, limits }),
+    memberships: createMembershipRules({ config, db, now, limits }),
     clients: createClientQueries(db),
-    sessions: createSessionStore({ db, config, now }),
+    sessions: createPortalSessionStore({ db, config, now }),
   }
 }
 

@@ -1,4 +1,9 @@
-/** Every sentence the portal shows, in the guide's French. */
+/**
+ * Every sentence the portal's handlers and forms answer, in the guide's French; page labels and
+ * headings stay in the pages. FORM_REFUSED and UNEXPECTED_ERROR, the same in both services, live
+ * in shared/src/errors.ts; the mails' sentences in shared/src/mail/templates.ts. No imports: the
+ * forms' client code reads it too.
+ */
 export const messages = {
   link: {
     becameAdmin: 'Votre compte est activé. Vous allez être redirigé.',
@@ -33,9 +38,11 @@ export const messages = {
     csrf: 'Cette page a expiré. Veuillez la recharger puis recommencer.',
     loginFailed: "La connexion n'a pas pu aboutir. Veuillez réessayer.",
   },
+  network: {
+    unreachable: 'Le service ne répond pas. Vérifiez votre connexion puis réessayez.',
+  },
   errors: {
     notFound: "Cette page n'existe pas.",
-    unexpected: "Une erreur inattendue s'est produite. Veuillez réessayer dans quelques instants.",
     badRequest: 'La requête envoyée est incorrecte.',
   },
 } as const

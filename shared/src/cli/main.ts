@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util'
 import { buildClient, GRANT_TYPES } from '../clients'
 import { importCompanies } from '../company-import'
 import { loadConfig } from '../config'
-import { ConfigError, ValidationError } from '../errors'
+import { BadRequestError, ConfigError } from '../errors'
 import { runMain } from '../process'
 import { recordAudit } from '../queries/audit'
 import { createClientQueries } from '../queries/clients'
@@ -164,7 +164,7 @@ runMain(async () => {
     else if (command === 'keys') await keysCommand(action, args)
     else throw new UsageError(command ? `Commande inconnue : ${command}` : 'Indiquez une commande.')
   } catch (error) {
-    if (error instanceof ValidationError) throw new ConfigError(error.message)
+    if (error instanceof BadRequestError) throw new ConfigError(error.message)
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) throw new UsageError(error.message)
     throw error
   }

@@ -3,7 +3,7 @@ import net from 'node:net'
 import path from 'node:path'
 import type { Config } from '../config'
 import { ConfigError } from '../errors'
-import { createKnex, type Knex } from './knex'
+import { createKnex, ping, type Knex } from './knex'
 
 export interface DatabaseLocation {
   url: string
@@ -116,7 +116,7 @@ function isListening(url: string): Promise<boolean> {
 export async function connectDatabase(location: Pick<DatabaseLocation, 'url' | 'origin'>, pool?: Knex.PoolConfig): Promise<Knex> {
   const knex = createKnex(location.url, pool)
   try {
-    await knex.raw('select 1')
+    await ping(knex)
     return knex
   } catch (error) {
     await knex.destroy()

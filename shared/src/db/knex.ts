@@ -21,3 +21,8 @@ export function knexConfig(url: string, pool: Knex.PoolConfig = { min: 0, max: 1
 export function createKnex(url: string, pool?: Knex.PoolConfig): Knex {
   return knexFactory(knexConfig(url, pool))
 }
+
+/** One round trip: whether the database answers (start-up check, health probe). */
+export async function ping(db: Knex): Promise<void> {
+  await db.raw('select 1')
+}

@@ -1,15 +1,17 @@
 import type { Knex } from '../db/knex'
+import type { UserProfile } from '../users'
 
 export type Role = 'admin' | 'member'
 export type MembershipStatus = 'pending' | 'active' | 'rejected' | 'revoked'
 
-/** One element of the `companies` claim. */
-export interface CompanyAccess {
+/** A company where the user's membership is active: one element of the `companies` claim. */
+export interface ActiveMembership {
   siren: string
   name: string
   role: Role
 }
 
+/** The link between a user and a company (see docs/GLOSSARY.md). */
 export interface Membership {
   userId: string
   siren: string
@@ -21,15 +23,13 @@ export interface Membership {
   lastReminderAt: Date | null
 }
 
-/** A membership seen from the company: who the person is. */
-export interface CompanyPerson extends Membership {
-  email: string
-  givenName: string
-  familyName: string
+/** A member seen from their company: a pending or active membership, and who the user is. */
+export interface CompanyMember extends Membership {
+  user: UserProfile
 }
 
-/** A membership seen from the user: which company it is. */
-export interface UserRequest extends Membership {
+/** An access request seen from the user who made it (pending or refused), with the company's name. */
+export interface AccessRequest extends Membership {
   companyName: string
 }
 
@@ -55,24 +55,24 @@ const fromRow = (row: MembershipRow): Membership => ({
   lastReminderAt: row.last_reminder_at,
 })
 
-/** The user's active memberships, the companies they may act for. */
-export async function activeCompaniesOf(db: Knex | Knex.Transaction, userId: string): Promise<CompanyAccess[]> {
-  return db('memberships')
-    .join('companies', 'companies.siren', 'memberships.siren')
-    .where({ 'memberships.user_id': userId, 'memberships.status': 'active' })
-    .orderBy('companies.name')
-    .select('companies.siren', 'companies.name', 'memberships.role')
-}
-
 /** The only SQL over memberships (the portal writes them, the idp reads them for the claims). */
 export function createMembershipQueries(db: Knex | Knex.Transaction) {
   return {
+    /** The user's active memberships, the companies they may act for, by company name. */
+    async activeOf(userId: string): Promise<ActiveMembership[]> {
+      return db('memberships')
+        .join('companies', 'companies.siren', 'memberships.siren')
+        .where({ 'memberships.user_id': userId, 'memberships.status': 'active' })
+        .orderBy('companies.name')
+        .select('companies.siren', 'companies.name', 'memberships.role')
+    },
+
     async find(userId: string, siren: string): Promise<Membership | undefined> {
       const row = await db('memberships').where({ user_id: userId, siren }).first()
       return row && fromRow(row)
     },
 
-    /** Creates or reopens the membership (a refused or removed person may ask again). */
+    /** Creates or reopens the membership (a refused or removed user may ask again). */
     async upsert(membership: { userId: string; siren: string; role: Role; status: MembershipStatus; at: Date; decidedBy?: string | null }): Promise<void> {
       const decided = membership.status !== 'pending'
       const values = {
@@ -129,8 +129,8 @@ export function createMembershipQueries(db: Knex | Knex.Transaction) {
       return rows.map((row) => row.email)
     },
 
-    /** Pending requests and active members of a company, with who they are. */
-    async peopleOf(siren: string): Promise<CompanyPerson[]> {
+    /** Pending and active members of a company, by name. */
+    async membersOf(siren: string): Promise<CompanyMember[]> {
       const rows = await db('memberships')
         .join('users', 'users.id', 'memberships.user_id')
         .where('memberships.siren', siren)
@@ -139,14 +139,12 @@ export function createMembershipQueries(db: Knex | Knex.Transaction) {
         .select('memberships.*', 'users.email', 'users.given_name', 'users.family_name')
       return rows.map((row: MembershipRow & { email: string; given_name: string; family_name: string }) => ({
         ...fromRow(row),
-        email: row.email,
-        givenName: row.given_name,
-        familyName: row.family_name,
+        user: { id: row.user_id, email: row.email, givenName: row.given_name, familyName: row.family_name },
       }))
     },
 
-    /** The user's requests not granted (pending or refused), newest first. */
-    async openRequestsOf(userId: string): Promise<UserRequest[]> {
+    /** The user's access requests (pending or refused), newest first. */
+    async accessRequestsOf(userId: string): Promise<AccessRequest[]> {
       const rows = await db('memberships')
         .join('companies', 'companies.siren', 'memberships.siren')
         .where('memberships.user_id', userId)

@@ -1,12 +1,10 @@
 import type { Knex } from '../db/knex'
+import type { UserProfile } from '../users'
 
-export interface User {
-  id: string
-  email: string
+/** A row of `users`: a person's identity (see docs/GLOSSARY.md). Only the idp reads it whole. */
+export interface User extends UserProfile {
   emailVerifiedAt: Date | null
   passwordHash: string
-  givenName: string
-  familyName: string
   updatedAt: Date
 }
 
@@ -41,6 +39,11 @@ export function createUserQueries(db: Knex | Knex.Transaction) {
     async findById(id: string): Promise<User | undefined> {
       const row = await db<UserRow>('users').where({ id }).first()
       return row && fromRow(row)
+    },
+
+    async findProfile(id: string): Promise<UserProfile | undefined> {
+      const row = await db<UserRow>('users').where({ id }).first('id', 'email', 'given_name', 'family_name')
+      return row && { id: row.id, email: row.email, givenName: row.given_name, familyName: row.family_name }
     },
 
     /** Returns undefined when the email is already taken (a concurrent registration won). */

@@ -1,5 +1,5 @@
-import { linkCompanyHandler } from '../../../src/handlers/companies'
-import { portalContext } from '../../../src/lib/context'
+import { linkCompanyHandler } from '@/handlers/companies'
+import { portalContext } from '@/lib/context'
 
 export async function POST(request: Request) {
   return linkCompanyHandler(await portalContext(), request)

@@ -1,5 +1,5 @@
-import { finishLogin } from '../../../src/handlers/auth'
-import { portalContext } from '../../../src/lib/context'
+import { finishLogin } from '@/handlers/auth'
+import { portalContext } from '@/lib/context'
 
 export async function GET(request: Request) {
   return finishLogin(await portalContext(), request)

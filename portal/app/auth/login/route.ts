@@ -1,5 +1,5 @@
-import { startLogin } from '../../../src/handlers/auth'
-import { portalContext } from '../../../src/lib/context'
+import { startLogin } from '@/handlers/auth'
+import { portalContext } from '@/lib/context'
 
 export async function GET(request: Request) {
   return startLogin(await portalContext(), request)

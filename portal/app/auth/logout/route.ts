@@ -1,5 +1,5 @@
-import { logout } from '../../../src/handlers/auth'
-import { portalContext } from '../../../src/lib/context'
+import { logout } from '@/handlers/auth'
+import { portalContext } from '@/lib/context'
 
 export async function POST(request: Request) {
   return logout(await portalContext(), request)

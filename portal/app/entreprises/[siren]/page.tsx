@@ -1,23 +1,23 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
-import { PortalShell } from '../../../src/components/PortalShell'
-import { ToolTiles } from '../../../src/components/ToolTiles'
-import { companyPeople, requireCompanyViewer } from '../../../src/lib/company-page'
+import { PortalShell } from '@/components/PortalShell'
+import { ToolTiles } from '@/components/ToolTiles'
+import { fetchMembers, fetchTools, requireCompanyPage } from '@/lib/data'
 
 export const metadata: Metadata = { title: "Accueil de l'entreprise" }
 
 export default async function CompanyHome({ params }: { params: Promise<{ siren: string }> }) {
   const { siren } = await params
-  const viewer = await requireCompanyViewer(siren, `/entreprises/${siren}`)
-  const { session, companies, company, context } = viewer
-  const waiting = company.role === 'admin' ? (await companyPeople(viewer)).filter((person) => person.status === 'pending').length : 0
-  const tools = await context.clients.listTools()
+  const page = await requireCompanyPage(siren, `/entreprises/${siren}`)
+  const { session, companies, company } = page
+  const waiting = company.role === 'admin' ? (await fetchMembers(page)).filter((member) => member.status === 'pending').length : 0
+  const tools = await fetchTools(page)
   return (
     <PortalShell session={session} companies={companies} current={company} section="home">
       <div className="alert alert--success" role="status">
         <p className="alert__title">Vous pouvez accéder au portail !</p>
         <p>
-          Bienvenue {session.givenName}, vous êtes connecté au Web Services Entreprise de {company.name}.
+          Bienvenue {session.user.givenName}, vous êtes connecté au Web Services Entreprise de {company.name}.
         </p>
       </div>
       <div className="card">

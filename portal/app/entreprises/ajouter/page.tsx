@@ -1,16 +1,16 @@
 import type { Metadata } from 'next'
-import { ActionForm, SubmitButton, TextField } from '../../../src/components/ActionForm'
-import { PortalShell } from '../../../src/components/PortalShell'
-import { formatDate, openRequestsOf, requireViewer } from '../../../src/lib/pages'
+import { ActionForm, SubmitButton, TextField } from '@/components/ActionForm'
+import { PortalShell } from '@/components/PortalShell'
+import { fetchAccessRequests, formatDate, requireSignedIn } from '@/lib/data'
 
 export const metadata: Metadata = { title: 'Ajouter une entreprise' }
 
 export default async function AddCompany() {
-  const viewer = await requireViewer('/entreprises/ajouter')
-  const requests = await openRequestsOf(viewer)
+  const page = await requireSignedIn('/entreprises/ajouter')
+  const requests = await fetchAccessRequests(page)
   const pending = requests.filter((request) => request.status === 'pending')
   const refused = requests.filter((request) => request.status === 'rejected')
-  const { session, companies } = viewer
+  const { session, companies } = page
   return (
     <PortalShell session={session} companies={companies} section="add">
       <div className="card">

@@ -1,21 +1,21 @@
 import type { Metadata } from 'next'
 import { forbidden } from 'next/navigation'
-import { ActionForm, FlashArea, SubmitButton } from '../../../../src/components/ActionForm'
-import { PortalShell } from '../../../../src/components/PortalShell'
-import { companyPeople, requireCompanyViewer } from '../../../../src/lib/company-page'
-import { formatDate } from '../../../../src/lib/pages'
+import { ActionForm, FlashArea, SubmitButton, TextField } from '@/components/ActionForm'
+import { PortalShell } from '@/components/PortalShell'
+import { fullName } from '@opcommerce/shared/users'
+import { fetchMembers, formatDate, requireCompanyPage } from '@/lib/data'
 
 export const metadata: Metadata = { title: 'Gérer les utilisateurs' }
 
 export default async function ManageUsers({ params }: { params: Promise<{ siren: string }> }) {
   const { siren } = await params
-  const viewer = await requireCompanyViewer(siren, `/entreprises/${siren}/utilisateurs`)
-  const { session, companies, company } = viewer
+  const page = await requireCompanyPage(siren, `/entreprises/${siren}/utilisateurs`)
+  const { session, companies, company } = page
   if (company.role !== 'admin') forbidden()
-  const people = await companyPeople(viewer)
-  const pending = people.filter((person) => person.status === 'pending')
-  const members = people.filter((person) => person.status === 'active')
-  const adminCount = members.filter((person) => person.role === 'admin').length
+  const members = await fetchMembers(page)
+  const pending = members.filter((member) => member.status === 'pending')
+  const active = members.filter((member) => member.status === 'active')
+  const adminCount = active.filter((member) => member.role === 'admin').length
   const memberAction = (userId: string) => `/api/entreprises/${siren}/membres/${userId}`
   return (
     <PortalShell session={session} companies={companies} current={company} section="users">
@@ -28,26 +28,23 @@ export default async function ManageUsers({ params }: { params: Promise<{ siren:
             <p className="muted">Aucune demande en attente.</p>
           ) : (
             <ul className="list">
-              {pending.map((person) => {
-                const name = `${person.givenName} ${person.familyName}`
+              {pending.map((member) => {
+                const name = fullName(member.user)
                 return (
-                  <li key={person.userId}>
+                  <li key={member.userId}>
                     <p>
-                      <strong>{name}</strong> <span className="muted">— {person.email}</span>
+                      <strong>{name}</strong> <span className="muted">— {member.user.email}</span>
                       <br />
-                      <span className="muted">Demande du {formatDate(person.requestedAt)}</span>
+                      <span className="muted">Demande du {formatDate(member.requestedAt)}</span>
                     </p>
                     <div className="row-actions">
-                      <ActionForm action={memberAction(person.userId)} csrf={session.csrf} flash label={`Autoriser l'accès de ${name}`}>
+                      <ActionForm action={memberAction(member.userId)} csrf={session.csrf} flash label={`Autoriser l'accès de ${name}`}>
                         <input type="hidden" name="action" value="approve" />
                         <SubmitButton>Autoriser l&apos;accès</SubmitButton>
                       </ActionForm>
-                      <ActionForm action={memberAction(person.userId)} csrf={session.csrf} flash label={`Refuser la demande de ${name}`}>
+                      <ActionForm action={memberAction(member.userId)} csrf={session.csrf} flash label={`Refuser la demande de ${name}`}>
                         <input type="hidden" name="action" value="refuse" />
-                        <div className="field inline-field">
-                          <label htmlFor={`motif-${person.userId}`}>Motif du refus (facultatif)</label>
-                          <input id={`motif-${person.userId}`} name="reason" type="text" maxLength={500} />
-                        </div>
+                        <TextField id={`motif-${member.userId}`} name="reason" label="Motif du refus (facultatif)" maxLength={500} required={false} inline />
                         <SubmitButton modifiers={['danger']}>Refuser</SubmitButton>
                       </ActionForm>
                     </div>
@@ -75,20 +72,20 @@ export default async function ManageUsers({ params }: { params: Promise<{ siren:
                 </tr>
               </thead>
               <tbody>
-                {members.map((person) => {
-                  const name = `${person.givenName} ${person.familyName}`
-                  const isSelf = person.userId === session.userId
-                  const lastAdmin = person.role === 'admin' && adminCount === 1
+                {active.map((member) => {
+                  const name = fullName(member.user)
+                  const isSelf = member.userId === session.user.id
+                  const lastAdmin = member.role === 'admin' && adminCount === 1
                   return (
-                    <tr key={person.userId}>
+                    <tr key={member.userId}>
                       <td data-label="Nom">
                         {name}
                         {isSelf && <span className="muted"> (vous)</span>}
                       </td>
-                      <td data-label="Email">{person.email}</td>
+                      <td data-label="Email">{member.user.email}</td>
                       <td data-label="Rôle">
-                        <span className={`badge${person.role === 'admin' ? ' badge--admin' : ''}`}>
-                          {person.role === 'admin' ? 'Administrateur' : 'Utilisateur'}
+                        <span className={`badge${member.role === 'admin' ? ' badge--admin' : ''}`}>
+                          {member.role === 'admin' ? 'Administrateur' : 'Utilisateur'}
                         </span>
                       </td>
                       <td data-label="Actions">
@@ -97,18 +94,18 @@ export default async function ManageUsers({ params }: { params: Promise<{ siren:
                         ) : (
                           <div className="row-actions">
                             <ActionForm
-                              action={memberAction(person.userId)}
+                              action={memberAction(member.userId)}
                               csrf={session.csrf}
                               flash
-                              label={person.role === 'admin' ? `Retirer le rôle d'administrateur de ${name}` : `Nommer ${name} administrateur`}
+                              label={member.role === 'admin' ? `Retirer le rôle d'administrateur de ${name}` : `Nommer ${name} administrateur`}
                             >
-                              <input type="hidden" name="action" value={person.role === 'admin' ? 'demote' : 'promote'} />
+                              <input type="hidden" name="action" value={member.role === 'admin' ? 'demote' : 'promote'} />
                               <SubmitButton modifiers={['secondary', 'small']}>
-                                {person.role === 'admin' ? "Retirer le rôle d'administrateur" : 'Nommer administrateur'}
+                                {member.role === 'admin' ? "Retirer le rôle d'administrateur" : 'Nommer administrateur'}
                               </SubmitButton>
                             </ActionForm>
                             <ActionForm
-                              action={memberAction(person.userId)}
+                              action={memberAction(member.userId)}
                               csrf={session.csrf}
                               flash
                               label={isSelf ? 'Quitter cette entreprise' : `Retirer l'accès de ${name}`}

@@ -1,5 +1,5 @@
-import { remindHandler } from '../../../../../src/handlers/companies'
-import { portalContext } from '../../../../../src/lib/context'
+import { remindHandler } from '@/handlers/companies'
+import { portalContext } from '@/lib/context'
 
 export async function POST(request: Request, { params }: { params: Promise<{ siren: string }> }) {
   return remindHandler(await portalContext(), request, (await params).siren)

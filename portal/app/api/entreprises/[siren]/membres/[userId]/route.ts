@@ -1,5 +1,5 @@
-import { memberActionHandler } from '../../../../../../src/handlers/companies'
-import { portalContext } from '../../../../../../src/lib/context'
+import { memberActionHandler } from '@/handlers/companies'
+import { portalContext } from '@/lib/context'
 
 export async function POST(request: Request, { params }: { params: Promise<{ siren: string; userId: string }> }) {
   const { siren, userId } = await params

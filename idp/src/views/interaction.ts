@@ -1,4 +1,4 @@
-import { html, unsafeRaw } from '@opcommerce/shared/html'
+import { html } from '@opcommerce/shared/html'
 import { messages } from '../messages'
 import { alert, csrfField, field } from './forms'
 import { renderPage } from './layout'
@@ -9,7 +9,7 @@ export function loginPage(options: {
   clientName: string | undefined
   email?: string
   error?: string
-  /** The password was right but the account still waits for its validation. */
+  /** The password was right but the user still waits for the validation of their address. */
   unvalidated?: boolean
 }): string {
   const { uid } = options
@@ -68,34 +68,6 @@ export function consentPage(options: { uid: string; csrf: string; clientName: st
     <button class="button button--secondary" type="submit">Refuser</button>
   </form>
 </div>
-</div>`,
-  })
-}
-
-/** oidc-provider's logout confirmation: `form` holds its hidden xsrf field. */
-export function logoutPage(options: { form: string; automatic: boolean }): string {
-  return renderPage({
-    title: 'Se déconnecter',
-    scripts: options.automatic ? ['auto-submit'] : [],
-    content: html`<div class="card">
-<h1>Se déconnecter</h1>
-<p>${options.automatic ? 'Déconnexion de votre espace Web Services Entreprise en cours…' : 'Voulez-vous vous déconnecter de votre espace Web Services Entreprise ?'}</p>
-${unsafeRaw(options.form)}
-<div class="actions">
-  <button class="button" type="submit" form="op.logoutForm" name="logout" value="yes"${options.automatic ? html` data-auto-submit` : ''}>Se déconnecter</button>
-  <button class="button button--secondary" type="submit" form="op.logoutForm">Rester connecté</button>
-</div>
-</div>`,
-  })
-}
-
-export function loggedOutPage(portalUrl: string): string {
-  return renderPage({
-    title: 'Déconnexion',
-    content: html`<div class="card">
-<h1>Vous êtes déconnecté</h1>
-<p>Votre session Web Services Entreprise est fermée.</p>
-<a class="button" href="${portalUrl}">Retour au portail</a>
 </div>`,
   })
 }

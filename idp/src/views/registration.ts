@@ -1,30 +1,20 @@
-import { html, type SafeHtml } from '@opcommerce/shared/html'
-import { PASSWORD_MAX_LENGTH, PASSWORD_RULES } from '@opcommerce/shared/password-policy'
+import { html } from '@opcommerce/shared/html'
+import { PASSWORD_MAX_LENGTH } from '@opcommerce/shared/password-policy'
 import type { FieldErrors } from '@opcommerce/shared/errors'
 import { messages } from '../messages'
-import { alert, csrfField, field } from './forms'
+import { alert, csrfField, field, passwordHelpers } from './forms'
 import { renderPage } from './layout'
 
 /** The guide's own words under the password field. */
 const PASSWORD_HINT =
   'Votre mot de passe doit contenir minimum 8 caractères : majuscules, minuscules, chiffres et caractères spéciaux (!@#$%^&*()_[]:;<>?~| }.,/~-).'
 
-/** Rules ticked while the user types (password-helpers.js), and the strength meter it fills. */
-export function passwordHelpers(): SafeHtml {
-  return html`<ul class="checklist" data-password-rules aria-label="Règles du mot de passe">${PASSWORD_RULES.map(
-    (rule) => html`<li data-pattern="${rule.pattern.source}" data-met="false">${rule.label}</li>`,
-  )}</ul>
-<div class="meter" data-strength-meter hidden>
-  <div class="meter__bar" aria-hidden="true"><div class="meter__fill"></div></div>
-  <p class="meter__label" aria-live="polite"></p>
-</div>`
-}
-
+/** What the person typed, shown again in a refused form (never the passwords). */
 export interface RegisterValues {
   email: string
-  emailConfirmation: string
-  givenName: string
-  familyName: string
+  email_confirmation: string
+  given_name: string
+  family_name: string
 }
 
 export function registerPage(options: {
@@ -48,13 +38,13 @@ ${formError ? alert('error', formError) : ''}
   ${options.interaction ? html`<input type="hidden" name="interaction" value="${options.interaction}">` : ''}
   <div class="field-row">
     ${field({ name: 'email', label: 'Email', type: 'email', autocomplete: 'email', value: values?.email, errors: fieldErrors.email, maxLength: 254 })}
-    ${field({ name: 'email_confirmation', label: 'Confirmer votre Email', type: 'email', autocomplete: 'email', value: values?.emailConfirmation, errors: fieldErrors.email_confirmation, maxLength: 254 })}
+    ${field({ name: 'email_confirmation', label: 'Confirmer votre Email', type: 'email', autocomplete: 'email', value: values?.email_confirmation, errors: fieldErrors.email_confirmation, maxLength: 254 })}
   </div>
   ${field({ name: 'password', label: 'Mot de passe', type: 'password', autocomplete: 'new-password', hint: PASSWORD_HINT, errors: fieldErrors.password, maxLength: PASSWORD_MAX_LENGTH, after: passwordHelpers() })}
   ${field({ name: 'password_confirmation', label: 'Confirmer le mot de passe', type: 'password', autocomplete: 'new-password', errors: fieldErrors.password_confirmation, maxLength: PASSWORD_MAX_LENGTH })}
   <div class="field-row">
-    ${field({ name: 'given_name', label: 'Prénom', autocomplete: 'given-name', value: values?.givenName, errors: fieldErrors.given_name, maxLength: 100 })}
-    ${field({ name: 'family_name', label: 'Nom', autocomplete: 'family-name', value: values?.familyName, errors: fieldErrors.family_name, maxLength: 100 })}
+    ${field({ name: 'given_name', label: 'Prénom', autocomplete: 'given-name', value: values?.given_name, errors: fieldErrors.given_name, maxLength: 100 })}
+    ${field({ name: 'family_name', label: 'Nom', autocomplete: 'family-name', value: values?.family_name, errors: fieldErrors.family_name, maxLength: 100 })}
   </div>
   <button class="button button--block" type="submit">Créer le compte <span aria-hidden="true">→</span></button>
 </form>
@@ -89,7 +79,7 @@ ${options.notice ? alert(options.notice.kind, options.notice.text) : ''}
   })
 }
 
-export function accountValidatedPage(loginHref: string): string {
+export function validatedPage(loginHref: string): string {
   return renderPage({
     title: 'Compte validé',
     content: html`<div class="card">

@@ -2,8 +2,7 @@ import { html } from '@opcommerce/shared/html'
 import { PASSWORD_MAX_LENGTH } from '@opcommerce/shared/password-policy'
 import type { FieldErrors } from '@opcommerce/shared/errors'
 import { messages } from '../messages'
-import { passwordHelpers } from './account'
-import { alert, csrfField, field } from './forms'
+import { alert, csrfField, field, passwordHelpers } from './forms'
 import { renderPage } from './layout'
 
 export function forgotPasswordPage(options: {

@@ -1,7 +1,9 @@
 import { memberCodeMatches } from '@opcommerce/shared/companies'
 import type { Config } from '@opcommerce/shared/config'
 import type { Knex } from '@opcommerce/shared/db/knex'
-import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from '@opcommerce/shared/errors'
+import { z } from 'zod'
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError } from '@opcommerce/shared/errors'
+import { formText, validateForm } from '@opcommerce/shared/forms'
 import { formatWait, RateLimit, type RateLimitRule } from '@opcommerce/shared/rate-limits'
 import { enqueueMail } from '@opcommerce/shared/mail/outbox'
 import { recordAudit } from '@opcommerce/shared/queries/audit'
@@ -9,14 +11,8 @@ import { createCompanyQueries, type Company } from '@opcommerce/shared/queries/c
 import { createMembershipQueries, type Membership } from '@opcommerce/shared/queries/memberships'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
 import { checkSiren } from '@opcommerce/shared/siren'
+import { fullName, type UserProfile } from '@opcommerce/shared/users'
 import { messages } from './messages'
-
-export interface Person {
-  id: string
-  email: string
-  givenName: string
-  familyName: string
-}
 
 export const REMINDER_INTERVAL = 24 * 3600_000 // milliseconds between two reminders of one request
 
@@ -28,27 +24,39 @@ const DEFAULT_LINK_LIMITS = {
 
 export type LinkOutcome = 'admin' | 'pending' | 'already_active' | 'already_pending'
 
-export interface AccessDependencies {
+/** "Ajouter une entreprise": a valid SIREN (typed with spaces or not) and a code adhérent. */
+const linkForm = z.object({
+  siren: formText.transform((input, ctx) => {
+    const siren = checkSiren(input)
+    if (siren.ok) return siren.siren
+    ctx.addIssue({ code: 'custom', message: siren.message })
+    return z.NEVER
+  }),
+  code: formText.refine((code) => code.trim() !== '', messages.link.codeRequired),
+})
+
+/** "Refuser": an optional reason, shown to the requester. */
+const refusalForm = z.object({ reason: formText.transform((reason) => reason.trim()).pipe(z.string().max(500, messages.members.reasonTooLong)) })
+
+export interface MembershipRulesDependencies {
   config: Config
   db: Knex
   now: () => Date
   limits?: Partial<typeof DEFAULT_LINK_LIMITS>
 }
 
-const fullName = (person: { givenName: string; familyName: string }) => `${person.givenName} ${person.familyName}`
-
 /**
- * The rules of company access (guide, section 2): the first person to link a company becomes its
- * administrator, everyone after asks the administrators, who decide. Every decision locks the
- * company row, so concurrent requests are decided one after the other.
+ * The membership rules (guide, section 2): the first user to link a company becomes its
+ * administrator, everyone after sends an access request to the administrators, who decide.
+ * Every decision locks the company row, so concurrent requests are decided one after the other.
  */
-export function createCompanyAccess({ config, db, now, limits = {} }: AccessDependencies) {
+export function createMembershipRules({ config, db, now, limits = {} }: MembershipRulesDependencies) {
   const rules = { ...DEFAULT_LINK_LIMITS, ...limits }
   const linkPerUser = new RateLimit(db, 'portal_link_user', rules.linkPerUser)
   const linkPerCompany = new RateLimit(db, 'portal_link_company', rules.linkPerCompany)
   const manageUrl = (siren: string) => `${config.portal.url}/entreprises/${siren}/utilisateurs`
 
-  async function mailAdmins(trx: Knex.Transaction, company: Company, requester: Person, reminder: boolean) {
+  async function mailAdmins(trx: Knex.Transaction, company: Company, requester: UserProfile, reminder: boolean) {
     const memberships = createMembershipQueries(trx)
     for (const email of await memberships.activeAdminEmails(company.siren)) {
       await enqueueMail(trx, email, 'access_request', {
@@ -63,17 +71,14 @@ export function createCompanyAccess({ config, db, now, limits = {} }: AccessDepe
   }
 
   /** Locks the company and checks that `actor` is one of its active administrators. */
-  async function asAdministrator(trx: Knex.Transaction, actor: Person, siren: string): Promise<Company> {
+  async function asAdministrator(trx: Knex.Transaction, actor: UserProfile, siren: string): Promise<Company> {
     const company = await createCompanyQueries(trx).lock(siren)
     const membership = company ? await createMembershipQueries(trx).find(actor.id, siren) : undefined
     if (!company || membership?.status !== 'active' || membership.role !== 'admin') throw new ForbiddenError(messages.members.forbidden)
     return company
   }
 
-  async function personOf(trx: Knex.Transaction, userId: string): Promise<Person> {
-    const { id, email, givenName, familyName } = (await createUserQueries(trx).findById(userId))!
-    return { id, email, givenName, familyName }
-  }
+  const profileOf = async (trx: Knex.Transaction, userId: string) => (await createUserQueries(trx).findProfile(userId))!
 
   async function assertNotLastAdmin(trx: Knex.Transaction, siren: string, membership: Membership) {
     if (membership.role === 'admin' && (await createMembershipQueries(trx).countActiveAdmins(siren)) <= 1) {
@@ -82,24 +87,28 @@ export function createCompanyAccess({ config, db, now, limits = {} }: AccessDepe
   }
 
   return {
+    /**
+     * Where a user lands after logging in: the home of their first company, or "Ajouter une
+     * entreprise" while they have no active membership.
+     */
+    async landingPath(userId: string): Promise<string> {
+      const [first] = await createMembershipQueries(db).activeOf(userId)
+      return first ? `/entreprises/${first.siren}` : '/entreprises/ajouter'
+    },
+
     /** "Ajouter cette entreprise": Siren + code adhérent. */
-    async linkCompany(user: Person, input: { siren: string; code: string }, ip: string): Promise<{ outcome: LinkOutcome; company: Company }> {
-      const siren = checkSiren(input.siren)
-      const fieldErrors = {
-        ...(siren.ok ? {} : { siren: [siren.message] }),
-        ...(input.code.trim() === '' ? { code: [messages.link.codeRequired] } : {}),
-      }
-      if (!siren.ok || Object.keys(fieldErrors).length > 0) throw new ValidationError(Object.values(fieldErrors)[0]![0]!, fieldErrors)
+    async linkCompany(user: UserProfile, input: { siren: string; code: string }, ip: string): Promise<{ outcome: LinkOutcome; company: Company }> {
+      const { siren, code } = validateForm(linkForm, input)
       // Only wrong codes count: nobody can block a company, and linking many companies stays possible.
       await linkPerUser.check(user.id, messages.link.tooManyForUser)
-      await linkPerCompany.check(siren.siren, messages.link.tooManyForCompany)
+      await linkPerCompany.check(siren, messages.link.tooManyForCompany)
 
       const result = await db.transaction(async (trx) => {
-        const company = await createCompanyQueries(trx).lock(siren.siren)
+        const company = await createCompanyQueries(trx).lock(siren)
         // An unknown company and a wrong code get the same answer: the directory cannot be probed.
         const codeHash = company?.memberCodeHash ?? '0'.repeat(64)
-        if (!memberCodeMatches(input.code, codeHash, config.secrets.memberCodeHmacKey) || !company) {
-          await recordAudit(trx, { type: 'company.link_failed', actor: user.id, subject: siren.siren, ip })
+        if (!memberCodeMatches(code, codeHash, config.secrets.memberCodeHmacKey) || !company) {
+          await recordAudit(trx, { type: 'company.link_failed', actor: user.id, subject: siren, ip })
           return undefined
         }
         const memberships = createMembershipQueries(trx)
@@ -118,12 +127,12 @@ export function createCompanyAccess({ config, db, now, limits = {} }: AccessDepe
       })
       if (result) return result
       await linkPerUser.allows(user.id)
-      await linkPerCompany.allows(siren.siren)
-      throw new ValidationError(messages.link.noMatch)
+      await linkPerCompany.allows(siren)
+      throw new BadRequestError(messages.link.noMatch)
     },
 
     /** "Relancer ma demande": mails the administrators again, once per 24 hours at most. */
-    async remindAdministrators(user: Person, siren: string, ip: string): Promise<Company> {
+    async remindAdministrators(user: UserProfile, siren: string, ip: string): Promise<Company> {
       return db.transaction(async (trx) => {
         const company = await createCompanyQueries(trx).lock(siren)
         const memberships = createMembershipQueries(trx)
@@ -141,13 +150,13 @@ export function createCompanyAccess({ config, db, now, limits = {} }: AccessDepe
     },
 
     /** "Autoriser l'accès". */
-    async approve(actor: Person, siren: string, userId: string, ip: string): Promise<Person> {
+    async approve(actor: UserProfile, siren: string, userId: string, ip: string): Promise<UserProfile> {
       return db.transaction(async (trx) => {
         const company = await asAdministrator(trx, actor, siren)
         const memberships = createMembershipQueries(trx)
         if ((await memberships.find(userId, siren))?.status !== 'pending') throw new ConflictError(messages.members.notPending)
         await memberships.decide(userId, siren, { status: 'active', role: 'member', by: actor.id, at: now() })
-        const requester = await personOf(trx, userId)
+        const requester = await profileOf(trx, userId)
         await enqueueMail(trx, requester.email, 'access_approved', { companyName: company.name, siren, portalUrl: `${config.portal.url}/entreprises/${siren}` })
         await recordAudit(trx, { type: 'company.access_approved', actor: actor.id, subject: userId, ip, details: { siren } })
         return requester
@@ -155,33 +164,32 @@ export function createCompanyAccess({ config, db, now, limits = {} }: AccessDepe
     },
 
     /** "Refuser", with an optional reason shown to the requester. */
-    async refuse(actor: Person, siren: string, userId: string, reasonInput: string, ip: string): Promise<Person> {
-      const reason = reasonInput.trim()
-      if (reason.length > 500) throw new ValidationError(messages.members.reasonTooLong, { reason: [messages.members.reasonTooLong] })
+    async refuse(actor: UserProfile, siren: string, userId: string, input: { reason: string }, ip: string): Promise<UserProfile> {
+      const { reason } = validateForm(refusalForm, input)
       return db.transaction(async (trx) => {
         const company = await asAdministrator(trx, actor, siren)
         const memberships = createMembershipQueries(trx)
         if ((await memberships.find(userId, siren))?.status !== 'pending') throw new ConflictError(messages.members.notPending)
         await memberships.decide(userId, siren, { status: 'rejected', by: actor.id, at: now(), reason: reason || null })
-        const requester = await personOf(trx, userId)
+        const requester = await profileOf(trx, userId)
         await enqueueMail(trx, requester.email, 'access_refused', { companyName: company.name, siren, reason: reason || null })
         await recordAudit(trx, { type: 'company.access_refused', actor: actor.id, subject: userId, ip, details: { siren } })
         return requester
       })
     },
 
-    async promote(actor: Person, siren: string, userId: string, ip: string): Promise<Person> {
+    async promote(actor: UserProfile, siren: string, userId: string, ip: string): Promise<UserProfile> {
       return db.transaction(async (trx) => {
         await asAdministrator(trx, actor, siren)
         const memberships = createMembershipQueries(trx)
         if ((await memberships.find(userId, siren))?.status !== 'active') throw new ConflictError(messages.members.notActive)
         await memberships.setRole(userId, siren, 'admin')
         await recordAudit(trx, { type: 'company.member_promoted', actor: actor.id, subject: userId, ip, details: { siren } })
-        return personOf(trx, userId)
+        return profileOf(trx, userId)
       })
     },
 
-    async demote(actor: Person, siren: string, userId: string, ip: string): Promise<Person> {
+    async demote(actor: UserProfile, siren: string, userId: string, ip: string): Promise<UserProfile> {
       return db.transaction(async (trx) => {
         await asAdministrator(trx, actor, siren)
         const memberships = createMembershipQueries(trx)
@@ -190,12 +198,12 @@ export function createCompanyAccess({ config, db, now, limits = {} }: AccessDepe
         await assertNotLastAdmin(trx, siren, membership)
         await memberships.setRole(userId, siren, 'member')
         await recordAudit(trx, { type: 'company.member_demoted', actor: actor.id, subject: userId, ip, details: { siren } })
-        return personOf(trx, userId)
+        return profileOf(trx, userId)
       })
     },
 
     /** Removes a member (administrators), or lets a member leave the company. */
-    async remove(actor: Person, siren: string, userId: string, ip: string): Promise<Person> {
+    async remove(actor: UserProfile, siren: string, userId: string, ip: string): Promise<UserProfile> {
       return db.transaction(async (trx) => {
         if (actor.id !== userId) await asAdministrator(trx, actor, siren)
         else await createCompanyQueries(trx).lock(siren)
@@ -205,10 +213,10 @@ export function createCompanyAccess({ config, db, now, limits = {} }: AccessDepe
         await assertNotLastAdmin(trx, siren, membership)
         await memberships.decide(userId, siren, { status: 'revoked', by: actor.id, at: now() })
         await recordAudit(trx, { type: 'company.member_removed', actor: actor.id, subject: userId, ip, details: { siren } })
-        return personOf(trx, userId)
+        return profileOf(trx, userId)
       })
     },
   }
 }
 
-export type CompanyAccessService = ReturnType<typeof createCompanyAccess>
+export type MembershipRules = ReturnType<typeof createMembershipRules>
