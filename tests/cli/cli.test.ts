@@ -41,6 +41,21 @@ describe('npm run cli', () => {
     await database?.close()
   })
 
+  it('prints its usage on --help or -h and exits with 0; an unknown command gets the usage and 1', async () => {
+    for (const args of [['--help'], ['-h'], ['keys', 'rotate', '--help']]) {
+      const help = await cli(...args)
+      expect(help.code).toBe(0)
+      expect(help.stderr).toBe('')
+      expect(help.stdout).toContain('Utilisation : npm run cli -- <commande>')
+      expect(help.stdout).toContain('companies import FICHIER.csv')
+    }
+    expect(await database!.knex('signing_keys').select('kid')).toEqual([]) // `keys rotate --help` rotated nothing
+    const unknown = await cli('clents', 'list')
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain('Commande inconnue : clents')
+    expect(unknown.stderr).toContain('Utilisation : npm run cli -- <commande>')
+  })
+
   it('creates a client with the default grants and prints the generated secret once', async () => {
     const result = await cli('clients', 'create', '--client-id', 'paie', '--redirect-uri', 'https://paie.opcommerce.test/callback', '--name', 'Paie', '--tool', '--url', 'https://paie.opcommerce.test', '--description', 'Déclarations de paie')
     expect(result.code).toBe(0)
