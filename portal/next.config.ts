@@ -1,3 +1,4 @@
+import '@opcommerce/shared/node-version'
 import type { NextConfig } from 'next'
 
 const nextConfig: NextConfig = {

@@ -1,3 +1,4 @@
+import '@opcommerce/shared/node-version'
 import { createServer } from 'node:http'
 import { loadConfig } from '@opcommerce/shared/config'
 import { connectDatabase, locateDatabase } from '@opcommerce/shared/db/database'

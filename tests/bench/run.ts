@@ -3,6 +3,7 @@
  * exactly as in production. With BENCH_DATABASE_URL, on that PostgreSQL (a fresh database is
  * created and dropped); without, on an embedded PGlite served from this process.
  */
+import '@opcommerce/shared/node-version'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'

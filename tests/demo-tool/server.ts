@@ -3,6 +3,7 @@
  * brought in and their `companies` claim. Third-party initiated login: the portal's launcher
  * links to /login, which starts the authorization request.
  */
+import '@opcommerce/shared/node-version'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'

@@ -1,3 +1,4 @@
+import '../node-version'
 import { ConfigError, ValidationError } from '../errors'
 import { runMain } from '../process'
 import { clients } from './clients'

@@ -1,3 +1,4 @@
+import '../node-version'
 import { loadConfig } from '../config'
 import { runMain } from '../process'
 import { withMigratedDatabase } from './database'

@@ -2,6 +2,7 @@
  * `npm start`: the whole product on its embedded defaults — PGlite served on loopback, MailDev,
  * the idp, the built portal and the demo tool — each in its own process, as in production.
  */
+import '../node-version'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
