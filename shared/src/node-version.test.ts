@@ -32,8 +32,10 @@ describe('the Node.js version check', () => {
     'shared/src/cli/main.ts',
     'shared/src/cli/migrate.ts',
     'idp/src/main.ts',
+    'portal/server.ts',
     'tests/bench/run.ts',
     'tests/demo-tool/server.ts',
+    'scripts/build.ts',
   ])('stops %s at once under another Node.js, with the fix', (entry) => {
     const result = spawnSync(node!, ['--import', 'tsx', entry], { cwd: repositoryRoot, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 })
     expect(result.status).toBe(1)

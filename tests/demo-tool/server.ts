@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import * as oidc from 'openid-client'
 import { loadConfig } from '@opcommerce/shared/config'
 import { html, type SafeHtml } from '@opcommerce/shared/html'
-import { listen, onShutdown, runMain } from '@opcommerce/shared/process'
+import { closeServer, listen, onShutdown, runMain } from '@opcommerce/shared/process'
 
 interface Visit {
   pending?: { state: string; nonce: string; verifier: string }
@@ -116,5 +116,5 @@ ${companies.length === 0 ? html`<p class="muted">Aucune entreprise.</p>` : html`
     })
   })
   await listen(server, config.demoTool.port, 'DEMO_TOOL_PORT')
-  onShutdown(() => new Promise((resolve) => server.close(() => resolve())))
+  onShutdown(() => closeServer(server), { timeoutMs: config.shutdown.timeoutMs })
 })

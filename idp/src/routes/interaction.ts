@@ -5,6 +5,7 @@ import { AppError } from '@opcommerce/shared/errors'
 import { errorForForm } from '../http/errors'
 import { formText, parseForm, rememberPendingRegistration } from '../http/forms'
 import { credentialsFingerprint } from '../libraries/registration'
+import { countLogin, countLoginRefusal } from '../metrics'
 import { messages } from '../messages'
 import { consentPage, loginPage } from '../views/login'
 import type { RouteDependencies } from './context'
@@ -56,12 +57,15 @@ export function interactionRoutes(router: Router, deps: RouteDependencies): void
     try {
       const result = await deps.login.authenticate(form.email, form.password, ctx.ip)
       if (result.status === 'unvalidated') {
+        countLogin('unvalidated')
         rememberPendingRegistration(ctx, { email: result.user.email, credentials: credentialsFingerprint(result.user.passwordHash), interaction: uid })
         ctx.status = 403
         return await page({ unvalidated: true })
       }
+      countLogin('success')
       await finish(ctx, { login: { accountId: result.user.id } })
     } catch (error) {
+      countLoginRefusal(error)
       await page({ error: errorForForm(ctx, error).message })
     }
   })

@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { errorForForm } from '../http/errors'
 import { formText, parseForm, pendingRegistration, rememberPendingRegistration } from '../http/forms'
 import { measurePasswordStrength } from '../libraries/passwords'
+import { countRegistration } from '../metrics'
 import { messages } from '../messages'
 import { accountValidatedPage, registerPage, validationLinkProblemPage, validationSentPage } from '../views/account'
 import { loginHref, type RouteDependencies } from './context'
@@ -53,10 +54,12 @@ export function registrationRoutes(router: Router, deps: RouteDependencies): voi
         },
         ctx.ip,
       )
+      countRegistration('accepted')
       rememberPendingRegistration(ctx, { email, credentials, interaction })
       ctx.status = 303
       ctx.redirect('/inscription/validation')
     } catch (error) {
+      countRegistration({ refused: error })
       const problem = errorForForm(ctx, error)
       ctx.body = registerPage({
         csrf: ctx.state.csrf,

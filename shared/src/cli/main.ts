@@ -13,7 +13,7 @@ const GROUPS = new Map<string, CommandGroup>([
   ['keys', keys],
 ])
 
-const USAGE = `Utilisation : npm run cli -- <commande>
+const USAGE = `Utilisation : npm run cli -- <commande>      (en production : npm run cli:prod -- <commande>)
 
 ${[...GROUPS.values()].map((group) => group.usage).join('\n')}`
 
