@@ -1,8 +1,8 @@
 /**
  * The portal's process: Next.js behind a thin Node server of ours, for what an operator needs and
  * `next start` lacks: /healthz and /readyz, a request id and one JSON log line per request, the
- * request metrics on PORTAL_METRICS_PORT, and a stop that drains before it closes (Next.js closes
- * at once on SIGTERM). `npm run build` bundles it into the standalone output, where it replaces
+ * request metrics on PORTAL_METRICS_PORT, and a stop that drains before it closes (on SIGTERM,
+ * Next.js's server stops accepting at once). `npm run build` bundles it into the standalone output, where it replaces
  * Next.js's own server.js; `npm start` runs it from here.
  */
 import '@opcommerce/shared/node-version'

@@ -157,7 +157,8 @@ async function main() {
     await Promise.all([...port.idp, ...port.portal].map((servicePort) => waitFor(`127.0.0.1:${servicePort}/readyz`, ready(`http://127.0.0.1:${servicePort}/readyz`), 60_000)))
     await waitFor('HAProxy sees every process up', async () => (Object.values(await haproxyServers(statsUrl)).every((server) => server.status === 'UP') ? true : undefined))
     await waitFor('the demo tool', ready(toolUrl))
-    say(`Started: idp1 :${port.idp[0]}, idp2 :${port.idp[1]}, portal1 :${port.portal[0]}, portal2 :${port.portal[1]}, HAProxy :${port.haproxy} (idp ${issuer}, portal ${portalUrl}), all UP`)
+    for (const url of [`${issuer}/readyz`, `${portalUrl}/healthz`, `${issuer}/metrics`]) check((await fetch(url)).status === 404, `${url} is not public`)
+    say(`Started: idp1 :${port.idp[0]}, idp2 :${port.idp[1]}, portal1 :${port.portal[0]}, portal2 :${port.portal[1]}, HAProxy :${port.haproxy} (idp ${issuer}, portal ${portalUrl}), all UP; /healthz, /readyz, /metrics not public`)
 
     const traffic = startTraffic([`${issuer}/.well-known/openid-configuration`, `${issuer}/jwks`, `${portalUrl}/`, `${portalUrl}/auth/login`])
     say('Background traffic: 4 loops of GET requests through HAProxy on both services')
