@@ -52,7 +52,7 @@ const ENTRY = 'production-entry:'
 const productionEntries: Plugin = {
   name: 'production-entries',
   setup(esbuild) {
-    esbuild.onResolve({ filter: /^production-entry:/ }, (args) => ({ path: args.path.slice(ENTRY.length), namespace: 'production-entry' }))
+    esbuild.onResolve({ filter: new RegExp(`^${ENTRY}`) }, (args) => ({ path: args.path.slice(ENTRY.length), namespace: 'production-entry' }))
     esbuild.onLoad({ filter: /.*/, namespace: 'production-entry' }, (args) => ({
       resolveDir: root,
       loader: 'js',
@@ -96,9 +96,9 @@ const nextBuild = spawnSync(process.execPath, [path.join(root, 'node_modules/nex
 })
 if (nextBuild.status !== 0) fail('next build a échoué (voir ci-dessus).')
 if (!existsSync(standalonePortal)) fail(`Sortie standalone absente : ${standalonePortal}`)
-// Next.js leaves the browser's files out of the standalone folder: they go where its server looks.
+// Next.js leaves the browser's files out of the standalone folder: they go where its server looks
+// (the portal has no public/ folder, the other one Next.js leaves out).
 cpSync(path.join(distDir, 'static'), path.join(standalonePortal, path.relative(portalDir, distDir), 'static'), { recursive: true })
-if (existsSync(path.join(portalDir, 'public'))) cpSync(path.join(portalDir, 'public'), path.join(standalonePortal, 'public'), { recursive: true })
 // Our server replaces Next.js's server.js; the packages Next.js traced serve it as they serve the
 // pages, so both share one copy of each (pino, prom-client, knex, next itself).
 rmSync(path.join(standalonePortal, 'server.js'))
