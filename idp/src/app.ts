@@ -2,7 +2,8 @@ import { bodyParser } from '@koa/bodyparser'
 import Router from '@koa/router'
 import Koa from 'koa'
 import type { Config } from '@opcommerce/shared/config'
-import { ping, type Knex } from '@opcommerce/shared/db/knex'
+import type { Knex } from '@opcommerce/shared/db/knex'
+import { createHealth, type Health } from '@opcommerce/shared/health'
 import type { Logger } from '@opcommerce/shared/logger'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
 import { loadProviderKeys, type ProviderKeys } from '@opcommerce/shared/signing-keys'
@@ -32,6 +33,8 @@ export interface IdpOptions {
 
 export interface IdpApp {
   app: Koa
+  /** /healthz and /readyz; ready needs the signing keys read within the last 3 reload intervals. */
+  health: Health
   /**
    * Reads the signing keys again; when they changed (a key added or retired, or a new key's
    * turn to sign), the provider is rebuilt with them. True when it was.
@@ -50,6 +53,12 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   const clients = createClientQueries(db)
   const buildProvider = ({ jwks }: ProviderKeys) => createProvider({ config, db, logger, payloads, clients, jwks })
   let keys = await loadProviderKeys(db, config.secrets.signingKeysSecret, now())
+  // A process that cannot read the keys any more may miss a rotation, and relying parties asking
+  // its /jwks would not find the new key: it stops taking traffic well before that key signs.
+  let keysReadAt = now()
+  const health = createHealth(db, [
+    () => (now().getTime() - keysReadAt.getTime() > 3 * config.keyReloadIntervalMs ? 'clés de signature non relues depuis plus de 3 intervalles' : undefined),
+  ])
   let provider = buildProvider(keys)
   let providerCallback = provider.callback()
   const routes: RouteDependencies = {
@@ -65,10 +74,15 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
 
   const router = new Router()
   router.get('/', (ctx) => ctx.redirect(config.portal.url))
-  router.get('/healthz', async (ctx) => {
-    await ping(db)
-    ctx.body = 'ok'
-  })
+  for (const path of ['/healthz', '/readyz']) {
+    router.get(path, async (ctx) => {
+      const { status, body } = (await health.answer(path))!
+      ctx.status = status
+      ctx.set('Cache-Control', 'no-store')
+      ctx.type = 'text/plain'
+      ctx.body = body
+    })
+  }
   assetRoutes(router)
   interactionRoutes(router, routes)
   registrationRoutes(router, routes)
@@ -78,7 +92,7 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   // ones before are whatever the client sent.
   const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1, keys: config.secrets.cookieKeys })
   app.use(securityHeaders(https))
-  app.use(requestLog(logger))
+  app.use(requestLog(logger, config.trustProxy))
   app.use(errorHandler(logger, config.portal.url))
   app.use(async (ctx, next) => {
     if (!isProviderPath(ctx.path)) return next()
@@ -91,8 +105,10 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   app.use(router.allowedMethods({ throw: true }))
   return {
     app,
+    health,
     async reloadKeys() {
       const next = await loadProviderKeys(db, config.secrets.signingKeysSecret, now())
+      keysReadAt = now()
       if (next.fingerprint === keys.fingerprint) return false
       keys = next
       provider = buildProvider(next)

@@ -47,7 +47,19 @@ const environmentSchema = z.object({
   DEMO_TOOL_URL: httpUrl.optional(),
   MAILDEV_SMTP_PORT: port(1025),
   MAILDEV_WEB_PORT: port(1080),
-  /** Behind a reverse proxy: trust X-Forwarded-For/Proto for client IPs and https detection. */
+  /** Prometheus metrics of each service, on ports of their own (never the public one). */
+  IDP_METRICS_PORT: port(9400),
+  PORTAL_METRICS_PORT: port(9300),
+  /** Where the metrics ports listen: loopback unless METRICS_TOKEN protects them. */
+  METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  METRICS_TOKEN: secret,
+  /** How often each idp process reads the signing keys again (`keys rotate` from any machine). */
+  KEY_RELOAD_INTERVAL_MS: z.coerce.number().int().min(1000).max(90_000).default(60_000), // milliseconds
+  /** After SIGTERM, /readyz answers 503 this long while requests are still served, so the load balancer moves away first. */
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(5000), // milliseconds
+  /** Then the requests in flight have this long to finish before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000), // milliseconds
+  /** Behind a reverse proxy: trust X-Forwarded-For/Proto for client IPs and https detection, and its X-Request-Id. */
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   COOKIE_KEYS: z
     .string()
@@ -73,7 +85,8 @@ export interface Secrets {
   /** Encrypts the tokens of the portal sessions and the pending-login cookie. */
   portalSessionSecret: string
   portalClientSecret: string
-  demoToolClientSecret: string
+  /** Only outside production: the demo tool does not exist there. */
+  demoToolClientSecret?: string
 }
 
 export interface Config {
@@ -88,8 +101,12 @@ export interface Config {
   mailFrom: string
   mailPollIntervalMs: number
   trustProxy: boolean
-  idp: { port: number; issuer: string }
-  portal: { port: number; url: string; loginUrl: string }
+  idp: { port: number; issuer: string; metricsPort: number }
+  portal: { port: number; url: string; loginUrl: string; metricsPort: number }
+  /** Where both services serve GET /metrics, each on its own port. */
+  metrics: { host: string; token: string | undefined }
+  keyReloadIntervalMs: number
+  shutdown: { drainMs: number; timeoutMs: number }
   demoTool: { port: number; url: string }
   maildev: { smtpPort: number; webPort: number }
   secrets: Secrets
@@ -124,6 +141,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (env.NODE_ENV === 'production' && env.DATABASE_URL === undefined) {
     throw new ConfigError('Configuration invalide : DATABASE_URL obligatoire en production (la base embarquée est réservée au développement).')
   }
+  if (env.NODE_ENV === 'production' && (env.IDP_ISSUER === undefined || env.PORTAL_URL === undefined)) {
+    throw new ConfigError('Configuration invalide : IDP_ISSUER et PORTAL_URL (adresses publiques) obligatoires en production.')
+  }
+  if (!isLoopback(env.METRICS_HOST) && env.METRICS_TOKEN === undefined) {
+    throw new ConfigError(`Configuration invalide : METRICS_TOKEN obligatoire quand METRICS_HOST (${env.METRICS_HOST}) n'est pas une adresse locale.`)
+  }
   if (env.IDP_ISSUER?.startsWith('https:') && !env.TRUST_PROXY) {
     throw new ConfigError('Configuration invalide : TRUST_PROXY doit valoir true avec un IDP_ISSUER en https (le TLS est terminé par le proxy devant l\'idp).')
   }
@@ -139,13 +162,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: env.MAIL_FROM,
     mailPollIntervalMs: env.MAIL_POLL_INTERVAL_MS,
     trustProxy: env.TRUST_PROXY,
-    idp: { port: env.IDP_PORT, issuer: env.IDP_ISSUER ?? `http://localhost:${env.IDP_PORT}` },
-    portal: { port: env.PORTAL_PORT, url: portalUrl, loginUrl: env.LOGIN_URL ?? `${portalUrl}/auth/login` },
+    idp: { port: env.IDP_PORT, issuer: env.IDP_ISSUER ?? `http://localhost:${env.IDP_PORT}`, metricsPort: env.IDP_METRICS_PORT },
+    portal: { port: env.PORTAL_PORT, url: portalUrl, loginUrl: env.LOGIN_URL ?? `${portalUrl}/auth/login`, metricsPort: env.PORTAL_METRICS_PORT },
+    metrics: { host: env.METRICS_HOST, token: env.METRICS_TOKEN },
+    keyReloadIntervalMs: env.KEY_RELOAD_INTERVAL_MS,
+    shutdown: { drainMs: env.SHUTDOWN_DRAIN_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
     demoTool: { port: env.DEMO_TOOL_PORT, url: env.DEMO_TOOL_URL ?? `http://localhost:${env.DEMO_TOOL_PORT}` },
     maildev: { smtpPort: env.MAILDEV_SMTP_PORT, webPort: env.MAILDEV_WEB_PORT },
     secrets: resolveSecrets(env, dataDir),
   }
 }
+
+const isLoopback = (host: string) => ['127.0.0.1', '::1', 'localhost'].includes(host)
 
 function resolveSecrets(env: Environment, dataDir: string): Secrets {
   const given: Partial<Secrets> = {}
@@ -153,9 +181,13 @@ function resolveSecrets(env: Environment, dataDir: string): Secrets {
     const value = env[variable]
     if (value !== undefined) Object.assign(given, { [key]: value })
   }
-  const missing = (Object.keys(secretVariables) as (keyof Secrets)[]).filter((key) => given[key] === undefined)
+  const production = env.NODE_ENV === 'production'
+  // The demo tool of `npm start` does not exist in production: its secret is not asked for there.
+  const missing = (Object.keys(secretVariables) as (keyof Secrets)[]).filter(
+    (key) => given[key] === undefined && !(production && key === 'demoToolClientSecret'),
+  )
   if (missing.length === 0) return given as Secrets
-  if (env.NODE_ENV === 'production') {
+  if (production) {
     throw new ConfigError(
       `Configuration invalide : ${missing.map((key) => secretVariables[key]).join(', ')} obligatoire(s) en production.`,
     )
@@ -194,6 +226,13 @@ export function configToEnvironment(config: Config, databaseUrl: string): Record
     MAIL_POLL_INTERVAL_MS: String(config.mailPollIntervalMs),
     TRUST_PROXY: String(config.trustProxy),
     IDP_PORT: String(config.idp.port),
+    IDP_METRICS_PORT: String(config.idp.metricsPort),
+    PORTAL_METRICS_PORT: String(config.portal.metricsPort),
+    METRICS_HOST: config.metrics.host,
+    ...(config.metrics.token ? { METRICS_TOKEN: config.metrics.token } : {}),
+    KEY_RELOAD_INTERVAL_MS: String(config.keyReloadIntervalMs),
+    SHUTDOWN_DRAIN_MS: String(config.shutdown.drainMs),
+    SHUTDOWN_TIMEOUT_MS: String(config.shutdown.timeoutMs),
     IDP_ISSUER: config.idp.issuer,
     PORTAL_PORT: String(config.portal.port),
     PORTAL_URL: config.portal.url,
@@ -207,6 +246,6 @@ export function configToEnvironment(config: Config, databaseUrl: string): Record
     MEMBER_CODE_HMAC_KEY: secrets.memberCodeHmacKey,
     PORTAL_SESSION_SECRET: secrets.portalSessionSecret,
     PORTAL_CLIENT_SECRET: secrets.portalClientSecret,
-    DEMO_TOOL_CLIENT_SECRET: secrets.demoToolClientSecret,
+    ...(secrets.demoToolClientSecret ? { DEMO_TOOL_CLIENT_SECRET: secrets.demoToolClientSecret } : {}),
   }
 }

@@ -1,6 +1,7 @@
 import { buildClient } from './clients'
 import type { Config } from './config'
-import type { ClientRecord } from './queries/clients'
+import type { Knex } from './db/knex'
+import { createClientQueries, type ClientRecord } from './queries/clients'
 
 /** The portal, our own application: first-party (no consent screen), refresh tokens, logout back home. */
 export function portalClient(config: Config): ClientRecord {
@@ -28,4 +29,15 @@ export function demoToolClient(config: Config): ClientRecord {
     tool: true,
     firstParty: true,
   }).client
+}
+
+/**
+ * Registers the portal as the client it is configured to be (PORTAL_URL, PORTAL_CLIENT_SECRET):
+ * done by every migration run, so that a new portal address or secret is known to the idp before
+ * the portal restarts with it.
+ */
+export async function registerPortalClient(db: Knex, config: Config): Promise<ClientRecord> {
+  const client = portalClient(config)
+  await createClientQueries(db).save(client)
+  return client
 }

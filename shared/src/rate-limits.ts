@@ -1,6 +1,7 @@
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible'
 import type { Knex } from './db/knex'
 import { TooManyRequestsError } from './errors'
+import { metrics } from './metrics'
 
 export interface RateLimitRule {
   points: number
@@ -53,8 +54,11 @@ export function formatWait(milliseconds: number): string {
 /** A counter per key, shared by every process through the rate_limits table. */
 export class RateLimit {
   readonly #limiter: RateLimiterPostgres
+  readonly #name: string
 
   constructor(db: Knex, name: string, rule: RateLimitRule) {
+    this.#name = name
+    metrics.throttleRefusals.inc({ limit: name }, 0) // the series exists before the first refusal
     this.#limiter = new RateLimiterPostgres({
       storeClient: knexStore(db),
       storeType: 'pool',
@@ -77,6 +81,7 @@ export class RateLimit {
       await this.#limiter.consume(key, points)
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection
+      this.#countRefusal()
       throw new TooManyRequestsError(
         `${message} Réessayez dans ${formatWait(rejection.msBeforeNext)}.`,
         Math.ceil(rejection.msBeforeNext / 1000),
@@ -90,8 +95,9 @@ export class RateLimit {
       await this.#limiter.consume(key)
       return true
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) return false
-      throw rejection
+      if (!(rejection instanceof RateLimiterRes)) throw rejection
+      this.#countRefusal()
+      return false
     }
   }
 
@@ -99,11 +105,16 @@ export class RateLimit {
   async check(key: string, message: string): Promise<void> {
     const state = await this.#limiter.get(key)
     if (state && state.remainingPoints <= 0 && state.msBeforeNext > 0) {
+      this.#countRefusal()
       throw new TooManyRequestsError(`${message} Réessayez dans ${formatWait(state.msBeforeNext)}.`, Math.ceil(state.msBeforeNext / 1000))
     }
   }
 
   async reset(key: string): Promise<void> {
     await this.#limiter.delete(key)
+  }
+
+  #countRefusal(): void {
+    metrics.throttleRefusals.inc({ limit: this.#name })
   }
 }

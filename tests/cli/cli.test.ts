@@ -16,6 +16,8 @@ describe('npm run migrate', () => {
       const result = await runEntryPoint('shared/src/cli/migrate.ts', [], { DATABASE_URL: database.url, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'opco-cli-')) })
       expect(result.stderr).toBe('')
       expect(result.stdout).toContain('Base de données à jour (DATABASE_URL) : 2 migration(s) appliquée(s).')
+      expect(result.stdout).toContain('Client « portal » enregistré pour http://localhost:3000 (retour : http://localhost:3000/auth/callback).')
+      expect(await createClientQueries(database.knex).find('portal')).toMatchObject({ firstParty: true, metadata: { redirect_uris: ['http://localhost:3000/auth/callback'] } })
       const { rows } = await database.knex.raw("select table_name from information_schema.tables where table_schema = 'public' order by table_name")
       expect(rows.map((row: { table_name: string }) => row.table_name)).toEqual(
         expect.arrayContaining(['users', 'email_tokens', 'oidc_payloads', 'oidc_clients', 'signing_keys', 'companies', 'memberships', 'mail_outbox', 'audit_events', 'rate_limits', 'portal_sessions']),
@@ -39,6 +41,21 @@ describe('npm run cli', () => {
 
   afterAll(async () => {
     await database?.close()
+  })
+
+  it('prints its usage on --help or -h and exits with 0; an unknown command gets the usage and 1', async () => {
+    for (const args of [['--help'], ['-h'], ['keys', 'rotate', '--help']]) {
+      const help = await cli(...args)
+      expect(help.code).toBe(0)
+      expect(help.stderr).toBe('')
+      expect(help.stdout).toContain('Utilisation : npm run cli -- <commande>')
+      expect(help.stdout).toContain('companies import FICHIER.csv')
+    }
+    expect(await database!.knex('signing_keys').select('kid')).toEqual([]) // `keys rotate --help` rotated nothing
+    const unknown = await cli('clents', 'list')
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain('Commande inconnue : clents')
+    expect(unknown.stderr).toContain('Utilisation : npm run cli -- <commande>')
   })
 
   it('creates a client with the default grants and prints the generated secret once', async () => {

@@ -3,13 +3,14 @@
  * brought in and their `companies` claim. Third-party initiated login: the portal's launcher
  * links to /login, which starts the authorization request.
  */
+import '@opcommerce/shared/node-version'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import * as oidc from 'openid-client'
 import { loadConfig } from '@opcommerce/shared/config'
 import { html, type SafeHtml } from '@opcommerce/shared/html'
-import { listen, onShutdown, runMain } from '@opcommerce/shared/process'
+import { closeServer, listen, onShutdown, runMain } from '@opcommerce/shared/process'
 
 interface Visit {
   pending?: { state: string; nonce: string; verifier: string }
@@ -115,5 +116,5 @@ ${companies.length === 0 ? html`<p class="muted">Aucune entreprise.</p>` : html`
     })
   })
   await listen(server, config.demoTool.port, 'DEMO_TOOL_PORT')
-  onShutdown(() => new Promise((resolve) => server.close(() => resolve())))
+  onShutdown(() => closeServer(server), { timeoutMs: config.shutdown.timeoutMs })
 })

@@ -25,6 +25,8 @@ const PRODUCT_VARIABLES = [
   'IDP_PORT', 'IDP_ISSUER', 'PORTAL_PORT', 'PORTAL_URL', 'LOGIN_URL', 'DEMO_TOOL_PORT', 'DEMO_TOOL_URL',
   'MAILDEV_SMTP_PORT', 'MAILDEV_WEB_PORT', 'TRUST_PROXY', 'COOKIE_KEYS', 'SIGNING_KEYS_SECRET',
   'MEMBER_CODE_HMAC_KEY', 'PORTAL_SESSION_SECRET', 'PORTAL_CLIENT_SECRET', 'DEMO_TOOL_CLIENT_SECRET',
+  'IDP_METRICS_PORT', 'PORTAL_METRICS_PORT', 'METRICS_HOST', 'METRICS_TOKEN', 'KEY_RELOAD_INTERVAL_MS',
+  'SHUTDOWN_DRAIN_MS', 'SHUTDOWN_TIMEOUT_MS',
 ]
 
 async function assertPortFree(port: number): Promise<void> {
@@ -79,6 +81,8 @@ export default async function globalSetup(config: FullConfig): Promise<void> {
     DEMO_TOOL_PORT: String(ports.demoTool),
     MAILDEV_SMTP_PORT: String(ports.maildevSmtp),
     MAILDEV_WEB_PORT: String(ports.maildevWeb),
+    IDP_METRICS_PORT: String(ports.idpMetrics),
+    PORTAL_METRICS_PORT: String(ports.portalMetrics),
     LOG_LEVEL: 'warn',
     MAIL_POLL_INTERVAL_MS: '200', // milliseconds: mails reach MailDev sooner than the default second
     NEXT_TELEMETRY_DISABLED: '1',

@@ -4,6 +4,7 @@ import type { Config } from '@opcommerce/shared/config'
 import type { Knex } from '@opcommerce/shared/db/knex'
 import type { Logger } from '@opcommerce/shared/logger'
 import type { ClientQueries } from '@opcommerce/shared/queries/clients'
+import { countTokenIssue } from '../metrics'
 import type { OidcPayloadQueries } from '../queries/oidc-payloads'
 import { errorPage } from '../views/errors'
 import { loggedOutPage, logoutPage } from '../views/logout'
@@ -13,6 +14,26 @@ import { describeOidcError } from './errors'
 
 /** Paths oidc-provider answers; every other path is ours. */
 export const PROVIDER_PATHS = ['/.well-known/', '/auth', '/token', '/me', '/jwks', '/session/end']
+
+/** The endpoints oidc-provider serves with the features enabled below. */
+const PROVIDER_ROUTES = new Set([
+  '/.well-known/openid-configuration',
+  '/auth',
+  '/token',
+  '/token/introspection',
+  '/token/revocation',
+  '/me',
+  '/jwks',
+  '/session/end',
+  '/session/end/confirm',
+  '/session/end/success',
+])
+
+/** The provider's endpoint a path names, as a pattern (`/auth/:uid`); undefined for any other path. */
+export function providerRoute(path: string): string | undefined {
+  if (PROVIDER_ROUTES.has(path)) return path
+  return /^\/auth\/[^/]+$/u.test(path) ? '/auth/:uid' : undefined
+}
 
 /** Lifetimes of what the provider issues. */
 const TTL = {
@@ -107,6 +128,7 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
   provider.proxy = config.trustProxy
   provider.maxIpsCount = 1
   provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'oidc-provider server error'))
+  provider.on('grant.success', (ctx) => countTokenIssue(String(ctx.oidc.params?.grant_type)))
   return provider
 }
 

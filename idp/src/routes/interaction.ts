@@ -5,6 +5,7 @@ import { BadRequestError } from '@opcommerce/shared/errors'
 import { readForm } from '@opcommerce/shared/forms'
 import { errorForForm } from '../http/errors'
 import { rememberPendingRegistration } from '../http/pending-registration'
+import { countLogin, countLoginRefusal } from '../metrics'
 import { messages } from '../messages'
 import { consentPage, loginPage } from '../views/interaction'
 import type { RouteDependencies } from './context'
@@ -56,12 +57,15 @@ export function interactionRoutes(router: Router, deps: RouteDependencies): void
     try {
       const result = await deps.login.authenticate(form.email, form.password, ctx.ip)
       if (result.status === 'unvalidated') {
+        countLogin('unvalidated')
         rememberPendingRegistration(ctx, { email: result.email, credentials: result.credentials, interaction: uid })
         ctx.status = 403
         return await page({ unvalidated: true })
       }
+      countLogin('success')
       await finish(ctx, { login: { accountId: result.userId } })
     } catch (error) {
+      countLoginRefusal(error)
       await page({ error: errorForForm(ctx, error).message })
     }
   })

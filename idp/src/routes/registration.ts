@@ -8,6 +8,7 @@ import { errorForForm } from '../http/errors'
 import { pendingRegistration, rememberPendingRegistration } from '../http/pending-registration'
 import { measurePasswordStrength } from '../libraries/passwords'
 import { REGISTRATION_FIELDS } from '../libraries/registration'
+import { countRegistration } from '../metrics'
 import { messages } from '../messages'
 import { registerPage, validatedPage, validationLinkProblemPage, validationSentPage } from '../views/registration'
 import { linkProblemStatus, loginHref, type RouteDependencies } from './context'
@@ -27,10 +28,12 @@ export function registrationRoutes(router: Router, deps: RouteDependencies): voi
     const interaction = interactionField || undefined
     try {
       const { email, credentials } = await registration.register(form, ctx.ip)
+      countRegistration('accepted')
       rememberPendingRegistration(ctx, { email, credentials, interaction })
       ctx.status = 303
       ctx.redirect('/inscription/validation')
     } catch (error) {
+      countRegistration({ refused: error })
       const problem = errorForForm(ctx, error)
       ctx.body = registerPage({
         csrf: ctx.state.csrf,

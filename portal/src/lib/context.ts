@@ -1,10 +1,10 @@
-import { loadConfig, type Config } from '@opcommerce/shared/config'
-import { connectDatabase, locateDatabase } from '@opcommerce/shared/db/database'
+import type { Config } from '@opcommerce/shared/config'
 import type { Knex } from '@opcommerce/shared/db/knex'
-import { createLogger, type Logger } from '@opcommerce/shared/logger'
+import type { Logger } from '@opcommerce/shared/logger'
 import { createClientQueries, type ClientQueries } from '@opcommerce/shared/queries/clients'
 import { createMembershipRules, type MembershipRules, type MembershipRulesDependencies } from './memberships'
 import { createPortalSessionStore, type PortalSessionStore } from './portal-sessions'
+import { portalRuntime } from './runtime'
 
 /** Everything the portal's pages and handlers use; built once per process, injected in tests. */
 export interface PortalContext {
@@ -32,15 +32,13 @@ export function createPortalContext(options: { config: Config; db: Knex; logger:
 
 const globalCache = globalThis as typeof globalThis & { opcommercePortal?: Promise<PortalContext> }
 
-/** The process's context; a failed start (database unreachable) is tried again at the next request. */
+/** The process's context, on the process's runtime; a failed start is tried again at the next request. */
 export function portalContext(): Promise<PortalContext> {
-  globalCache.opcommercePortal ??= (async () => {
-    const config = loadConfig()
-    const db = await connectDatabase(await locateDatabase(config, { startEmbedded: false }))
-    return createPortalContext({ config, db, logger: createLogger('portal', config.logLevel) })
-  })().catch((error: unknown) => {
-    globalCache.opcommercePortal = undefined
-    throw error
-  })
+  globalCache.opcommercePortal ??= portalRuntime()
+    .then((runtime) => createPortalContext(runtime))
+    .catch((error: unknown) => {
+      globalCache.opcommercePortal = undefined
+      throw error
+    })
   return globalCache.opcommercePortal
 }

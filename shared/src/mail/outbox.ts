@@ -58,6 +58,15 @@ export function createOutboxQueries(db: Knex) {
         .update(retryInMs === null ? { status: 'failed', last_error: error } : { status: 'pending', next_attempt_at: inMs(retryInMs), last_error: error })
     },
 
+    /** Mails not sent yet (queued, or being sent) and mails given up, for the metrics. */
+    async countByStatus(): Promise<{ pending: number; failed: number }> {
+      const [row] = await db('mail_outbox').select(
+        db.raw("count(*) filter (where status in ('pending', 'sending'))::int as pending"),
+        db.raw("count(*) filter (where status = 'failed')::int as failed"),
+      )
+      return { pending: Number(row.pending), failed: Number(row.failed) }
+    },
+
     /** Deletes the mails sent more than `ageMs` ago. */
     async purgeSentOlderThan(ageMs: number): Promise<number> {
       return db('mail_outbox').where('status', 'sent').andWhere('sent_at', '<', inMs(-ageMs)).delete()
