@@ -8,6 +8,7 @@ import { BadRequestError, ConfigError } from '../errors'
 import { runMain } from '../process'
 import { recordAudit } from '../queries/audit'
 import { createClientQueries } from '../queries/clients'
+import { createMembershipQueries } from '../queries/memberships'
 import { createSigningKey, KEY_PUBLICATION_DELAY, listSigningKeys, retireSigningKey } from '../signing-keys'
 import { withMigratedDatabase } from './database'
 
@@ -22,7 +23,8 @@ const USAGE = `Utilisation : npm run cli -- <commande>
   companies import FICHIER.csv     (colonnes siren;name;code_adherent)
   keys list
   keys rotate                      (nouvelle clé de signature des jetons, active dans 5 minutes)
-  keys retire --kid KID            (un jour après qu'elle a cessé de signer)`
+  keys retire --kid KID            (un jour après qu'elle a cessé de signer)
+  memberships escalated [--json]   (demandes d'accès transmises à l'Opcommerce par « Contacter l'Opcommerce »)`
 
 /** Who acts in the audit trail: the operator account running the command. */
 const OPERATOR = `cli:${userInfo().username}`
@@ -156,12 +158,30 @@ async function keysCommand(action: string | undefined, args: string[]): Promise<
   })
 }
 
+/** `memberships escalated`: the pending requests whose requester asked the Opcommerce for help, oldest first. */
+async function membershipsCommand(action: string | undefined, args: string[]): Promise<void> {
+  if (action !== 'escalated') throw new UsageError(`Action inconnue : memberships ${action ?? ''}`)
+  const { values } = parseArgs({ args, strict: true, options: { json: { type: 'boolean' } } })
+  const requests = await withMigratedDatabase(loadConfig(), (db) => createMembershipQueries(db).escalatedRequests())
+  if (values.json) {
+    console.log(JSON.stringify(requests, null, 2))
+    return
+  }
+  if (requests.length === 0) console.log("Aucune demande d'accès transmise à l'Opcommerce en attente.")
+  for (const request of requests) {
+    console.log(`${request.siren} ${request.companyName} — ${request.user.givenName} ${request.user.familyName} <${request.user.email}> (utilisateur ${request.user.id})`)
+    console.log(`  demandée le ${time(request.requestedAt)}, transmise le ${time(request.escalatedAt)}${request.lastReminderAt ? `, relancée le ${time(request.lastReminderAt)}` : ''}`)
+    console.log(`  administrateurs : ${request.adminEmails.join(', ') || 'aucun'}`)
+  }
+}
+
 runMain(async () => {
   const [command, action, ...args] = process.argv.slice(2)
   try {
     if (command === 'clients') await clientsCommand(action, args)
     else if (command === 'companies') process.exitCode = await companiesCommand(action, args)
     else if (command === 'keys') await keysCommand(action, args)
+    else if (command === 'memberships') await membershipsCommand(action, args)
     else throw new UsageError(command ? `Commande inconnue : ${command}` : 'Indiquez une commande.')
   } catch (error) {
     if (error instanceof BadRequestError) throw new ConfigError(error.message)
