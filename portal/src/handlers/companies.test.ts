@@ -48,7 +48,7 @@ describe('portal route handlers: statuses and server-side authorization', () => 
     const fresh = await createCompany(database!.knex, context.config, 'Société Nu')
     const response = await link(newcomer, { siren: fresh.siren, code: fresh.code })
     expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ message: messages.link.becameAdmin, redirect: `/entreprises/${fresh.siren}`, redirectDelay: 2500 })
+    expect(await response.json()).toEqual({ message: messages.link.becameAdmin, redirect: `/entreprises/${fresh.siren}`, redirectDelay: 1000 })
   })
 
   it('answers bad input with 400 and French field errors', async () => {

@@ -7,7 +7,9 @@ import { mailsTo, startMailDelivery } from '../../../tests/support/mail'
 import { createCompany, createUser, createUsers, testPortalContext } from '../../../tests/support/portal'
 import { startSmtpCapture, type SmtpCapture } from '../../../tests/support/smtp'
 import type { MailSender } from '@opcommerce/shared/mail/sender'
-import { createMembershipRules, REMINDER_INTERVAL, type MembershipRules } from './memberships'
+import { formatDay } from '@opcommerce/shared/dates'
+import { queuedMails } from '../../../tests/support/rows'
+import { createMembershipRules, REFUSAL_COOLDOWN, REMINDER_INTERVAL, type MembershipRules } from './memberships'
 import { messages } from './messages'
 
 describe('membership rules (guide, section 2)', () => {
@@ -100,7 +102,7 @@ describe('membership rules (guide, section 2)', () => {
     await expect(rules.approve(alice, company.siren, bob.id, ip)).rejects.toThrow(messages.members.notPending)
   })
 
-  it('refuses with a reason shown to the requester, who may ask again later', async () => {
+  it('refuses with a reason shown to the requester, who may ask again only after 30 days', async () => {
     const company = await createCompany(database!.knex, config(), 'Garage Epsilon')
     const [alice, bob] = [await createUser(database!.knex, 'Alice'), await createUser(database!.knex, 'Bob')]
     await rules.linkCompany(alice, company, ip)
@@ -110,7 +112,21 @@ describe('membership rules (guide, section 2)', () => {
     const mail = await smtp!.waitForMail((received) => received.subject === "Votre demande d'accès à Garage Epsilon")
     expect(mail.text).toContain('Motif indiqué : « Vous ne faites plus partie de la société. »')
     await expect(rules.refuse(alice, company.siren, bob.id, { reason: 'x'.repeat(501) }, ip)).rejects.toBeInstanceOf(ValidationError)
+
+    // Asking again at once is refused with the day it becomes possible, and mails nobody.
+    const requestsBefore = await queuedMails(database!.knex, alice.email, 'access_request')
+    const again = rules.linkCompany(bob, company, ip)
+    await expect(again).rejects.toBeInstanceOf(TooManyRequestsError)
+    const refusedOn = formatDay(now())
+    await expect(again).rejects.toThrow(messages.link.refusedRecently(refusedOn, formatDay(new Date(now().getTime() + REFUSAL_COOLDOWN))))
+    clockAhead += REFUSAL_COOLDOWN - 3600_000
+    await expect(rules.linkCompany(bob, company, ip)).rejects.toBeInstanceOf(TooManyRequestsError)
+    expect(await queuedMails(database!.knex, alice.email, 'access_request')).toBe(requestsBefore)
+    expect(await statusOf(bob.id, company.siren)).toMatchObject({ status: 'rejected' })
+
+    clockAhead += 3600_000
     expect((await rules.linkCompany(bob, company, ip)).outcome).toBe('pending')
+    expect(await queuedMails(database!.knex, alice.email, 'access_request')).toBe(requestsBefore + 1)
   })
 
   it('never leaves a company without an administrator', async () => {
@@ -120,13 +136,13 @@ describe('membership rules (guide, section 2)', () => {
     await rules.linkCompany(bob, company, ip)
     await rules.approve(alice, company.siren, bob.id, ip)
 
-    for (const attempt of [
-      rules.demote(alice, company.siren, alice.id, ip),
-      rules.remove(alice, company.siren, alice.id, ip),
-    ]) {
-      await expect(attempt).rejects.toBeInstanceOf(ConflictError)
-      await expect(attempt).rejects.toThrow(messages.members.lastAdmin)
-    }
+    const demoting = rules.demote(alice, company.siren, alice.id, ip)
+    await expect(demoting).rejects.toBeInstanceOf(ConflictError)
+    await expect(demoting).rejects.toThrow(messages.members.lastAdmin)
+    // « Quitter l'entreprise »: the last administrator is told to name another one first.
+    const leaving = rules.remove(alice, company.siren, alice.id, ip)
+    await expect(leaving).rejects.toBeInstanceOf(ConflictError)
+    await expect(leaving).rejects.toThrow(messages.members.lastAdminLeaving)
     expect(await statusOf(alice.id, company.siren)).toMatchObject({ role: 'admin', status: 'active' })
 
     await rules.promote(alice, company.siren, bob.id, ip)
