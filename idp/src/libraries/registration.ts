@@ -9,7 +9,7 @@ import { messages } from '../messages'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
 import { createCompanyQueries } from '@opcommerce/shared/queries/companies'
 import { createInvitationQueries } from '@opcommerce/shared/queries/invitations'
-import { sha256 } from '@opcommerce/shared/crypto'
+import { invitationProblem, invitationTokenHash } from '@opcommerce/shared/invitations'
 import type { IdpDependencies } from './context'
 import { emailAddress, normalizeEmail } from './emails'
 import { consumeEmailToken, issueEmailToken, type LinkProblem } from './email-tokens'
@@ -68,8 +68,9 @@ export function createRegistration({ config, db, limits, now }: IdpDependencies)
    * why one cannot be used (its /invitation/:token page); the idp only reads one to prove an address.
    */
   async function invitationOf(token: string): Promise<InvitedRegistration | undefined> {
-    const invitation = /^[\w-]{43}$/u.test(token) ? await createInvitationQueries(db).findByTokenHash(sha256(token)) : undefined
-    if (!invitation || invitation.acceptedAt || invitation.cancelledAt || invitation.expiresAt <= now()) return undefined
+    const tokenHash = invitationTokenHash(token)
+    const invitation = tokenHash && (await createInvitationQueries(db).findByTokenHash(tokenHash))
+    if (!invitation || invitationProblem(invitation, now())) return undefined
     const company = await createCompanyQueries(db).find(invitation.siren)
     return { email: invitation.email, companyName: company?.name ?? '' }
   }

@@ -8,6 +8,7 @@ import { formText, validateForm } from '@opcommerce/shared/forms'
 import { enqueueMail } from '@opcommerce/shared/mail/outbox'
 import { recordAudit } from '@opcommerce/shared/queries/audit'
 import { createCompanyQueries, type Company } from '@opcommerce/shared/queries/companies'
+import { invitationProblem, invitationTokenHash, type InvitationProblem } from '@opcommerce/shared/invitations'
 import { createInvitationQueries, type Invitation } from '@opcommerce/shared/queries/invitations'
 import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
@@ -25,8 +26,6 @@ export const DEFAULT_INVITATION_LIMITS = {
   invitePerCompany: { points: 100, duration: 24 * 60 * 60 },
 } satisfies Record<string, RateLimitRule>
 
-/** Why an invitation link cannot be used. */
-export type InvitationProblem = 'unknown' | 'expired' | 'used' | 'cancelled'
 
 /** "Inviter un collègue": an address and the role it will have. */
 const invitationForm = z.object({
@@ -60,9 +59,7 @@ export function createInvitationRules({ config, db, now, limits = {} }: Invitati
     await perCompany.consume(siren, messages.invitations.tooManyForCompany)
   }
 
-  /** Why an invitation found by its link cannot be used any more, if it cannot. */
-  const problemOf = (invitation: Invitation): Exclude<InvitationProblem, 'unknown'> | undefined =>
-    invitation.acceptedAt ? 'used' : invitation.cancelledAt ? 'cancelled' : invitation.expiresAt <= now() ? 'expired' : undefined
+  const problemOf = (invitation: Invitation) => invitationProblem(invitation, now())
 
   /** A new secret for the invitation, mailed; returns its SHA-256 and expiry. */
   async function mailInvitation(trx: Knex.Transaction, actor: UserProfile, company: Company, email: string, role: Invitation['role']) {
@@ -128,8 +125,8 @@ export function createInvitationRules({ config, db, now, limits = {} }: Invitati
 
     /** The invitation of a link and whether its address has a validated user, or why it cannot be used. */
     async inspect(token: string): Promise<{ status: 'valid'; invitation: Invitation; registered: boolean } | { status: InvitationProblem }> {
-      if (!/^[\w-]{43}$/u.test(token)) return { status: 'unknown' }
-      const invitation = await createInvitationQueries(db).findByTokenHash(sha256(token))
+      const tokenHash = invitationTokenHash(token)
+      const invitation = tokenHash && (await createInvitationQueries(db).findByTokenHash(tokenHash))
       if (!invitation) return { status: 'unknown' }
       const problem = problemOf(invitation)
       if (problem) return { status: problem }
@@ -143,7 +140,7 @@ export function createInvitationRules({ config, db, now, limits = {} }: Invitati
      * works once; of two concurrent uses, one only succeeds.
      */
     async accept(user: UserProfile, token: string, ip: string): Promise<Company> {
-      const tokenHash = /^[\w-]{43}$/u.test(token) ? sha256(token) : ''
+      const tokenHash = invitationTokenHash(token) ?? ''
       return db.transaction(async (trx) => {
         const invitations = createInvitationQueries(trx)
         // The company first, then the invitation: the order resend and cancel lock them in.
