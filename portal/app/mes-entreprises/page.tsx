@@ -75,9 +75,6 @@ export default async function MyCompanies() {
         <h2 id="demandes">Demandes d&apos;accès en attente</h2>
         <AccessRequests requests={requests} csrf={session.csrf} now={context.now()} />
       </section>
-      <p>
-        <Link href="/entreprises/ajouter">Ajouter une entreprise</Link>
-      </p>
     </PortalShell>
   )
 }
