@@ -45,6 +45,17 @@ function withCheckDigit(eightDigits: string): string {
   return siren!
 }
 
+/** A company of the directory whose administrator is `admin`, with `members` already let in. */
+export async function companyAdministeredBy(db: Knex, context: PortalContext, name: string, admin: UserProfile, members: UserProfile[] = []) {
+  const company = await createCompany(db, context.config, name)
+  await context.memberships.linkCompany(admin, company, 'test')
+  for (const member of members) {
+    await context.memberships.linkCompany(member, company, 'test')
+    await context.memberships.approve(admin, company.siren, member.id, 'test')
+  }
+  return company
+}
+
 /** A portal session of `user`, as /auth/callback opens it; returns its cookie and CSRF token. */
 export async function sessionCookie(context: PortalContext, user: UserProfile): Promise<{ cookie: string; csrf: string }> {
   const value = await context.sessions.open({

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
 import { AccessRequests } from '@/components/AccessRequests'
-import { ActionForm, SubmitButton } from '@/components/ActionForm'
+import { LeaveCompanyForm } from '@/components/LeaveCompanyForm'
 import { PortalShell } from '@/components/PortalShell'
 import { fetchAccessRequests, requireSignedIn } from '@/lib/data'
 
@@ -52,16 +52,7 @@ export default async function MyCompanies() {
                             Gérer les utilisateurs
                           </Link>
                         )}
-                        <ActionForm
-                          action={`/api/entreprises/${company.siren}/membres/${session.user.id}`}
-                          csrf={session.csrf}
-                          flash
-                          label={`Quitter ${company.name}`}
-                          confirmation={`Quitter ${company.name} ? Vous n'y aurez plus accès.`}
-                        >
-                          <input type="hidden" name="action" value="remove" />
-                          <SubmitButton modifiers={['danger', 'small']}>Quitter l&apos;entreprise</SubmitButton>
-                        </ActionForm>
+                        <LeaveCompanyForm siren={company.siren} companyName={company.name} userId={session.user.id} csrf={session.csrf} flash />
                       </div>
                     </td>
                   </tr>

@@ -7,7 +7,7 @@ import type { UserProfile } from '@opcommerce/shared/users'
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/database'
 import { testConfig } from '../../../tests/support/idp'
 import { startMailDelivery } from '../../../tests/support/mail'
-import { createCompany, createUser, createUsers, testPortalContext } from '../../../tests/support/portal'
+import { companyAdministeredBy, createUser, createUsers, testPortalContext } from '../../../tests/support/portal'
 import { linkInMail } from '../../../tests/support/browser'
 import { startSmtpCapture, type SmtpCapture } from '../../../tests/support/smtp'
 import type { PortalContext } from './context'
@@ -32,11 +32,7 @@ describe('invitations: an administrator invites a colleague by email, whose acce
     )
   const invitationLink = async (email: string, seen: number) => linkInMail((await invitationMail(email, seen)).html, "Accepter l'invitation")
 
-  async function companyOf(name: string, admin: UserProfile) {
-    const company = await createCompany(database!.knex, context.config, name)
-    await context.memberships.linkCompany(admin, company, ip)
-    return company
-  }
+  const companyOf = (name: string, admin: UserProfile) => companyAdministeredBy(database!.knex, context, name, admin)
 
   beforeAll(async () => {
     database = await createTestDatabase()

@@ -4,7 +4,7 @@ import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/database'
 import { testConfig } from '../../../tests/support/idp'
 import { mailsTo, startMailDelivery } from '../../../tests/support/mail'
-import { createCompany, createUser, createUsers, testPortalContext } from '../../../tests/support/portal'
+import { companyAdministeredBy, createCompany, createUser, createUsers, testPortalContext } from '../../../tests/support/portal'
 import { startSmtpCapture, type SmtpCapture } from '../../../tests/support/smtp'
 import type { MailSender } from '@opcommerce/shared/mail/sender'
 import { formatDay } from '@opcommerce/shared/dates'
@@ -234,16 +234,7 @@ describe('membership rules beyond the guide: leaving, cancelling, being told, es
   const ip = '203.0.113.8'
   const statusOf = async (userId: string, siren: string) => createMembershipQueries(database!.knex).find(userId, siren)
   const queued = (email: string, template: string) => queuedMails(database!.knex, email, template)
-  /** A company whose administrator is `admin`, with `members` already let in. */
-  async function companyOf(name: string, admin: UserProfile, members: UserProfile[] = []) {
-    const company = await createCompany(database!.knex, context.config, name)
-    await context.memberships.linkCompany(admin, company, ip)
-    for (const member of members) {
-      await context.memberships.linkCompany(member, company, ip)
-      await context.memberships.approve(admin, company.siren, member.id, ip)
-    }
-    return company
-  }
+  const companyOf = (name: string, admin: UserProfile, members: UserProfile[] = []) => companyAdministeredBy(database!.knex, context, name, admin, members)
 
   beforeAll(async () => {
     database = await createTestDatabase()

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
-import { ActionForm, SubmitButton } from '@/components/ActionForm'
+import { LeaveCompanyForm } from '@/components/LeaveCompanyForm'
 import { PortalShell } from '@/components/PortalShell'
 import { ToolTiles } from '@/components/ToolTiles'
 import { fetchMembers, fetchTools, requireCompanyPage, takeWelcome } from '@/lib/data'
@@ -54,15 +54,7 @@ export default async function CompanyHome({ params }: { params: Promise<{ siren:
       <section className="card" aria-labelledby="acces">
         <h2 id="acces">Votre accès à {company.name}</h2>
         <p>Vous ne travaillez plus pour cette entreprise ? Quittez-la : vous n&apos;aurez plus accès à son espace ni à ses informations.</p>
-        <ActionForm
-          action={`/api/entreprises/${siren}/membres/${session.user.id}`}
-          csrf={session.csrf}
-          label="Quitter l'entreprise"
-          confirmation={`Quitter ${company.name} ? Vous n'y aurez plus accès.`}
-        >
-          <input type="hidden" name="action" value="remove" />
-          <SubmitButton modifiers={['danger', 'small']}>Quitter l&apos;entreprise</SubmitButton>
-        </ActionForm>
+        <LeaveCompanyForm siren={siren} companyName={company.name} userId={session.user.id} csrf={session.csrf} />
       </section>
     </PortalShell>
   )

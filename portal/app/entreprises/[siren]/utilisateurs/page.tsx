@@ -3,6 +3,7 @@ import { forbidden } from 'next/navigation'
 import { ActionForm, SubmitButton, TextField } from '@/components/ActionForm'
 import { DomainsSection } from '@/components/DomainsSection'
 import { InvitationsSection } from '@/components/InvitationsSection'
+import { LeaveCompanyForm } from '@/components/LeaveCompanyForm'
 import { PortalShell } from '@/components/PortalShell'
 import { fullName } from '@opcommerce/shared/users'
 import { fetchDomains, fetchInvitations, fetchMembers, formatDate, requireCompanyPage } from '@/lib/data'
@@ -105,16 +106,20 @@ export default async function ManageUsers({ params }: { params: Promise<{ siren:
                               {member.role === 'admin' ? "Retirer le rôle d'administrateur" : 'Nommer administrateur'}
                             </SubmitButton>
                           </ActionForm>
-                          <ActionForm
-                            action={memberAction(member.userId)}
-                            csrf={session.csrf}
-                            flash
-                            label={isSelf ? "Quitter l'entreprise" : `Retirer l'accès de ${name}`}
-                            confirmation={isSelf ? `Quitter ${company.name} ? Vous n'y aurez plus accès.` : `Retirer l'accès de ${name} à ${company.name} ?`}
-                          >
-                            <input type="hidden" name="action" value="remove" />
-                            <SubmitButton modifiers={['danger', 'small']}>{isSelf ? "Quitter l'entreprise" : "Retirer l'accès"}</SubmitButton>
-                          </ActionForm>
+                          {isSelf ? (
+                            <LeaveCompanyForm siren={siren} companyName={company.name} userId={member.userId} csrf={session.csrf} flash />
+                          ) : (
+                            <ActionForm
+                              action={memberAction(member.userId)}
+                              csrf={session.csrf}
+                              flash
+                              label={`Retirer l'accès de ${name}`}
+                              confirmation={`Retirer l'accès de ${name} à ${company.name} ?`}
+                            >
+                              <input type="hidden" name="action" value="remove" />
+                              <SubmitButton modifiers={['danger', 'small']}>Retirer l&apos;accès</SubmitButton>
+                            </ActionForm>
+                          )}
                         </div>
                       )}
                     </td>
