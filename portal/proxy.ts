@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { NextResponse, type NextRequest } from 'next/server'
 import { loadConfig, type Config } from '@opcommerce/shared/config'
+import { FLASH_COOKIE, FLASH_HEADER } from '@/lib/cookies'
 
 let portalConfig: Config | undefined
 
@@ -24,7 +25,11 @@ function contentSecurityPolicy(nonce: string, config: Config): string {
   ].join('; ')
 }
 
-/** Security headers of every page: a fresh nonce per response, HSTS behind https. */
+/**
+ * Security headers of every page: a fresh nonce per response, HSTS behind https. The flash of
+ * a form posted without JavaScript (route handlers set it) is handed to this one page, as a
+ * request header nobody else can set, and its cookie deleted.
+ */
 export function proxy(request: NextRequest) {
   portalConfig ??= loadConfig()
   const nonce = randomBytes(16).toString('base64')
@@ -32,7 +37,12 @@ export function proxy(request: NextRequest) {
   const headers = new Headers(request.headers)
   headers.set('content-security-policy', policy)
   headers.set('x-nonce', nonce)
+  headers.delete(FLASH_HEADER)
+  // A prefetch is not the page the person goes to: it leaves the flash for the navigation.
+  const flash = request.headers.has('next-router-prefetch') ? undefined : request.cookies.get(FLASH_COOKIE)?.value
+  if (flash) headers.set(FLASH_HEADER, flash)
   const response = NextResponse.next({ request: { headers } })
+  if (flash) response.cookies.delete(FLASH_COOKIE)
   response.headers.set('content-security-policy', policy)
   if (portalConfig.portal.url.startsWith('https:')) response.headers.set('strict-transport-security', 'max-age=31536000; includeSubDomains')
   return response

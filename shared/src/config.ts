@@ -37,6 +37,8 @@ const environmentSchema = z.object({
   SMTP_URL: urlWithProtocols(['smtp:', 'smtps:'], 'smtp://hôte:port').optional(),
   MAIL_FROM: z.string().min(3).default('Web Services Entreprise <ne-pas-repondre@opcommerce.localhost>'),
   MAIL_POLL_INTERVAL_MS: z.coerce.number().int().min(50).default(1000), // milliseconds
+  /** Where "Contacter l'Opcommerce" sends access requests no administrator answered. */
+  OPCO_CONTACT_EMAIL: z.email('doit être une adresse email').default('web-services@opcommerce.localhost'),
   IDP_PORT: port(4000),
   IDP_ISSUER: httpUrl.optional(),
   PORTAL_PORT: port(3000),
@@ -100,6 +102,8 @@ export interface Config {
   developmentMailbox: boolean
   mailFrom: string
   mailPollIntervalMs: number
+  /** The Opcommerce's own address, for escalated access requests. */
+  opcoContactEmail: string
   trustProxy: boolean
   idp: { port: number; issuer: string; metricsPort: number }
   portal: { port: number; url: string; loginUrl: string; metricsPort: number }
@@ -161,6 +165,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     developmentMailbox: env.SMTP_URL === undefined,
     mailFrom: env.MAIL_FROM,
     mailPollIntervalMs: env.MAIL_POLL_INTERVAL_MS,
+    opcoContactEmail: env.OPCO_CONTACT_EMAIL,
     trustProxy: env.TRUST_PROXY,
     idp: { port: env.IDP_PORT, issuer: env.IDP_ISSUER ?? `http://localhost:${env.IDP_PORT}`, metricsPort: env.IDP_METRICS_PORT },
     portal: { port: env.PORTAL_PORT, url: portalUrl, loginUrl: env.LOGIN_URL ?? `${portalUrl}/auth/login`, metricsPort: env.PORTAL_METRICS_PORT },
@@ -224,6 +229,7 @@ export function configToEnvironment(config: Config, databaseUrl: string): Record
     SMTP_URL: config.smtpUrl,
     MAIL_FROM: config.mailFrom,
     MAIL_POLL_INTERVAL_MS: String(config.mailPollIntervalMs),
+    OPCO_CONTACT_EMAIL: config.opcoContactEmail,
     TRUST_PROXY: String(config.trustProxy),
     IDP_PORT: String(config.idp.port),
     IDP_METRICS_PORT: String(config.idp.metricsPort),

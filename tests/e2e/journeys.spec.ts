@@ -143,8 +143,10 @@ test("3. Alice authorizes Bob's access in « Gérer les utilisateurs », and Bob
   await expect(bobPage.getByRole('heading', { name: 'Accès refusé' })).toBeVisible()
   await expect(bobPage.getByText(alice.email)).toHaveCount(0)
   await expectAccessible(bobPage, 'Accès refusé')
-  await bobPage.goBack()
-  await expect(bobPage.getByText('Vous pouvez accéder au portail !')).toBeVisible()
+  // « Vous pouvez accéder au portail ! » greets an activation once, not every visit.
+  await bobPage.goto(`/entreprises/${company.siren}`)
+  await expect(bobPage.getByText(`Bienvenue ${bob.givenName}, vous êtes connecté au Web Services Entreprise de ${company.name}.`)).toBeVisible()
+  await expect(bobPage.getByText('Vous pouvez accéder au portail !')).toHaveCount(0)
 })
 
 test('4. Bob opens the demo tool from « Liste des outils de l\'Opcommerce » without typing his password', async () => {

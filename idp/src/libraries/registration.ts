@@ -7,6 +7,9 @@ import { recordAudit } from '@opcommerce/shared/queries/audit'
 import { ipKey } from '@opcommerce/shared/rate-limits'
 import { messages } from '../messages'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
+import { createCompanyQueries } from '@opcommerce/shared/queries/companies'
+import { createInvitationQueries } from '@opcommerce/shared/queries/invitations'
+import { invitationProblem, invitationTokenHash } from '@opcommerce/shared/invitations'
 import type { IdpDependencies } from './context'
 import { emailAddress, normalizeEmail } from './emails'
 import { consumeEmailToken, issueEmailToken, type LinkProblem } from './email-tokens'
@@ -25,16 +28,17 @@ export type RegistrationInput = Record<(typeof REGISTRATION_FIELDS)[number], str
 
 const nameField = (required: string) => formText.transform((name) => name.trim()).pipe(z.string().min(1, required).max(100, messages.form.tooLong))
 
+/** What every registration asks: a password, twice, and the names. */
+const credentialsAndNames = {
+  password: newPassword,
+  password_confirmation: formText,
+  given_name: nameField(messages.names.givenNameRequired),
+  family_name: nameField(messages.names.familyNameRequired),
+}
+
 /** "Créer un compte": every problem of every field at once. */
 const registrationForm = z
-  .object({
-    email: emailAddress,
-    email_confirmation: formText,
-    password: newPassword,
-    password_confirmation: formText,
-    given_name: nameField(messages.names.givenNameRequired),
-    family_name: nameField(messages.names.familyNameRequired),
-  })
+  .object({ email: emailAddress, email_confirmation: formText, ...credentialsAndNames })
   .refine((form) => normalizeEmail(form.email_confirmation) === form.email, {
     path: ['email_confirmation'],
     message: messages.email.mismatch,
@@ -45,10 +49,35 @@ const registrationForm = z
     { when: whenValid('password') },
   )
 
+/** An invitation of the portal, as its link's addressee creates their user with it (the address is proven). */
+export interface InvitedRegistration {
+  email: string
+  companyName: string
+}
+
+/** "Créer un compte" from an invitation: the address is the invitation's, the form asks for the rest. */
+const invitedRegistrationForm = z
+  .object({ email: z.string(), ...credentialsAndNames })
+  .superRefine(checkNewPassword((form) => [form.email, form.given_name, form.family_name]), { when: whenValid('password') })
+
 export function createRegistration({ config, db, limits, now }: IdpDependencies) {
   const validationLink = (token: string) => `${config.idp.issuer}/validation/${token}`
 
+  /**
+   * The invitation of a link, when it can still be used. The portal owns invitations and says
+   * why one cannot be used (its /invitation/:token page); the idp only reads one to prove an address.
+   */
+  async function invitationOf(token: string): Promise<InvitedRegistration | undefined> {
+    const tokenHash = invitationTokenHash(token)
+    const invitation = tokenHash && (await createInvitationQueries(db).findByTokenHash(tokenHash))
+    if (!invitation || invitationProblem(invitation, now())) return undefined
+    const company = await createCompanyQueries(db).find(invitation.siren)
+    return { email: invitation.email, companyName: company?.name ?? '' }
+  }
+
   return {
+    invitation: invitationOf,
+
     /**
      * Creates the user and mails the validation link. An address that already has a user gets
      * the same answer, and its owner a mail instead: nobody learns which addresses have one.
@@ -84,6 +113,30 @@ export function createRegistration({ config, db, limits, now }: IdpDependencies)
         await enqueueMail(db, owner.email, 'account_exists', { loginUrl: config.portal.loginUrl, resetUrl: `${config.idp.issuer}/mot-de-passe-oublie` })
       }
       return { email, credentials: credentialsFingerprint(passwordHash) }
+    },
+
+    /**
+     * "Créer un compte" from an invitation's link: the link proves the address, so the user is
+     * validated at once, without a validation mail. A user not validated yet takes the password
+     * typed here (as a new registration would); a validated user is left untouched: they log in.
+     */
+    async registerInvited(input: RegistrationInput, token: string, ip: string): Promise<'created' | 'already_validated' | 'unusable'> {
+      await limits.registrationPerIp.consume(ipKey(ip), messages.registration.tooMany)
+      const invitation = await invitationOf(token)
+      if (!invitation) return 'unusable'
+      const { email } = invitation
+      const form = validateForm(invitedRegistrationForm, { ...input, email })
+      const names = { givenName: form.given_name, familyName: form.family_name }
+      const passwordHash = await hashPassword(form.password)
+      return db.transaction(async (trx) => {
+        const users = createUserQueries(trx)
+        const user = (await users.insert({ email, passwordHash, ...names })) ?? (await users.findByEmail(email))!
+        if (user.emailVerifiedAt) return 'already_validated'
+        await users.replaceUnvalidatedRegistration(user.id, { passwordHash, ...names }, now())
+        await users.markEmailVerified(user.id, now())
+        await recordAudit(trx, { type: 'account.registered_by_invitation', actor: user.id, subject: user.id, ip })
+        return 'created'
+      })
     },
 
     /**

@@ -1,18 +1,25 @@
-import { cookies } from 'next/headers'
+import { cookies, headers } from 'next/headers'
 import { notFound, redirect } from 'next/navigation'
 import type { Tool } from '@opcommerce/shared/queries/clients'
+import { createCompanyDomainQueries, type CompanyDomain } from '@opcommerce/shared/queries/company-domains'
+import { createInvitationQueries, type ListedInvitation } from '@opcommerce/shared/queries/invitations'
 import { createMembershipQueries, type AccessRequest, type ActiveMembership, type CompanyMember } from '@opcommerce/shared/queries/memberships'
 import { portalContext, type PortalContext } from './context'
-import { SESSION_COOKIE } from './cookies'
+import { FLASH_HEADER, SESSION_COOKIE } from './cookies'
+import { unsealFlash, type Flash } from './flash'
 import type { PortalSession } from './portal-sessions'
 
 // Everything the portal's pages read, in one module; they write only through the route handlers.
 
-/** What every signed-in page knows: the portal session and the companies its user may act for. */
+/**
+ * What every signed-in page knows: the portal session, the companies its user may act for, and
+ * the outcome of a form just posted without JavaScript.
+ */
 export interface SignedInPage {
   context: PortalContext
   session: PortalSession
   companies: ActiveMembership[]
+  flash: Flash | undefined
 }
 
 /** A page of /entreprises/:siren: the company is one of the user's active memberships. */
@@ -31,7 +38,8 @@ export async function currentSession(): Promise<{ context: PortalContext; sessio
 export async function requireSignedIn(path: string): Promise<SignedInPage> {
   const { context, session } = await currentSession()
   if (!session) redirect(`/auth/login?returnTo=${encodeURIComponent(path)}`)
-  return { context, session, companies: await createMembershipQueries(context.db).activeOf(session.user.id) }
+  const flash = unsealFlash((await headers()).get(FLASH_HEADER), context.config.secrets.portalSessionSecret, context.now())
+  return { context, session, companies: await createMembershipQueries(context.db).activeOf(session.user.id), flash }
 }
 
 /**
@@ -64,6 +72,22 @@ export function fetchMembers({ context, company }: CompanyPage): Promise<Company
   return createMembershipQueries(context.db).membersOf(company.siren)
 }
 
-const dateFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' })
+/** The company's invitations not yet accepted nor cancelled, expired ones included. */
+export function fetchInvitations({ context, company }: CompanyPage): Promise<ListedInvitation[]> {
+  return createInvitationQueries(context.db).openOf(company.siren)
+}
 
-export const formatDate = (date: Date) => dateFormat.format(date)
+/** The company's trusted email domains. */
+export function fetchDomains({ context, company }: CompanyPage): Promise<CompanyDomain[]> {
+  return createCompanyDomainQueries(context.db).listOf(company.siren)
+}
+
+/**
+ * Whether the company home says « Vous pouvez accéder au portail ! »: once, at the first visit
+ * after the membership became active (first administrator, approval, invitation, trusted domain).
+ */
+export function takeWelcome({ context, session, company }: CompanyPage): Promise<boolean> {
+  return context.memberships.takeWelcome(session.user.id, company.siren)
+}
+
+export { formatDateTime as formatDate, formatDay } from '@opcommerce/shared/dates'

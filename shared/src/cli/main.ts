@@ -5,12 +5,14 @@ import { clients } from './clients'
 import { UsageError, type CommandGroup } from './command'
 import { companies } from './companies'
 import { keys } from './keys'
+import { memberships } from './memberships'
 
 /** Every command group; a new one is a file of its own, listed here. */
 const GROUPS = new Map<string, CommandGroup>([
   ['clients', clients],
   ['companies', companies],
   ['keys', keys],
+  ['memberships', memberships],
 ])
 
 const USAGE = `Utilisation : npm run cli -- <commande>      (en production : npm run cli:prod -- <commande>)
