@@ -1,13 +1,17 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { hashMemberCode } from '@opcommerce/shared/companies'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
 import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
 import { createTestDatabase, type TestDatabase } from '../support/database'
 import { runEntryPoint } from '../support/processes'
 import { migrationSource } from '../../migrations'
+
+// A test runs the CLI as a process several times, each starting Node and its TypeScript loader:
+// 3 to 5 s each on two busy cores, so a test of four commands gets more than jest's usual 30 s.
+jest.setTimeout(120_000) // milliseconds
 
 const HMAC_KEY = 'cli-test-member-code-hmac-key-0123456789'
 

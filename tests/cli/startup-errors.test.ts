@@ -6,6 +6,7 @@ import { describe, expect, it } from '@jest/globals'
 import { createTestDatabase } from '../support/database'
 import { freePort } from '../support/ports'
 import { runEntryPoint } from '../support/processes'
+import { migrationSource } from '../../migrations'
 
 const secrets = {
   COOKIE_KEYS: 'startup-test-cookie-key-0123456789abcdef',
@@ -45,7 +46,7 @@ describe('a misconfigured start stops at once with a one-line French message', (
   it('names the command to run when the database lacks migrations', async () => {
     const database = await createTestDatabase({ empty: true })
     try {
-      expectOneLine(await startIdp({ DATABASE_URL: database.url }), 'Base de données non migrée (2 migration(s) en attente)', 'npm run migrate')
+      expectOneLine(await startIdp({ DATABASE_URL: database.url }), `Base de données non migrée (${(await migrationSource.getMigrations([])).length} migration(s) en attente)`, 'npm run migrate')
     } finally {
       await database.close()
     }
