@@ -63,6 +63,14 @@ const environmentSchema = z.object({
 
 type Environment = z.infer<typeof environmentSchema>
 
+/**
+ * Whether a URL names this machine (localhost, *.localhost, 127.x.x.x, [::1]): browsers treat
+ * such origins as secure contexts even over plain http, and keep Secure cookies from them.
+ */
+export function isLoopback(url: string): boolean {
+  return /^(?:localhost|.+\.localhost|127(?:\.\d{1,3}){3}|\[::1\])$/u.test(new URL(url).hostname)
+}
+
 export interface Secrets {
   /** Signs the idp's cookies; the first signs, all verify (rotation). */
   cookieKeys: string[]
@@ -123,6 +131,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   if (env.NODE_ENV === 'production' && env.DATABASE_URL === undefined) {
     throw new ConfigError('Configuration invalide : DATABASE_URL obligatoire en production (la base embarquée est réservée au développement).')
+  }
+  if (env.IDP_ISSUER?.startsWith('http:') && !isLoopback(env.IDP_ISSUER)) {
+    throw new ConfigError("Configuration invalide : IDP_ISSUER doit être en https (http n'est possible que sur localhost, où les navigateurs gardent les cookies Secure de la session).")
   }
   if (env.IDP_ISSUER?.startsWith('https:') && !env.TRUST_PROXY) {
     throw new ConfigError('Configuration invalide : TRUST_PROXY doit valoir true avec un IDP_ISSUER en https (le TLS est terminé par le proxy devant l\'idp).')

@@ -36,7 +36,6 @@ export interface ProviderDependencies {
 }
 
 export function createProvider({ config, db, payloads, clients, jwks, logger }: ProviderDependencies): Provider {
-  const secureCookies = config.idp.issuer.startsWith('https:')
   const configuration: Configuration = {
     adapter: createAdapterClass(payloads, clients),
     findAccount: createFindAccount(db),
@@ -45,9 +44,13 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
       keys: config.secrets.cookieKeys,
       // The portal shares the host in development: cookies ignore ports, so names must differ.
       names: { session: 'idp_session', interaction: 'idp_interaction', resume: 'idp_resume' },
-      long: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
-      short: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
+      // The SSO session cookie must reach a form posted from another site to /auth or /session/end
+      // (enableHttpPostMethods): SameSite=None, which browsers only keep with Secure.
+      long: { httpOnly: true, sameSite: 'none', secure: true },
+      short: { httpOnly: true, sameSite: 'lax', secure: true },
     },
+    // Core 1.0 §3.1.2.1: the authorization endpoint takes GET and POST (and so does end_session).
+    enableHttpPostMethods: true,
     claims: {
       openid: ['sub'],
       email: ['email', 'email_verified'],
@@ -105,6 +108,10 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
   }
   const provider = new Provider(config.idp.issuer, configuration)
   provider.proxy = config.trustProxy
+  // Over https the proxy says the request is secure (TRUST_PROXY). An http issuer is on this
+  // machine (config.ts): browsers keep Secure cookies from localhost, but Koa refuses to set
+  // them over plain http unless the request counts as secure.
+  if (config.idp.issuer.startsWith('http:')) Object.defineProperty(provider.request, 'secure', { get: () => true })
   provider.maxIpsCount = 1
   provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'oidc-provider server error'))
   return provider
