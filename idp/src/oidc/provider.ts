@@ -68,8 +68,18 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
     },
     extraClientMetadata: { properties: ['first_party'] },
     pkce: { required: () => true },
+    // What discovery advertises, and all the provider accepts: the code flow only (RFC 9700
+    // §2.1.2 advises against the implicit one); a client secret in the Authorization header or
+    // the body (oidc-provider takes either from a client registered with one; openid-client
+    // sends it in the body), or none for a public client; the one algorithm of our signing keys.
+    responseTypes: ['code'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
     features: {
       devInteractions: { enabled: false },
+      // On by default in oidc-provider, used by none of our applications.
+      pushedAuthorizationRequests: { enabled: false },
+      dPoP: { enabled: false },
       clientCredentials: { enabled: true },
       introspection: {
         enabled: true,
