@@ -4,6 +4,7 @@ import type { Config } from '@opcommerce/shared/config'
 import type { Knex } from '@opcommerce/shared/db/knex'
 import type { Logger } from '@opcommerce/shared/logger'
 import type { ClientQueries } from '@opcommerce/shared/queries/clients'
+import { ACR_VALUES } from '../libraries/authentication-context'
 import type { OidcPayloadQueries } from '../queries/oidc-payloads'
 import { errorPage } from '../views/errors'
 import { loggedOutPage, logoutPage } from '../views/logout'
@@ -52,7 +53,8 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
     // Core 1.0 §3.1.2.1: the authorization endpoint takes GET and POST (and so does end_session).
     enableHttpPostMethods: true,
     claims: {
-      openid: ['sub'],
+      // How and when the person logged in, in every ID token (refreshed ones too).
+      openid: ['sub', 'acr', 'amr', 'auth_time'],
       email: ['email', 'email_verified'],
       profile: ['given_name', 'family_name', 'name', 'updated_at'],
       companies: ['companies', 'company_roles'],
@@ -75,11 +77,14 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
     responseTypes: ['code'],
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
     enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
+    acrValues: Object.values(ACR_VALUES),
     features: {
       devInteractions: { enabled: false },
       // On by default in oidc-provider, used by none of our applications.
       pushedAuthorizationRequests: { enabled: false },
       dPoP: { enabled: false },
+      // Core 1.0 §5.5: how a relying party asks for an essential acr.
+      claimsParameter: { enabled: true },
       clientCredentials: { enabled: true },
       introspection: {
         enabled: true,

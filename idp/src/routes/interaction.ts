@@ -5,6 +5,7 @@ import { BadRequestError } from '@opcommerce/shared/errors'
 import { readForm } from '@opcommerce/shared/forms'
 import { errorForForm } from '../http/errors'
 import { rememberPendingRegistration } from '../http/pending-registration'
+import { authenticationContext, canReachEssentialAcr } from '../libraries/authentication-context'
 import { messages } from '../messages'
 import { consentPage, loginPage } from '../views/interaction'
 import type { RouteDependencies } from './context'
@@ -38,6 +39,11 @@ export function interactionRoutes(router: Router, deps: RouteDependencies): void
     const { uid, prompt, params } = await interactionOf(ctx)
     ctx.set('Cache-Control', 'no-store')
     const name = await clientName(params.client_id)
+    const essentialAcr = prompt.details.acr as { value?: unknown; values?: unknown } | undefined
+    if (prompt.name === 'login' && essentialAcr && !canReachEssentialAcr(essentialAcr)) {
+      // The unmet_authentication_requirements error code of OpenID Connect for Core §5.5.1.1.
+      return finish(ctx, { error: 'unmet_authentication_requirements', error_description: 'none of the requested acr values can be reached' })
+    }
     if (prompt.name === 'login') {
       ctx.body = loginPage({ uid, csrf: ctx.state.csrf, clientName: name, email: typeof params.login_hint === 'string' ? params.login_hint : undefined })
       return
@@ -60,7 +66,7 @@ export function interactionRoutes(router: Router, deps: RouteDependencies): void
         ctx.status = 403
         return await page({ unvalidated: true })
       }
-      await finish(ctx, { login: { accountId: result.userId } })
+      await finish(ctx, { login: { accountId: result.userId, ...authenticationContext(['pwd']) } })
     } catch (error) {
       await page({ error: errorForForm(ctx, error).message })
     }
