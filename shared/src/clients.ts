@@ -21,6 +21,7 @@ const clientRegistration = z
     description: z.string().max(500).optional(),
     url: absoluteUrl.optional(),
     initiateLoginUri: absoluteUrl.optional(),
+    resourceServer: z.boolean().default(false),
     tool: z.boolean().default(false),
     firstParty: z.boolean().default(false),
     position: z.number().int().default(0),
@@ -75,6 +76,8 @@ export function buildClient(input: ClientRegistration): { client: ClientRecord; 
         response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
         scope: options.scope,
         token_endpoint_auth_method: options.public ? 'none' : 'client_secret_basic',
+        // May introspect any token (RFC 7662 §2.1), not only those issued to it.
+        ...(options.resourceServer ? { resource_server: true } : {}),
       },
     },
   }

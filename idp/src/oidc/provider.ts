@@ -68,7 +68,7 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: 'RS256',
     },
-    extraClientMetadata: { properties: ['first_party'] },
+    extraClientMetadata: { properties: ['first_party', 'resource_server'] },
     pkce: { required: () => true },
     // What discovery advertises, and all the provider accepts: the code flow only (RFC 9700
     // §2.1.2 advises against the implicit one); a client secret in the Authorization header or
@@ -88,7 +88,8 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
       clientCredentials: { enabled: true },
       introspection: {
         enabled: true,
-        allowedPolicy: async (_ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === client.clientId,
+        // Only the client a token was issued to, or a resource server registered as one, may read it.
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId || client.metadata().resource_server === true,
       },
       revocation: {
         enabled: true,
