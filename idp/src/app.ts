@@ -1,6 +1,7 @@
 import { bodyParser } from '@koa/bodyparser'
 import Router from '@koa/router'
 import Koa from 'koa'
+import type Provider from 'oidc-provider'
 import type { Config } from '@opcommerce/shared/config'
 import { ping, type Knex } from '@opcommerce/shared/db/knex'
 import type { Logger } from '@opcommerce/shared/logger'
@@ -32,6 +33,8 @@ export interface IdpOptions {
 
 export interface IdpApp {
   app: Koa
+  /** The provider now (it is rebuilt when the signing keys change): LogoutSender signs with it. */
+  readonly provider: Provider
   /**
    * Reads the signing keys again; when they changed (a key added or retired, or a new key's
    * turn to sign), the provider is rebuilt with them. True when it was.
@@ -91,6 +94,9 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   app.use(router.allowedMethods({ throw: true }))
   return {
     app,
+    get provider() {
+      return provider
+    },
     async reloadKeys() {
       const next = await loadProviderKeys(db, config.secrets.signingKeysSecret, now())
       if (next.fingerprint === keys.fingerprint) return false

@@ -6,6 +6,7 @@ import { createSmtpTransport, MailSender } from '@opcommerce/shared/mail/sender'
 import { listen, onShutdown, runMain } from '@opcommerce/shared/process'
 import { createIdpApp } from './app'
 import { scheduleCleanUp } from './maintenance'
+import { LogoutSender } from './oidc/logout-sender'
 
 const KEY_RELOAD_INTERVAL = 60_000 // milliseconds; well under KEY_PUBLICATION_DELAY
 
@@ -24,6 +25,8 @@ runMain(async () => {
     pollIntervalMs: config.mailPollIntervalMs,
   })
   sender.start()
+  const logoutSender = new LogoutSender({ db, provider: () => idp.provider, logger, pollIntervalMs: config.mailPollIntervalMs })
+  logoutSender.start()
   const stopCleanUp = scheduleCleanUp(db, logger)
   // Picks up `npm run cli -- keys rotate|retire` from any process, without a restart.
   const keyReload = setInterval(() => idp.reloadKeys().catch((error: unknown) => logger.error({ err: error }, 'signing keys reload failed')), KEY_RELOAD_INTERVAL)
@@ -33,6 +36,7 @@ runMain(async () => {
     stopCleanUp()
     await new Promise((resolve) => server.close(resolve))
     await sender.stop()
+    await logoutSender.stop()
     await db.destroy()
   })
 })

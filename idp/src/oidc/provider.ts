@@ -4,6 +4,7 @@ import type { Config } from '@opcommerce/shared/config'
 import type { Knex } from '@opcommerce/shared/db/knex'
 import type { Logger } from '@opcommerce/shared/logger'
 import type { ClientQueries } from '@opcommerce/shared/queries/clients'
+import { scheduleBackchannelLogouts } from '@opcommerce/shared/queries/logout-deliveries'
 import { ACR_VALUES } from '../libraries/authentication-context'
 import type { OidcPayloadQueries } from '../queries/oidc-payloads'
 import { errorPage } from '../views/errors'
@@ -80,6 +81,7 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
     acrValues: Object.values(ACR_VALUES),
     features: {
       devInteractions: { enabled: false },
+      backchannelLogout: { enabled: true },
       // On by default in oidc-provider, used by none of our applications.
       pushedAuthorizationRequests: { enabled: false },
       dPoP: { enabled: false },
@@ -129,7 +131,15 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
   // them over plain http unless the request counts as secure.
   if (config.idp.issuer.startsWith('http:')) Object.defineProperty(provider.request, 'secure', { get: () => true })
   provider.maxIpsCount = 1
+  // Back-Channel Logout 1.0: oidc-provider would post each logout token once, while the logout
+  // request waits. Ours go through the logout outbox instead (LogoutSender: retried, visible to
+  // operators), like those of a password reset. It calls this once per client of the session.
+  const clientPrototype = provider.Client.prototype as unknown as { backchannelLogout(sub: string, sid: string): Promise<void> }
+  clientPrototype.backchannelLogout = async (sub, sid) => {
+    await scheduleBackchannelLogouts(db, { userId: sub, sids: [sid] })
+  }
   provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'oidc-provider server error'))
+  provider.on('backchannel.error', (_ctx, error, client) => logger.error({ err: error, clientId: client.clientId }, 'logout tokens not scheduled'))
   return provider
 }
 

@@ -8,6 +8,7 @@ import { BadRequestError, ConfigError } from '../errors'
 import { runMain } from '../process'
 import { recordAudit } from '../queries/audit'
 import { createClientQueries } from '../queries/clients'
+import { createLogoutDeliveryQueries } from '../queries/logout-deliveries'
 import { createSigningKey, KEY_PUBLICATION_DELAY, listSigningKeys, retireSigningKey } from '../signing-keys'
 import { withMigratedDatabase } from './database'
 
@@ -17,10 +18,12 @@ const USAGE = `Utilisation : npm run cli -- <commande>
                  [--post-logout-redirect-uri URI]… [--grant-type ${GRANT_TYPES.join('|')}]…
                  [--scope "openid profile email companies"] [--name NOM] [--description TEXTE]
                  [--url URL] [--initiate-login-uri URL] [--tool] [--first-party] [--position N]
-                 [--resource-server]
+                 [--backchannel-logout-uri URI] [--resource-server]
   clients list
   clients delete --client-id ID
   companies import FICHIER.csv     (colonnes siren;name;code_adherent)
+  logouts list [--status pending|sending|failed] [--json]
+                                   (jetons de déconnexion pas encore remis aux applications)
   keys list
   keys rotate                      (nouvelle clé de signature des jetons, active dans 5 minutes)
   keys retire --kid KID            (un jour après qu'elle a cessé de signer)`
@@ -51,6 +54,7 @@ async function clientsCommand(action: string | undefined, args: string[]): Promi
       description: { type: 'string' },
       url: { type: 'string' },
       'initiate-login-uri': { type: 'string' },
+      'backchannel-logout-uri': { type: 'string' },
       'resource-server': { type: 'boolean' },
       tool: { type: 'boolean' },
       'first-party': { type: 'boolean' },
@@ -72,6 +76,7 @@ async function clientsCommand(action: string | undefined, args: string[]): Promi
         description: values.description,
         url: values.url,
         initiateLoginUri: values['initiate-login-uri'],
+        backchannelLogoutUri: values['backchannel-logout-uri'],
         resourceServer: values['resource-server'],
         tool: values.tool,
         firstParty: values['first-party'],
@@ -92,6 +97,7 @@ async function clientsCommand(action: string | undefined, args: string[]): Promi
         console.log(`${client.clientId} — ${client.name}${flags ? ` [${flags}]` : ''}`)
         console.log(`  grants : ${client.metadata.grant_types.join(', ')} ; scope : ${client.metadata.scope ?? ''}`)
         for (const uri of client.metadata.redirect_uris) console.log(`  redirect_uri : ${uri}`)
+        if (client.metadata.backchannel_logout_uri) console.log(`  backchannel_logout_uri : ${client.metadata.backchannel_logout_uri}`)
       }
     } else if (action === 'delete') {
       const clientId = values['client-id']
@@ -161,12 +167,33 @@ async function keysCommand(action: string | undefined, args: string[]): Promise<
   })
 }
 
+const LOGOUT_STATUSES = { pending: 'en attente', sending: "en cours d'envoi", failed: 'abandonné' } as const
+
+/** Back-channel logout tokens not delivered yet (retried) or given up: what the applications were not told. */
+async function logoutsCommand(action: string | undefined, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, strict: true, options: { status: { type: 'string' }, json: { type: 'boolean' } } })
+  if (action !== 'list') throw new UsageError(`Action inconnue : logouts ${action ?? ''}`)
+  const status = values.status
+  if (status !== undefined && !(status in LOGOUT_STATUSES)) throw new UsageError(`Statut inconnu : ${status}`)
+  await withMigratedDatabase(loadConfig(), async (db) => {
+    const deliveries = await createLogoutDeliveryQueries(db).list(status as keyof typeof LOGOUT_STATUSES | undefined)
+    if (values.json) return console.log(JSON.stringify(deliveries, null, 2))
+    if (deliveries.length === 0) console.log('Aucun jeton de déconnexion en attente ni abandonné.')
+    for (const delivery of deliveries) {
+      const next = delivery.status === 'failed' ? '' : `, prochain essai le ${time(delivery.nextAttemptAt)}`
+      console.log(`#${delivery.id} ${delivery.clientId} — utilisateur ${delivery.sub} — ${LOGOUT_STATUSES[delivery.status]} depuis le ${time(delivery.createdAt)} (${delivery.attempts} essai(s)${next})`)
+      if (delivery.lastError) console.log(`  dernière erreur : ${delivery.lastError}`)
+    }
+  })
+}
+
 runMain(async () => {
   const [command, action, ...args] = process.argv.slice(2)
   try {
     if (command === 'clients') await clientsCommand(action, args)
     else if (command === 'companies') process.exitCode = await companiesCommand(action, args)
     else if (command === 'keys') await keysCommand(action, args)
+    else if (command === 'logouts') await logoutsCommand(action, args)
     else throw new UsageError(command ? `Commande inconnue : ${command}` : 'Indiquez une commande.')
   } catch (error) {
     if (error instanceof BadRequestError) throw new ConfigError(error.message)
