@@ -2,7 +2,10 @@ import { buildClient } from './clients'
 import type { Config } from './config'
 import type { ClientRecord } from './queries/clients'
 
-/** The portal, our own application: first-party (no consent screen), refresh tokens, logout back home. */
+/**
+ * The portal, our own application: first-party (no consent screen), refresh tokens, logout back
+ * home, and told by a logout token when the SSO session ends elsewhere.
+ */
 export function portalClient(config: Config): ClientRecord {
   return buildClient({
     clientId: 'portal',
@@ -10,6 +13,7 @@ export function portalClient(config: Config): ClientRecord {
     name: 'Web Services Entreprise',
     redirectUris: [`${config.portal.url}/auth/callback`],
     postLogoutRedirectUris: [`${config.portal.url}/`],
+    backchannelLogoutUri: `${config.portal.url}/auth/backchannel-logout`,
     firstParty: true,
   }).client
 }
@@ -25,6 +29,7 @@ export function demoToolClient(config: Config): ClientRecord {
     postLogoutRedirectUris: [`${config.demoTool.url}/`],
     url: config.demoTool.url,
     initiateLoginUri: `${config.demoTool.url}/login`,
+    backchannelLogoutUri: `${config.demoTool.url}/backchannel-logout`,
     tool: true,
     firstParty: true,
   }).client

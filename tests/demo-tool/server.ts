@@ -1,7 +1,8 @@
 /**
  * The demo tool `npm start` registers: a minimal relying party that shows who single sign-on
  * brought in and their `companies` claim. Third-party initiated login: the portal's launcher
- * links to /login, which starts the authorization request.
+ * links to /login, which starts the authorization request. Back-channel logout: the idp posts a
+ * logout token to /backchannel-logout when the SSO session ends, and the visit ends with it.
  */
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -9,6 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import * as oidc from 'openid-client'
 import { loadConfig } from '@opcommerce/shared/config'
 import { html, type SafeHtml } from '@opcommerce/shared/html'
+import { InvalidLogoutTokenError, verifyLogoutToken } from '@opcommerce/shared/logout-token'
 import { listen, onShutdown, runMain } from '@opcommerce/shared/process'
 
 interface Visit {
@@ -19,6 +21,16 @@ interface Visit {
 
 const COOKIE = 'demo_tool_visit'
 const theme = readFileSync(new URL('../../shared/src/ui/theme.css', import.meta.url))
+
+/** A small form body (a logout token is about 1 kB). */
+async function readBody(request: IncomingMessage, limit = 16_384): Promise<string> {
+  let body = ''
+  for await (const chunk of request) {
+    body += String(chunk)
+    if (body.length > limit) throw new InvalidLogoutTokenError('body too large')
+  }
+  return body
+}
 
 function page(title: string, content: SafeHtml): string {
   return html`<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -51,6 +63,22 @@ runMain(async () => {
     return visits.get(fresh)!
   }
 
+  /** Back-Channel Logout 1.0 §2.6–2.7: checks the token, refuses a replay, ends the visits of the session it names. */
+  const seenLogoutTokens = new Map<string, number>() // jti → when it expires (epoch milliseconds)
+  async function backchannelLogout(form: URLSearchParams): Promise<void> {
+    const { jti, sid, sub, expiresAt } = await verifyLogoutToken(form.get('logout_token') ?? '', {
+      issuer: config.idp.issuer,
+      clientId: 'demo-tool',
+      jwksUri: (await idp()).serverMetadata().jwks_uri!,
+    })
+    for (const [seen, until] of seenLogoutTokens) if (until < Date.now()) seenLogoutTokens.delete(seen)
+    if (seenLogoutTokens.has(jti)) throw new InvalidLogoutTokenError('logout token already used')
+    seenLogoutTokens.set(jti, expiresAt.getTime())
+    for (const visit of visits.values()) {
+      if (visit.claims && (sid ? visit.claims.sid === sid : visit.claims.sub === sub)) Object.assign(visit, { claims: undefined, idToken: undefined })
+    }
+  }
+
   const send = (response: ServerResponse, status: number, body: string | Buffer, type = 'text/html; charset=utf-8') => {
     response.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' })
     response.end(body)
@@ -63,6 +91,15 @@ runMain(async () => {
   async function handle(request: IncomingMessage, response: ServerResponse) {
     const url = new URL(request.url ?? '/', base)
     if (url.pathname === '/theme.css') return send(response, 200, theme, 'text/css; charset=utf-8')
+    if (url.pathname === '/backchannel-logout' && request.method === 'POST') {
+      try {
+        await backchannelLogout(new URLSearchParams(await readBody(request)))
+        return send(response, 200, '', 'text/plain')
+      } catch (error) {
+        if (!(error instanceof InvalidLogoutTokenError)) throw error
+        return send(response, 400, JSON.stringify({ error: 'invalid_request', error_description: error.message }), 'application/json')
+      }
+    }
     const visit = visitOf(request, response, url.pathname === '/login')
     if (url.pathname === '/login') {
       const verifier = oidc.randomPKCECodeVerifier()

@@ -49,6 +49,7 @@ function withCheckDigit(eightDigits: string): string {
 export async function sessionCookie(context: PortalContext, user: UserProfile): Promise<{ cookie: string; csrf: string }> {
   const value = await context.sessions.open({
     userId: user.id,
+    sid: undefined,
     idToken: 'unused-in-these-tests',
     refreshToken: undefined,
     accessTokenExpiresAt: new Date(Date.now() + 600_000),
