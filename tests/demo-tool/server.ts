@@ -124,9 +124,14 @@ runMain(async () => {
       return redirect(response, '/')
     }
     if (url.pathname === '/logout' && request.method === 'POST' && visit.idToken) {
-      const target = oidc.buildEndSessionUrl(await idp(), { id_token_hint: visit.idToken, post_logout_redirect_uri: `${base}/` })
+      const idToken = visit.idToken
       Object.assign(visit, { claims: undefined, idToken: undefined })
-      return redirect(response, target.toString())
+      // On to the idp, which ends the SSO session: the ID token goes in a form, never in a URL.
+      return send(response, 200, page('Déconnexion', html`<div class="card"><h1>Se déconnecter</h1>
+<form id="idp-logout" method="post" action="${(await idp()).serverMetadata().end_session_endpoint!}">
+<input type="hidden" name="id_token_hint" value="${idToken}"><input type="hidden" name="post_logout_redirect_uri" value="${base}/">
+<button class="button" type="submit">Se déconnecter</button></form></div>
+<script>document.getElementById('idp-logout').submit()</script>`))
     }
     if (url.pathname !== '/') return send(response, 404, page('Page introuvable', html`<h1>Page introuvable</h1>`))
     if (!visit.claims) {
