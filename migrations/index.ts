@@ -2,6 +2,7 @@ import type { Knex } from 'knex'
 import * as initial from './20261129_001_initial'
 import * as portalSessions from './20261129_002_portal_sessions'
 import * as invitationsAndMembershipLife from './20261130_006_invitations_and_membership_life'
+import * as backchannelLogout from './20261130_007_backchannel_logout'
 
 /**
  * Every migration, in order. Listed here rather than discovered on disk so that the same files
@@ -11,6 +12,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261129_001_initial': initial,
   '20261129_002_portal_sessions': portalSessions,
   '20261130_006_invitations_and_membership_life': invitationsAndMembershipLife,
+  '20261130_007_backchannel_logout': backchannelLogout,
 }
 
 export const migrationSource: Knex.MigrationSource<string> = {

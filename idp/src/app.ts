@@ -1,6 +1,7 @@
 import { bodyParser } from '@koa/bodyparser'
 import Router from '@koa/router'
 import Koa from 'koa'
+import type Provider from 'oidc-provider'
 import type { Config } from '@opcommerce/shared/config'
 import type { Knex } from '@opcommerce/shared/db/knex'
 import { createHealth, type Health } from '@opcommerce/shared/health'
@@ -35,6 +36,8 @@ export interface IdpApp {
   app: Koa
   /** /healthz and /readyz; ready needs the signing keys read within the last 3 reload intervals. */
   health: Health
+  /** The provider now (it is rebuilt when the signing keys change): LogoutSender signs with it. */
+  readonly provider: Provider
   /**
    * Reads the signing keys again; when they changed (a key added or retired, or a new key's
    * turn to sign), the provider is rebuilt with them. True when it was.
@@ -106,6 +109,9 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   return {
     app,
     health,
+    get provider() {
+      return provider
+    },
     async reloadKeys() {
       const next = await loadProviderKeys(db, config.secrets.signingKeysSecret, now())
       keysReadAt = now()

@@ -92,6 +92,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), KEY_RELOAD_INTERVAL_MS: '120000' })).toThrow('Configuration invalide : KEY_RELOAD_INTERVAL_MS')
   })
 
+  it('takes a plain http issuer on this machine only: elsewhere browsers would drop its Secure session cookie', () => {
+    for (const issuer of ['http://localhost:4000', 'http://auth.localhost', 'http://127.0.0.1:4000', 'http://[::1]:4000']) {
+      expect(loadConfig({ DATA_DIR: dataDir(), IDP_ISSUER: issuer }).idp.issuer).toBe(issuer)
+    }
+    expect(() => loadConfig({ DATA_DIR: dataDir(), IDP_ISSUER: 'http://auth.opcommerce.test' })).toThrow('IDP_ISSUER doit être en https')
+  })
+
   it('asks for TRUST_PROXY with an https issuer, whose TLS a proxy terminates', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), IDP_ISSUER: 'https://auth.opcommerce.test' })).toThrow('TRUST_PROXY doit valoir true avec un IDP_ISSUER en https')
     expect(loadConfig({ DATA_DIR: dataDir(), IDP_ISSUER: 'https://auth.opcommerce.test/', TRUST_PROXY: 'true' }).idp.issuer).toBe('https://auth.opcommerce.test')

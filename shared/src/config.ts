@@ -77,6 +77,13 @@ const environmentSchema = z.object({
 
 type Environment = z.infer<typeof environmentSchema>
 
+/**
+ * Whether a host is this machine (localhost, *.localhost, 127.x.x.x, ::1): browsers treat such
+ * origins as secure contexts even over plain http and keep Secure cookies from them, and a port
+ * bound there is not reachable from elsewhere.
+ */
+const isLoopbackHost = (host: string) => /^(?:localhost|.+\.localhost|127(?:\.\d{1,3}){3}|\[?::1\]?)$/u.test(host)
+
 export interface Secrets {
   /** Signs the idp's cookies; the first signs, all verify (rotation). */
   cookieKeys: string[]
@@ -148,8 +155,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (env.NODE_ENV === 'production' && (env.IDP_ISSUER === undefined || env.PORTAL_URL === undefined)) {
     throw new ConfigError('Configuration invalide : IDP_ISSUER et PORTAL_URL (adresses publiques) obligatoires en production.')
   }
-  if (!isLoopback(env.METRICS_HOST) && env.METRICS_TOKEN === undefined) {
+  if (!isLoopbackHost(env.METRICS_HOST) && env.METRICS_TOKEN === undefined) {
     throw new ConfigError(`Configuration invalide : METRICS_TOKEN obligatoire quand METRICS_HOST (${env.METRICS_HOST}) n'est pas une adresse locale.`)
+  }
+  if (env.IDP_ISSUER?.startsWith('http:') && !isLoopbackHost(new URL(env.IDP_ISSUER).hostname)) {
+    throw new ConfigError("Configuration invalide : IDP_ISSUER doit être en https (http n'est possible que sur localhost, où les navigateurs gardent les cookies Secure de la session).")
   }
   if (env.IDP_ISSUER?.startsWith('https:') && !env.TRUST_PROXY) {
     throw new ConfigError('Configuration invalide : TRUST_PROXY doit valoir true avec un IDP_ISSUER en https (le TLS est terminé par le proxy devant l\'idp).')
@@ -177,8 +187,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     secrets: resolveSecrets(env, dataDir),
   }
 }
-
-const isLoopback = (host: string) => ['127.0.0.1', '::1', 'localhost'].includes(host)
 
 function resolveSecrets(env: Environment, dataDir: string): Secrets {
   const given: Partial<Secrets> = {}

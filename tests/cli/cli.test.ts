@@ -26,7 +26,7 @@ describe('npm run migrate', () => {
       expect(await createClientQueries(database.knex).find('portal')).toMatchObject({ firstParty: true, metadata: { redirect_uris: ['http://localhost:3000/auth/callback'] } })
       const { rows } = await database.knex.raw("select table_name from information_schema.tables where table_schema = 'public' order by table_name")
       expect(rows.map((row: { table_name: string }) => row.table_name)).toEqual(
-        expect.arrayContaining(['users', 'email_tokens', 'oidc_payloads', 'oidc_clients', 'signing_keys', 'companies', 'memberships', 'mail_outbox', 'audit_events', 'rate_limits', 'portal_sessions', 'invitations', 'company_domains']),
+        expect.arrayContaining(['users', 'email_tokens', 'oidc_payloads', 'oidc_clients', 'signing_keys', 'companies', 'memberships', 'mail_outbox', 'audit_events', 'rate_limits', 'portal_sessions', 'invitations', 'company_domains', 'logout_deliveries', 'portal_logout_tokens']),
       )
       await expect(database.knex.raw("insert into users (email, password_hash, given_name, family_name) values ('A@x.fr', 'h', 'A', 'B'), ('a@X.fr', 'h', 'A', 'B')")).rejects.toThrow(/users_email_unique/u)
     } finally {
@@ -87,6 +87,32 @@ describe('npm run cli', () => {
     const again = await cli('clients', 'delete', '--client-id', 'batch')
     expect(again.code).toBe(1)
     expect(again.stderr.trim()).toBe('Aucun client « batch ».')
+  })
+
+  it('registers a back-channel logout URI and a resource server, and lists them', async () => {
+    const created = await cli('clients', 'create', '--client-id', 'agenda', '--redirect-uri', 'https://agenda.opcommerce.test/callback', '--backchannel-logout-uri', 'https://agenda.opcommerce.test/backchannel-logout')
+    expect(created.code).toBe(0)
+    expect((await createClientQueries(database!.knex).find('agenda'))!.metadata).toMatchObject({
+      backchannel_logout_uri: 'https://agenda.opcommerce.test/backchannel-logout',
+      backchannel_logout_session_required: true,
+    })
+    await cli('clients', 'create', '--client-id', 'api-paie', '--grant-type', 'client_credentials', '--resource-server')
+    expect((await createClientQueries(database!.knex).find('api-paie'))!.metadata).toMatchObject({ resource_server: true })
+    expect((await createClientQueries(database!.knex).find('agenda'))!.metadata.resource_server).toBeUndefined()
+    const list = (await cli('clients', 'list')).stdout
+    expect(list).toContain('api-paie — api-paie [serveur de ressources]')
+    expect(list).toContain('backchannel_logout_uri : https://agenda.opcommerce.test/backchannel-logout')
+    const badUri = await cli('clients', 'create', '--client-id', 'agenda', '--redirect-uri', 'https://agenda.opcommerce.test/callback', '--backchannel-logout-uri', 'agenda')
+    expect(badUri.code).toBe(1)
+    expect(badUri.stderr).toContain('backchannelLogoutUri : doit être une URL absolue http(s)')
+  })
+
+  it('lists the logout tokens not delivered yet, and refuses a status it does not know', async () => {
+    expect((await cli('logouts', 'list')).stdout.trim()).toBe('Aucun jeton de déconnexion en attente ni abandonné.')
+    expect(JSON.parse((await cli('logouts', 'list', '--json')).stdout)).toEqual([])
+    const unknown = await cli('logouts', 'list', '--status', 'perdu')
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain('Statut inconnu : perdu')
   })
 
   it('refuses an incomplete or malformed client with a French explanation', async () => {

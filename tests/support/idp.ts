@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createIdpApp } from '@opcommerce/idp/src/app'
 import type { IdpLimitRules } from '@opcommerce/idp/src/libraries/limits'
+import { LogoutSender } from '@opcommerce/idp/src/oidc/logout-sender'
 import { loadConfig, type Config } from '@opcommerce/shared/config'
 import { listen } from '@opcommerce/shared/process'
 import { afterAll, beforeAll } from '@jest/globals'
@@ -45,7 +46,7 @@ export function testConfig(database: TestDatabase, smtp: SmtpCapture, overrides:
   })
 }
 
-/** The real idp app on a free port, delivering its mails to `smtp` every 50 ms. */
+/** The real idp app on a free port, delivering its mails to `smtp` and its logout tokens every 50 ms. */
 export async function startTestIdp(
   database: TestDatabase,
   smtp: SmtpCapture,
@@ -53,16 +54,19 @@ export async function startTestIdp(
 ): Promise<TestIdp> {
   const port = await freePort()
   const config = testConfig(database, smtp, { IDP_PORT: String(port) })
-  const { app, reloadKeys } = await createIdpApp({ config, db: database.knex, logger: testLogger, limits: { ...RELAXED_LIMITS, ...options.limits }, now: options.now })
-  const server = createServer(app.callback())
+  const idp = await createIdpApp({ config, db: database.knex, logger: testLogger, limits: { ...RELAXED_LIMITS, ...options.limits }, now: options.now })
+  const server = createServer(idp.app.callback())
   await listen(server, port, 'IDP_PORT')
   const sender = startMailDelivery(database.knex, smtp)
+  const logoutSender = new LogoutSender({ db: database.knex, provider: () => idp.provider, logger: testLogger, pollIntervalMs: 50 })
+  logoutSender.start()
   return {
     issuer: config.idp.issuer,
     config,
-    reloadKeys,
+    reloadKeys: () => idp.reloadKeys(),
     async close() {
       await sender.stop()
+      await logoutSender.stop()
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
     },

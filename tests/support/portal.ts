@@ -60,6 +60,7 @@ export async function companyAdministeredBy(db: Knex, context: PortalContext, na
 export async function sessionCookie(context: PortalContext, user: UserProfile): Promise<{ cookie: string; csrf: string }> {
   const value = await context.sessions.open({
     userId: user.id,
+    sid: undefined,
     idToken: 'unused-in-these-tests',
     refreshToken: undefined,
     accessTokenExpiresAt: new Date(Date.now() + 600_000),

@@ -3,6 +3,7 @@ import { formText, validateForm, whenValid } from '@opcommerce/shared/forms'
 import { enqueueMail } from '@opcommerce/shared/mail/outbox'
 import { newPassword } from '@opcommerce/shared/password-policy'
 import { recordAudit } from '@opcommerce/shared/queries/audit'
+import { scheduleBackchannelLogouts } from '@opcommerce/shared/queries/logout-deliveries'
 import { ipKey } from '@opcommerce/shared/rate-limits'
 import { messages } from '../messages'
 import { createOidcPayloadQueries } from '../queries/oidc-payloads'
@@ -66,6 +67,7 @@ export function createPasswordReset({ config, db, limits, logger, now }: IdpDepe
         const users = createUserQueries(trx)
         await users.updatePassword(user.id, passwordHash, now())
         await users.markEmailVerified(user.id, now())
+        await scheduleBackchannelLogouts(trx, { userId: user.id })
         await createOidcPayloadQueries(trx).endEverythingOf(user.id)
         await recordAudit(trx, { type: 'password.reset', actor: user.id, subject: user.id, ip })
         return 'done' as const

@@ -76,6 +76,7 @@ export const messages = {
     required: 'Votre session a expiré : veuillez vous reconnecter.',
     csrf: 'Cette page a expiré. Veuillez la recharger puis recommencer.',
     loginFailed: "La connexion n'a pas pu aboutir. Veuillez réessayer.",
+    loggingOut: 'Déconnexion de votre espace Web Services Entreprise en cours…',
   },
   network: {
     unreachable: 'Le service ne répond pas. Vérifiez votre connexion puis réessayez.',

@@ -24,6 +24,8 @@ async function clientsCommand(action: string | undefined, args: string[]): Promi
       description: { type: 'string' },
       url: { type: 'string' },
       'initiate-login-uri': { type: 'string' },
+      'backchannel-logout-uri': { type: 'string' },
+      'resource-server': { type: 'boolean' },
       tool: { type: 'boolean' },
       'first-party': { type: 'boolean' },
       position: { type: 'string' },
@@ -44,6 +46,8 @@ async function clientsCommand(action: string | undefined, args: string[]): Promi
         description: values.description,
         url: values.url,
         initiateLoginUri: values['initiate-login-uri'],
+        backchannelLogoutUri: values['backchannel-logout-uri'],
+        resourceServer: values['resource-server'],
         tool: values.tool,
         firstParty: values['first-party'],
         position: values.position === undefined ? undefined : Number(values.position),
@@ -57,10 +61,13 @@ async function clientsCommand(action: string | undefined, args: string[]): Promi
       const all = await clients.list()
       if (all.length === 0) console.log('Aucun client enregistré.')
       for (const client of all) {
-        const flags = [client.firstParty && 'interne', client.tool && 'outil', !client.enabled && 'désactivé'].filter(Boolean).join(', ')
+        const flags = [client.firstParty && 'interne', client.tool && 'outil', client.metadata.resource_server && 'serveur de ressources', !client.enabled && 'désactivé']
+          .filter(Boolean)
+          .join(', ')
         console.log(`${client.clientId} — ${client.name}${flags ? ` [${flags}]` : ''}`)
         console.log(`  grants : ${client.metadata.grant_types.join(', ')} ; scope : ${client.metadata.scope ?? ''}`)
         for (const uri of client.metadata.redirect_uris) console.log(`  redirect_uri : ${uri}`)
+        if (client.metadata.backchannel_logout_uri) console.log(`  backchannel_logout_uri : ${client.metadata.backchannel_logout_uri}`)
       }
     } else if (action === 'delete') {
       const clientId = values['client-id']
@@ -77,6 +84,7 @@ export const clients: CommandGroup = {
                  [--post-logout-redirect-uri URI]… [--grant-type ${GRANT_TYPES.join('|')}]…
                  [--scope "openid profile email companies"] [--name NOM] [--description TEXTE]
                  [--url URL] [--initiate-login-uri URL] [--tool] [--first-party] [--position N]
+                 [--backchannel-logout-uri URI] [--resource-server]
   clients list
   clients delete --client-id ID`,
   run: clientsCommand,

@@ -5,6 +5,7 @@ import { clients } from './clients'
 import { UsageError, type CommandGroup } from './command'
 import { companies } from './companies'
 import { keys } from './keys'
+import { logouts } from './logouts'
 import { memberships } from './memberships'
 
 /** Every command group; a new one is a file of its own, listed here. */
@@ -12,6 +13,7 @@ const GROUPS = new Map<string, CommandGroup>([
   ['clients', clients],
   ['companies', companies],
   ['keys', keys],
+  ['logouts', logouts],
   ['memberships', memberships],
 ])
 

@@ -1,4 +1,5 @@
 import type { Knex } from '../db/knex'
+import { claimDueRows, databaseNowPlus } from '../queries/outbox-rows'
 import type { MailData, MailTemplate } from './templates'
 
 export interface OutboxRow {
@@ -28,24 +29,11 @@ export async function enqueueMail<T extends MailTemplate>(
  * its own clock, compares with the same one.
  */
 export function createOutboxQueries(db: Knex) {
-  const inMs = (milliseconds: number) => db.raw('now() + make_interval(secs => ?)', [milliseconds / 1000])
+  const inMs = (milliseconds: number) => databaseNowPlus(db, milliseconds)
 
   return {
-    /** Takes due rows for `leaseMs`; a sender that dies mid-way leaves them due again afterwards. */
-    async claimDue(leaseMs: number, limit: number): Promise<OutboxRow[]> {
-      const due = db('mail_outbox')
-        .select('id')
-        .whereIn('status', ['pending', 'sending'])
-        .andWhere('next_attempt_at', '<=', db.fn.now())
-        .orderBy('id')
-        .limit(limit)
-        .forUpdate()
-        .skipLocked()
-      return db('mail_outbox')
-        .whereIn('id', due)
-        .update({ status: 'sending', attempts: db.raw('attempts + 1'), next_attempt_at: inMs(leaseMs) })
-        .returning(['id', 'to', 'template', 'data', 'attempts'])
-    },
+    /** Takes due rows for `leaseMs` (claimDueRows). */
+    claimDue: (leaseMs: number, limit: number) => claimDueRows<OutboxRow>(db, 'mail_outbox', leaseMs, limit, ['id', 'to', 'template', 'data', 'attempts']),
 
     async markSent(id: number): Promise<void> {
       await db('mail_outbox').where({ id }).update({ status: 'sent', sent_at: db.fn.now(), data: '{}', last_error: null })

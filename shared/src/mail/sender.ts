@@ -1,17 +1,12 @@
 import nodemailer, { type Transporter, type TransportOptions } from 'nodemailer'
 import type { Knex } from '../db/knex'
 import type { Logger } from '../logger'
+import { retryDelay, startPolling } from '../polling'
 import { createOutboxQueries, type OutboxRow } from './outbox'
 import { mailTemplates } from './templates'
 
 const BATCH_SIZE = 20 // mails per claim
 const LEASE = 120_000 // milliseconds a claimed mail is reserved for its sender
-const FIRST_RETRY = 15_000 // milliseconds; doubles at each failed attempt
-const LAST_RETRY = 3_600_000 // milliseconds: the longest wait between two attempts
-
-export function retryDelay(attempts: number): number {
-  return Math.min(FIRST_RETRY * 2 ** Math.max(0, attempts - 1), LAST_RETRY)
-}
 
 export function createSmtpTransport(smtpUrl: string): Transporter {
   return nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000 } as TransportOptions)
@@ -33,8 +28,7 @@ export interface MailSenderOptions {
 export class MailSender {
   readonly #queries
   readonly #options: MailSenderOptions
-  #timer: NodeJS.Timeout | undefined
-  #running: Promise<unknown> = Promise.resolve()
+  #polling: { stop(): Promise<void> } | undefined
 
   constructor(options: MailSenderOptions) {
     this.#options = options
@@ -69,19 +63,10 @@ export class MailSender {
   }
 
   start(): void {
-    const tick = () => {
-      this.#running = this.deliverDue()
-        .catch((error: unknown) => this.#options.logger.error({ err: error }, 'outbox delivery failed'))
-        .finally(() => {
-          if (this.#timer) this.#timer = setTimeout(tick, this.#options.pollIntervalMs)
-        })
-    }
-    this.#timer = setTimeout(tick, 0)
+    this.#polling = startPolling(() => this.deliverDue(), this.#options.pollIntervalMs, (error) => this.#options.logger.error({ err: error }, 'outbox delivery failed'))
   }
 
   async stop(): Promise<void> {
-    clearTimeout(this.#timer)
-    this.#timer = undefined
-    await this.#running
+    await this.#polling?.stop()
   }
 }
