@@ -70,8 +70,9 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://db/opco',
       SMTP_URL: 'smtp://mail:25',
-      IDP_ISSUER: 'http://auth.opcommerce.test',
-      PORTAL_URL: 'http://services.opcommerce.test',
+      IDP_ISSUER: 'https://auth.opcommerce.test',
+      PORTAL_URL: 'https://services.opcommerce.test',
+      TRUST_PROXY: 'true',
       ...productionSecrets,
     })
     expect(config.secrets.demoToolClientSecret).toBeUndefined()

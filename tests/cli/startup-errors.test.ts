@@ -64,8 +64,9 @@ describe('a misconfigured start stops at once with a one-line French message', (
       DATA_DIR: mkdtempSync(path.join(tmpdir(), 'opco-start-')),
       DATABASE_URL: 'postgres://localhost/opco',
       SMTP_URL: 'smtp://localhost:25',
-      IDP_ISSUER: 'http://auth.opcommerce.test',
-      PORTAL_URL: 'http://services.opcommerce.test',
+      IDP_ISSUER: 'https://auth.opcommerce.test',
+      PORTAL_URL: 'https://services.opcommerce.test',
+      TRUST_PROXY: 'true',
       COOKIE_KEYS: secrets.COOKIE_KEYS,
     })
     expectOneLine(result, 'SIGNING_KEYS_SECRET', 'MEMBER_CODE_HMAC_KEY', 'obligatoire(s) en production')
