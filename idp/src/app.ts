@@ -4,8 +4,10 @@ import Koa from 'koa'
 import type { Config } from '@opcommerce/shared/config'
 import { ping, type Knex } from '@opcommerce/shared/db/knex'
 import type { Logger } from '@opcommerce/shared/logger'
+import { encryptClearClientSecrets } from '@opcommerce/shared/clients'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
 import { loadProviderKeys, type ProviderKeys } from '@opcommerce/shared/signing-keys'
+import { idpCookies } from './http/cookies'
 import { csrfProtection } from './http/csrf'
 import { errorHandler } from './http/errors'
 import { requestLog } from './http/request-log'
@@ -44,16 +46,20 @@ const isProviderPath = (path: string) => PROVIDER_PATHS.some((prefix) => path ==
 /** The idp: our pages for people, oidc-provider for the protocol, in one Koa app. */
 export async function createIdpApp({ config, db, logger, now = () => new Date(), limits: limitOverrides }: IdpOptions): Promise<IdpApp> {
   const https = config.idp.issuer.startsWith('https:')
+  const cookies = idpCookies(https)
   const limits = createIdpLimits(db, limitOverrides)
   const dependencies = { config, db, logger, limits, now }
   const payloads = createOidcPayloadQueries(db)
   const clients = createClientQueries(db)
   const buildProvider = ({ jwks }: ProviderKeys) => createProvider({ config, db, logger, payloads, clients, jwks })
+  const encrypted = await encryptClearClientSecrets(db, config.secrets.signingKeysSecret)
+  if (encrypted > 0) logger.info({ clients: encrypted }, 'client secrets encrypted')
   let keys = await loadProviderKeys(db, config.secrets.signingKeysSecret, now())
   let provider = buildProvider(keys)
   let providerCallback = provider.callback()
   const routes: RouteDependencies = {
     config,
+    cookies,
     get provider() {
       return provider
     },
@@ -86,7 +92,7 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
     await providerCallback(ctx.req, ctx.res)
   })
   app.use(bodyParser({ enableTypes: ['form', 'json'], formLimit: '32kb', jsonLimit: '32kb' }))
-  app.use(csrfProtection({ secure: https, exempt: ['/inscription/force-mot-de-passe'] }))
+  app.use(csrfProtection({ cookies, origin: new URL(config.idp.issuer).origin, exempt: ['/inscription/force-mot-de-passe'] }))
   app.use(router.routes())
   app.use(router.allowedMethods({ throw: true }))
   return {

@@ -38,3 +38,13 @@ export const whenValid =
 export function csrfTokenMatches(submitted: unknown, expected: string): boolean {
   return typeof submitted === 'string' && safeEqual(submitted, expected)
 }
+
+/**
+ * Whether the browser says a POST comes from another site than `origin` (ours): Sec-Fetch-Site
+ * other than same-origin, or an Origin header naming another origin. Browsers that send neither
+ * are left to the CSRF token.
+ */
+export function crossSiteRequest(secFetchSite: string, originHeader: string, origin: string): boolean {
+  if (secFetchSite && secFetchSite !== 'same-origin') return true
+  return Boolean(originHeader) && originHeader !== origin
+}

@@ -11,7 +11,7 @@ export function portalClient(config: Config): ClientRecord {
     redirectUris: [`${config.portal.url}/auth/callback`],
     postLogoutRedirectUris: [`${config.portal.url}/`],
     firstParty: true,
-  }).client
+  }, config.secrets.signingKeysSecret).client
 }
 
 /** The small demo tool of `npm start`: shows who is signed in and their `companies` claim. */
@@ -27,5 +27,5 @@ export function demoToolClient(config: Config): ClientRecord {
     initiateLoginUri: `${config.demoTool.url}/login`,
     tool: true,
     firstParty: true,
-  }).client
+  }, config.secrets.signingKeysSecret).client
 }

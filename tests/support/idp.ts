@@ -22,25 +22,30 @@ export interface TestIdp {
 
 /** Limits high enough for a test file's many logins from 127.0.0.1; tests of limits lower them. */
 export const RELAXED_LIMITS: Partial<IdpLimitRules> = {
-  loginPerIp: { points: 10_000, duration: 60 },
+  loginFailuresPerIp: { points: 10_000, duration: 60 },
   registrationPerIp: { points: 10_000, duration: 60 },
   resetPerIp: { points: 10_000, duration: 60 },
 }
 
+/** The fixed secrets of the test services. */
+export const TEST_SECRETS = {
+  COOKIE_KEYS: 'test-cookie-key-0123456789abcdef0123456789',
+  SIGNING_KEYS_SECRET: 'test-signing-keys-secret-0123456789abcdef',
+  MEMBER_CODE_HMAC_KEY: 'test-member-code-hmac-key-0123456789abcdef',
+  PORTAL_SESSION_SECRET: 'test-portal-session-secret-0123456789abcdef',
+  PORTAL_CLIENT_SECRET: 'test-portal-client-secret-0123456789abcdef',
+  DEMO_TOOL_CLIENT_SECRET: 'test-demo-tool-secret-0123456789abcdefghij',
+}
+
 /** The configuration a test service runs with: test database, test SMTP, fixed secrets. */
-export function testConfig(database: TestDatabase, smtp: SmtpCapture, overrides: Record<string, string> = {}): Config {
+export function testConfig(database: Pick<TestDatabase, 'url'>, smtp: Pick<SmtpCapture, 'url'>, overrides: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'error',
     DATA_DIR: mkdtempSync(path.join(tmpdir(), 'opco-test-')),
     DATABASE_URL: database.url,
     SMTP_URL: smtp.url,
-    COOKIE_KEYS: 'test-cookie-key-0123456789abcdef0123456789',
-    SIGNING_KEYS_SECRET: 'test-signing-keys-secret-0123456789abcdef',
-    MEMBER_CODE_HMAC_KEY: 'test-member-code-hmac-key-0123456789abcdef',
-    PORTAL_SESSION_SECRET: 'test-portal-session-secret-0123456789abcdef',
-    PORTAL_CLIENT_SECRET: 'test-portal-client-secret-0123456789abcdef',
-    DEMO_TOOL_CLIENT_SECRET: 'test-demo-tool-secret-0123456789abcdefghij',
+    ...TEST_SECRETS,
     ...overrides,
   })
 }

@@ -17,8 +17,7 @@ export function testPortalContext(config: Config, db: Knex, overrides: Partial<P
 /** A validated user, created directly: portal tests need users, not the registration flow. */
 export async function createUser(db: Knex, givenName: string, familyName = 'Test'): Promise<UserProfile> {
   const email = `${givenName.toLowerCase()}.${randomBytes(4).toString('hex')}@exemple.fr`
-  const user = (await createUserQueries(db).insert({ email, passwordHash: 'not-a-real-hash', givenName, familyName }))!
-  await createUserQueries(db).markEmailVerified(user.id, new Date())
+  const user = (await createUserQueries(db).insertValidated({ email, passwordHash: 'not-a-real-hash', givenName, familyName }, new Date()))!
   return { id: user.id, email, givenName, familyName }
 }
 

@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto'
 import type { Middleware } from 'koa'
 import type { Logger } from '@opcommerce/shared/logger'
 
-/** Paths that carry a secret of a mail link. */
+/** Paths that carry the secret of a mail link. */
 const SECRET_PATHS = /^\/(validation|mot-de-passe)\/[^/]+/u
+
+/** A path as every log line writes it: the secret of a mail link masked. */
+export const loggedPath = (path: string) => path.replace(SECRET_PATHS, '/$1/[masqué]')
 
 /** Gives each request an id (kept from X-Request-Id behind a proxy) and logs it once answered. */
 export function requestLog(logger: Logger): Middleware {
   return async (ctx, next) => {
-    const requestId = ctx.get('x-request-id') || randomUUID()
+    const requestId = ctx.get('x-request-id').slice(0, 100) || randomUUID()
     ctx.state.requestId = requestId
     ctx.set('X-Request-Id', requestId)
     const started = performance.now()
@@ -19,7 +22,7 @@ export function requestLog(logger: Logger): Middleware {
         {
           requestId,
           method: ctx.method,
-          path: ctx.path.replace(SECRET_PATHS, '/$1/[masqué]'),
+          path: loggedPath(ctx.path),
           status: ctx.respond === false ? ctx.res.statusCode : ctx.status,
           ms: Math.round(performance.now() - started),
         },

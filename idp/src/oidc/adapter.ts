@@ -1,4 +1,5 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider'
+import { decryptClientSecret } from '@opcommerce/shared/clients'
 import type { ClientQueries } from '@opcommerce/shared/queries/clients'
 import type { OidcPayloadQueries, StoredPayload } from '../queries/oidc-payloads'
 
@@ -7,9 +8,10 @@ const toPayload = (row: StoredPayload | undefined): AdapterPayload | undefined =
 
 /**
  * oidc-provider's storage in PostgreSQL: sessions, grants, codes and tokens in oidc_payloads;
- * clients read from oidc_clients (managed with the CLI, never registered dynamically).
+ * clients read from oidc_clients (managed with the CLI, never registered dynamically), their
+ * secret decrypted for oidc-provider only.
  */
-export function createAdapterClass(payloads: OidcPayloadQueries, clients: ClientQueries) {
+export function createAdapterClass(payloads: OidcPayloadQueries, clients: ClientQueries, clientSecretsKey: string) {
   return class PostgresAdapter implements Adapter {
     readonly #kind: string
 
@@ -25,7 +27,8 @@ export function createAdapterClass(payloads: OidcPayloadQueries, clients: Client
       if (this.#kind === 'Client') {
         const client = await clients.find(id)
         if (!client?.enabled) return undefined
-        return { client_name: client.name, ...client.metadata, first_party: client.firstParty } as unknown as AdapterPayload
+        const secret = client.secretEncrypted ? { client_secret: decryptClientSecret(client.secretEncrypted, clientSecretsKey) } : {}
+        return { client_name: client.name, ...client.metadata, ...secret, first_party: client.firstParty } as unknown as AdapterPayload
       }
       return toPayload(await payloads.find(this.#kind, id))
     }

@@ -1,7 +1,8 @@
 import { decodeJwt } from 'jose'
 import Provider, { type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider'
 import type { Config } from '@opcommerce/shared/config'
-import type { Knex } from '@opcommerce/shared/db/knex'
+import { isDatabaseUnavailable, type Knex } from '@opcommerce/shared/db/knex'
+import { ServiceUnavailableError } from '@opcommerce/shared/errors'
 import type { Logger } from '@opcommerce/shared/logger'
 import type { ClientQueries } from '@opcommerce/shared/queries/clients'
 import type { OidcPayloadQueries } from '../queries/oidc-payloads'
@@ -38,13 +39,17 @@ export interface ProviderDependencies {
 export function createProvider({ config, db, payloads, clients, jwks, logger }: ProviderDependencies): Provider {
   const secureCookies = config.idp.issuer.startsWith('https:')
   const configuration: Configuration = {
-    adapter: createAdapterClass(payloads, clients),
+    adapter: createAdapterClass(payloads, clients, config.secrets.signingKeysSecret),
     findAccount: createFindAccount(db),
     jwks: { keys: jwks },
     cookies: {
       keys: config.secrets.cookieKeys,
       // The portal shares the host in development: cookies ignore ports, so names must differ.
-      names: { session: 'idp_session', interaction: 'idp_interaction', resume: 'idp_resume' },
+      // Over https, __Host- for the session (whole host); the interaction and resume cookies are
+      // scoped to their paths by oidc-provider, which __Host- forbids: __Secure- for them.
+      names: secureCookies
+        ? { session: '__Host-idp_session', interaction: '__Secure-idp_interaction', resume: '__Secure-idp_resume' }
+        : { session: 'idp_session', interaction: 'idp_interaction', resume: 'idp_resume' },
       long: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
       short: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
     },
@@ -97,6 +102,7 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
     clientBasedCORS: () => false,
     ttl: TTL,
     async renderError(ctx, out, error) {
+      if (isDatabaseUnavailable(error)) return unavailable(ctx, error)
       if (ctx.status >= 500) logger.error({ err: error }, 'authorization error')
       else logger.warn({ error: out.error, description: out.error_description }, 'authorization request refused')
       ctx.type = 'html'
@@ -106,7 +112,24 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
   const provider = new Provider(config.idp.issuer, configuration)
   provider.proxy = config.trustProxy
   provider.maxIpsCount = 1
-  provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'oidc-provider server error'))
+  provider.on('server_error', (ctx, error) => {
+    if (ctx.status === 503) return // renderError answered already
+    if (isDatabaseUnavailable(error)) return unavailable(ctx, error)
+    logger.error({ err: error }, 'oidc-provider server error')
+  })
+
+  /** The database went away: 503, which the browser or the application may retry (a French page, or OAuth's temporarily_unavailable). */
+  function unavailable(ctx: KoaContextWithOIDC, error: unknown): void {
+    logger.warn({ err: error }, 'database unavailable')
+    const failure = new ServiceUnavailableError(error)
+    ctx.status = failure.status
+    ctx.set(failure.headers())
+    if (ctx.type === 'application/json' || typeof ctx.body === 'object') ctx.body = { error: 'temporarily_unavailable', error_description: failure.message }
+    else {
+      ctx.type = 'html'
+      ctx.body = errorPage({ status: failure.status, message: failure.message, homeHref: config.portal.url })
+    }
+  }
   return provider
 }
 

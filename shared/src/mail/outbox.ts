@@ -51,11 +51,11 @@ export function createOutboxQueries(db: Knex) {
       await db('mail_outbox').where({ id }).update({ status: 'sent', sent_at: db.fn.now(), data: '{}', last_error: null })
     },
 
-    /** Retried in `retryInMs`, or given up for good when it is null. */
+    /** Retried in `retryInMs`, or given up for good when it is null (its links forgotten then, as a sent mail's). */
     async markFailed(id: number, error: string, retryInMs: number | null): Promise<void> {
       await db('mail_outbox')
         .where({ id })
-        .update(retryInMs === null ? { status: 'failed', last_error: error } : { status: 'pending', next_attempt_at: inMs(retryInMs), last_error: error })
+        .update(retryInMs === null ? { status: 'failed', data: '{}', last_error: error } : { status: 'pending', next_attempt_at: inMs(retryInMs), last_error: error })
     },
 
     /** Deletes the mails sent more than `ageMs` ago. */

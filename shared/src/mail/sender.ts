@@ -28,21 +28,31 @@ export interface MailSenderOptions {
 /**
  * Delivers the outbox. Several senders (one per idp process) can run at once: rows are claimed
  * with SKIP LOCKED. A failed delivery is retried with exponential back-off, forever, unless the
- * SMTP server rejected the mail for good (5xx).
+ * SMTP server rejected the mail for good (5xx). A mail sent while the database went away is
+ * recorded as sent as soon as it is back, before anything else is claimed, so that it is not
+ * sent twice; its Message-ID names its outbox row, so a receiving server can tell it too.
  */
 export class MailSender {
   readonly #queries
   readonly #options: MailSenderOptions
+  readonly #domain: string
+  /** Mails sent whose row could not be marked sent yet (the database was away). */
+  readonly #unrecorded = new Set<number>()
   #timer: NodeJS.Timeout | undefined
   #running: Promise<unknown> = Promise.resolve()
 
   constructor(options: MailSenderOptions) {
     this.#options = options
     this.#queries = createOutboxQueries(options.db)
+    this.#domain = /@([^>\s]+)/u.exec(options.from)?.[1] ?? 'opcommerce.localhost'
   }
 
   /** Sends every mail due now; returns how many were sent. */
   async deliverDue(): Promise<number> {
+    for (const id of this.#unrecorded) {
+      await this.#queries.markSent(id)
+      this.#unrecorded.delete(id)
+    }
     let sent = 0
     for (;;) {
       const rows = await this.#queries.claimDue(LEASE, BATCH_SIZE)
@@ -55,10 +65,7 @@ export class MailSender {
     const { logger, transport, from } = this.#options
     const rendered = mailTemplates[row.template](row.data as never)
     try {
-      await transport.sendMail({ from, to: row.to, ...rendered })
-      await this.#queries.markSent(row.id)
-      logger.info({ mailId: row.id, template: row.template }, 'mail sent')
-      return true
+      await transport.sendMail({ from, to: row.to, messageId: `<outbox-${row.id}@${this.#domain}>`, ...rendered })
     } catch (error) {
       const responseCode = (error as { responseCode?: number }).responseCode ?? 0
       const permanent = responseCode >= 500 && responseCode < 600
@@ -66,6 +73,11 @@ export class MailSender {
       logger.warn({ mailId: row.id, template: row.template, attempts: row.attempts, permanent, err: error }, 'mail not sent')
       return false
     }
+    this.#unrecorded.add(row.id)
+    await this.#queries.markSent(row.id)
+    this.#unrecorded.delete(row.id)
+    logger.info({ mailId: row.id, template: row.template }, 'mail sent')
+    return true
   }
 
   start(): void {

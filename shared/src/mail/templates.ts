@@ -42,6 +42,7 @@ export const mailTemplates = {
         link: { label: 'Valider la création de mon compte.', href: link },
       },
       { text: "Ce lien est valable 24 heures et ne peut servir qu'une fois." },
+      { text: "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : sans validation, aucun compte ne sera créé avec votre adresse." },
     ]),
 
   account_exists: ({ loginUrl, resetUrl }: { loginUrl: string; resetUrl: string }) =>
