@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { NextResponse, type NextRequest } from 'next/server'
 import { loadConfig, type Config } from '@opcommerce/shared/config'
+import { unavailableResponse } from '@/handlers/http'
+import { databaseAnswers } from '@/lib/availability'
 
 let portalConfig: Config | undefined
 
@@ -24,18 +26,25 @@ function contentSecurityPolicy(nonce: string, config: Config): string {
   ].join('; ')
 }
 
-/** Security headers of every page: a fresh nonce per response, HSTS behind https. */
-export function proxy(request: NextRequest) {
+/**
+ * Every page: 503 with a French page while the database is away, and security headers (a fresh
+ * CSP nonce per response, HSTS behind https). The other headers are in next.config.ts.
+ */
+export async function proxy(request: NextRequest) {
   portalConfig ??= loadConfig()
   const nonce = randomBytes(16).toString('base64')
   const policy = contentSecurityPolicy(nonce, portalConfig)
+  const secured = <Response extends { headers: Headers }>(response: Response): Response => {
+    response.headers.set('content-security-policy', policy)
+    if (portalConfig!.portal.url.startsWith('https:')) response.headers.set('strict-transport-security', 'max-age=31536000; includeSubDomains')
+    return response
+  }
+  // The route handlers of /api answer their own failures (JSON for the forms).
+  if (!request.nextUrl.pathname.startsWith('/api/') && !(await databaseAnswers())) return secured(unavailableResponse())
   const headers = new Headers(request.headers)
   headers.set('content-security-policy', policy)
   headers.set('x-nonce', nonce)
-  const response = NextResponse.next({ request: { headers } })
-  response.headers.set('content-security-policy', policy)
-  if (portalConfig.portal.url.startsWith('https:')) response.headers.set('strict-transport-security', 'max-age=31536000; includeSubDomains')
-  return response
+  return secured(NextResponse.next({ request: { headers } }))
 }
 
 export const config = { matcher: ['/((?!_next/static|_next/image|favicon.ico|auth/).*)'] }

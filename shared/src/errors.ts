@@ -106,8 +106,8 @@ export class ServiceUnavailableError extends AppError {
 
 /** Start-up misconfiguration: printed as one line, then the process exits. */
 export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message)
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options)
     this.name = 'ConfigError'
   }
 }

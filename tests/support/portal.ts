@@ -7,11 +7,11 @@ import { createUserQueries } from '@opcommerce/shared/queries/users'
 import { checkSiren } from '@opcommerce/shared/siren'
 import type { UserProfile } from '@opcommerce/shared/users'
 import { createPortalContext, type PortalContext } from '@opcommerce/portal/src/lib/context'
-import { SESSION_COOKIE } from '@opcommerce/portal/src/lib/cookies'
+import { cookieNames } from '@opcommerce/portal/src/lib/cookies'
 import { testLogger } from './logger'
 
 export function testPortalContext(config: Config, db: Knex, overrides: Partial<Parameters<typeof createPortalContext>[0]> = {}): PortalContext {
-  return createPortalContext({ config, db, logger: testLogger, limits: { linkPerUser: { points: 1000, duration: 60 }, linkPerCompany: { points: 1000, duration: 60 } }, ...overrides })
+  return createPortalContext({ config, db, logger: testLogger, limits: { linkPerUser: { points: 1000, duration: 60 }, linkPerIp: { points: 1000, duration: 60 }, linkPerCompanyPerDay: { points: 1000, duration: 60 } }, ...overrides })
 }
 
 /** A validated user, created directly: portal tests need users, not the registration flow. */
@@ -53,7 +53,7 @@ export async function sessionCookie(context: PortalContext, user: UserProfile): 
     accessTokenExpiresAt: new Date(Date.now() + 600_000),
   })
   const session = (await context.sessions.resume(value))!
-  return { cookie: `${SESSION_COOKIE}=${value}`, csrf: session.csrf }
+  return { cookie: `${cookieNames(context.config).session}=${value}`, csrf: session.csrf }
 }
 
 /** A form POST to a portal route handler, as the page's fetch sends it. */

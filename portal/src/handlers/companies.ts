@@ -22,10 +22,11 @@ function parseParam<T>(schema: z.ZodType<T>, value: string): T {
 export function linkCompanyHandler(context: PortalContext, request: Request): Promise<Response> {
   return handleAction(context, async () => {
     const session = await requireSession(context, request)
-    const form = readForm(await verifyForm(request, session), ['siren', 'code'])
-    const { outcome, company } = await context.memberships.linkCompany(session.user, form, clientIp(request))
-    const home = `/entreprises/${company.siren}`
-    switch (outcome) {
+    const form = readForm(await verifyForm(context, request, session), ['siren', 'code'])
+    const result = await context.memberships.linkCompany(session.user, form, clientIp(request))
+    if (result.outcome === 'held') return { message: messages.link.held }
+    const home = `/entreprises/${result.company.siren}`
+    switch (result.outcome) {
       case 'admin':
         return { message: messages.link.becameAdmin, redirect: home, redirectDelay: REDIRECT_DELAY }
       case 'already_active':
@@ -42,7 +43,7 @@ export function linkCompanyHandler(context: PortalContext, request: Request): Pr
 export function remindHandler(context: PortalContext, request: Request, sirenInput: string): Promise<Response> {
   return handleAction(context, async () => {
     const session = await requireSession(context, request)
-    await verifyForm(request, session)
+    await verifyForm(context, request, session)
     await context.memberships.remindAdministrators(session.user, parseParam(sirenParam, sirenInput), clientIp(request))
     return { message: messages.reminder.sent }
   })
@@ -54,7 +55,7 @@ const memberAction = z.enum(['approve', 'refuse', 'promote', 'demote', 'remove']
 export function memberActionHandler(context: PortalContext, request: Request, sirenInput: string, userIdInput: string): Promise<Response> {
   return handleAction(context, async () => {
     const session = await requireSession(context, request)
-    const form = readForm(await verifyForm(request, session), ['action', 'reason'])
+    const form = readForm(await verifyForm(context, request, session), ['action', 'reason'])
     const siren = parseParam(sirenParam, sirenInput)
     const userId = parseParam(userIdParam, userIdInput)
     const action = memberAction.safeParse(form.action)

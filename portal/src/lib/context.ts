@@ -24,7 +24,7 @@ export function createPortalContext(options: { config: Config; db: Knex; logger:
     db,
     logger,
     now,
-    memberships: createMembershipRules({ config, db, now, limits }),
+    memberships: createMembershipRules({ config, db, logger, now, limits }),
     clients: createClientQueries(db),
     sessions: createPortalSessionStore({ db, config, now }),
   }

@@ -99,6 +99,27 @@ export const mailTemplates = {
       },
       ...(reason ? [{ text: `Motif indiqué : « ${reason} »` }] : []),
     ]),
+
+  held_request_confirmed: ({ companyName, siren, portalUrl, outcome }: { companyName: string; siren: string; portalUrl: string; outcome: string }) =>
+    mail(`Votre demande d'ajout de ${companyName} a été vérifiée`, [
+      {
+        text: `L'Opcommerce a vérifié votre demande d'ajout de l'entreprise ${companyName} (Siren ${siren}) à votre compte Web services.${
+          outcome === 'admin'
+            ? " Vous êtes l'administrateur de son accès : vous pouvez accéder au portail !"
+            : outcome === 'pending'
+              ? " Une demande d'accès a été envoyée à/aux l'administrateur(s) de cette entreprise."
+              : ''
+        }`,
+        link: { label: 'Accéder au portail', href: portalUrl },
+      },
+    ]),
+
+  held_request_rejected: ({ siren }: { siren: string }) =>
+    mail("Votre demande d'ajout d'entreprise n'a pas été acceptée", [
+      {
+        text: `L'Opcommerce n'a pas pu vérifier votre demande d'ajout de l'entreprise de Siren ${siren} à votre compte Web services : elle n'a pas été acceptée. Vérifiez le Siren et le code adhérent auprès de votre entreprise avant de refaire une demande.`,
+      },
+    ]),
 } satisfies Record<string, (data: never) => RenderedMail>
 
 export type MailTemplate = keyof typeof mailTemplates

@@ -1,13 +1,14 @@
 import type { Metadata } from 'next'
 import { ActionForm, SubmitButton, TextField } from '@/components/ActionForm'
 import { PortalShell } from '@/components/PortalShell'
-import { fetchAccessRequests, formatDate, requireSignedIn } from '@/lib/data'
+import { fetchAccessRequests, fetchHeldRequests, formatDate, requireSignedIn } from '@/lib/data'
 
 export const metadata: Metadata = { title: 'Ajouter une entreprise' }
 
 export default async function AddCompany() {
   const page = await requireSignedIn('/entreprises/ajouter')
   const requests = await fetchAccessRequests(page)
+  const held = await fetchHeldRequests(page)
   const pending = requests.filter((request) => request.status === 'pending')
   const refused = requests.filter((request) => request.status === 'rejected')
   const { session, companies } = page
@@ -32,8 +33,22 @@ export default async function AddCompany() {
 
       <section className="card" aria-labelledby="demandes">
         <h2 id="demandes">Demandes d&apos;accès en attente</h2>
+        {held.length > 0 && (
+          <ul className="list">
+            {held.map((request) => (
+              <li key={request.siren}>
+                <p>
+                  <strong>Siren {request.siren}</strong>
+                  <br />
+                  <span className="badge badge--pending">En attente de vérification par l&apos;Opcommerce</span>{' '}
+                  <span className="muted">demandée le {formatDate(request.createdAt)}</span>
+                </p>
+              </li>
+            ))}
+          </ul>
+        )}
         {pending.length === 0 ? (
-          <p className="muted">Aucune demande en attente.</p>
+          held.length === 0 && <p className="muted">Aucune demande en attente.</p>
         ) : (
           <>
             <p>

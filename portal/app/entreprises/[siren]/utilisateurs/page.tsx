@@ -1,17 +1,15 @@
 import type { Metadata } from 'next'
-import { forbidden } from 'next/navigation'
 import { ActionForm, FlashArea, SubmitButton, TextField } from '@/components/ActionForm'
 import { PortalShell } from '@/components/PortalShell'
 import { fullName } from '@opcommerce/shared/users'
-import { fetchMembers, formatDate, requireCompanyPage } from '@/lib/data'
+import { fetchMembers, formatDate, requireCompanyAdminPage } from '@/lib/data'
 
 export const metadata: Metadata = { title: 'Gérer les utilisateurs' }
 
 export default async function ManageUsers({ params }: { params: Promise<{ siren: string }> }) {
   const { siren } = await params
-  const page = await requireCompanyPage(siren, `/entreprises/${siren}/utilisateurs`)
+  const page = await requireCompanyAdminPage(siren, `/entreprises/${siren}/utilisateurs`)
   const { session, companies, company } = page
-  if (company.role !== 'admin') forbidden()
   const members = await fetchMembers(page)
   const pending = members.filter((member) => member.status === 'pending')
   const active = members.filter((member) => member.status === 'active')

@@ -1,0 +1,47 @@
+import type { Config } from './config'
+import type { Knex } from './db/knex'
+import { enqueueMail } from './mail/outbox'
+import { recordAudit } from './queries/audit'
+import type { Company } from './queries/companies'
+import { createMembershipQueries } from './queries/memberships'
+import { fullName, type UserProfile } from './users'
+
+/** What "Ajouter cette entreprise" did with a right code (guide, section 2). */
+export type LinkOutcome = 'admin' | 'pending' | 'already_active' | 'already_pending'
+
+/** The access request mail to every active administrator of the company (new request or reminder). */
+export async function mailAdministrators(trx: Knex.Transaction, config: Config, company: Company, requester: UserProfile, reminder: boolean): Promise<void> {
+  for (const email of await createMembershipQueries(trx).activeAdminEmails(company.siren)) {
+    await enqueueMail(trx, email, 'access_request', {
+      requesterName: fullName(requester),
+      requesterEmail: requester.email,
+      companyName: company.name,
+      siren: company.siren,
+      manageUrl: `${config.portal.url}/entreprises/${company.siren}/utilisateurs`,
+      reminder,
+    })
+  }
+}
+
+/**
+ * Links a user to a company whose code they proved (by typing it, or an operator by confirming
+ * their held request), in a transaction that holds the company's row lock: the first user of a
+ * company without an administrator becomes its administrator, everyone else asks the
+ * administrators. `actor` is who decided (the user, or `cli:<operator>`).
+ */
+export async function fileLink(trx: Knex.Transaction, config: Config, options: { company: Company; user: UserProfile; at: Date; ip: string | null; actor: string }): Promise<LinkOutcome> {
+  const { company, user, at, ip, actor } = options
+  const memberships = createMembershipQueries(trx)
+  const existing = await memberships.find(user.id, company.siren)
+  if (existing?.status === 'active') return 'already_active'
+  if (existing?.status === 'pending') return 'already_pending'
+  if ((await memberships.countActiveAdmins(company.siren)) === 0) {
+    await memberships.upsert({ userId: user.id, siren: company.siren, role: 'admin', status: 'active', at })
+    await recordAudit(trx, { type: 'company.linked_as_admin', actor, subject: company.siren, ip, details: { user: user.id } })
+    return 'admin'
+  }
+  await memberships.upsert({ userId: user.id, siren: company.siren, role: 'member', status: 'pending', at })
+  await mailAdministrators(trx, config, company, user, false)
+  await recordAudit(trx, { type: 'company.access_requested', actor, subject: company.siren, ip, details: { user: user.id } })
+  return 'pending'
+}
