@@ -5,6 +5,7 @@ import path from 'node:path'
 import { createIdpApp } from '@opcommerce/idp/src/app'
 import type { IdpLimitRules } from '@opcommerce/idp/src/libraries/limits'
 import { loadConfig, type Config } from '@opcommerce/shared/config'
+import type { Logger } from '@opcommerce/shared/logger'
 import { listen } from '@opcommerce/shared/process'
 import { afterAll, beforeAll } from '@jest/globals'
 import { createTestDatabase, type TestDatabase } from './database'
@@ -54,11 +55,11 @@ export function testConfig(database: Pick<TestDatabase, 'url'>, smtp: Pick<SmtpC
 export async function startTestIdp(
   database: TestDatabase,
   smtp: SmtpCapture,
-  options: { limits?: Partial<IdpLimitRules>; now?: () => Date } = {},
+  options: { limits?: Partial<IdpLimitRules>; now?: () => Date; env?: Record<string, string>; logger?: Logger } = {},
 ): Promise<TestIdp> {
   const port = await freePort()
-  const config = testConfig(database, smtp, { IDP_PORT: String(port) })
-  const { app, reloadKeys } = await createIdpApp({ config, db: database.knex, logger: testLogger, limits: { ...RELAXED_LIMITS, ...options.limits }, now: options.now })
+  const config = testConfig(database, smtp, { IDP_PORT: String(port), ...options.env })
+  const { app, reloadKeys } = await createIdpApp({ config, db: database.knex, logger: options.logger ?? testLogger, limits: { ...RELAXED_LIMITS, ...options.limits }, now: options.now })
   const server = createServer(app.callback())
   await listen(server, port, 'IDP_PORT')
   const sender = startMailDelivery(database.knex, smtp)

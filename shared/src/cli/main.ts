@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import { parseArgs } from 'node:util'
 import { buildClient, GRANT_TYPES } from '../clients'
-import { importCompanies } from '../company-import'
+import { importCompanies, STRONG_CODE_LENGTH } from '../company-import'
 import { loadConfig } from '../config'
-import { BadRequestError, ConfigError } from '../errors'
+import { ConfigError, isAppError } from '../errors'
+import { createHeldRequestDesk } from '../held-requests'
 import { runMain } from '../process'
 import { recordAudit } from '../queries/audit'
 import { createClientQueries } from '../queries/clients'
@@ -20,6 +21,10 @@ const USAGE = `Utilisation : npm run cli -- <commande>
   clients list
   clients delete --client-id ID
   companies import FICHIER.csv     (colonnes siren;name;code_adherent)
+  companies under-attack           (entreprises sous protection : trop de codes adhérent faux aujourd'hui)
+  memberships pending-confirmation (demandes en attente de vérification par l'Opcommerce)
+  memberships confirm --email EMAIL --siren SIREN
+  memberships reject --email EMAIL --siren SIREN
   keys list
   keys rotate                      (nouvelle clé de signature des jetons, active dans 5 minutes)
   keys retire --kid KID            (un jour après qu'elle a cessé de signer)`
@@ -99,7 +104,11 @@ async function clientsCommand(action: string | undefined, args: string[]): Promi
 }
 
 async function companiesCommand(action: string | undefined, args: string[]): Promise<number> {
-  if (action !== 'import' || args.length !== 1) throw new UsageError('Utilisez : companies import FICHIER.csv')
+  if (action === 'under-attack' && args.length === 0) {
+    await companiesUnderAttack()
+    return 0
+  }
+  if (action !== 'import' || args.length !== 1) throw new UsageError('Utilisez : companies import FICHIER.csv, ou companies under-attack')
   const config = loadConfig()
   let csv: string
   try {
@@ -109,16 +118,68 @@ async function companiesCommand(action: string | undefined, args: string[]): Pro
   }
   const report = await withMigratedDatabase(config, async (db) => {
     const imported = await importCompanies(db, csv, config.secrets.memberCodeHmacKey)
-    const { rejected, ...counts } = imported
-    await recordAudit(db, { type: 'companies.imported', actor: OPERATOR, subject: args[0], details: { ...counts, rejected: rejected.length } })
+    const { rejected, weakCodes, ...counts } = imported
+    await recordAudit(db, { type: 'companies.imported', actor: OPERATOR, subject: args[0], details: { ...counts, rejected: rejected.length, weakCodes: weakCodes.length } })
     return imported
   })
   console.log(`${report.created} entreprise(s) créée(s), ${report.updated} mise(s) à jour, ${report.unchanged} inchangée(s).`)
+  if (report.weakCodes.length > 0) {
+    console.log(
+      `Attention : ${report.weakCodes.length} code(s) adhérent faible(s) (moins de ${STRONG_CODE_LENGTH} caractères, ou uniquement des chiffres), plus faciles à deviner : lignes ${report.weakCodes.join(', ')}.`,
+    )
+  }
   if (report.rejected.length > 0) {
     console.log(`${report.rejected.length} ligne(s) rejetée(s) :`)
     for (const { line, reason } of report.rejected) console.log(`  ligne ${line} : ${reason}`)
   }
   return report.rejected.length > 0 ? 2 : 0
+}
+
+async function companiesUnderAttack(): Promise<void> {
+  const config = loadConfig()
+  await withMigratedDatabase(config, async (db) => {
+    const companies = await createHeldRequestDesk({ config, db }).underProtection(new Date())
+    if (companies.length === 0) console.log('Aucune entreprise sous protection.')
+    for (const company of companies) {
+      console.log(
+        `${company.siren} — ${company.name ?? "inconnue de l'annuaire"} — sous protection depuis le ${time(company.since)}, jusqu'au ${time(company.until)} — ${company.wrongCodes} code(s) faux, ${company.heldRequests} demande(s) en attente de vérification`,
+      )
+    }
+  })
+}
+
+async function membershipsCommand(action: string | undefined, args: string[]): Promise<void> {
+  const config = loadConfig()
+  const { values } = parseArgs({ args, strict: true, options: { email: { type: 'string' }, siren: { type: 'string' } } })
+  await withMigratedDatabase(config, async (db) => {
+    const desk = createHeldRequestDesk({ config, db })
+    if (action === 'pending-confirmation') {
+      const requests = await desk.pending()
+      if (requests.length === 0) console.log("Aucune demande en attente de vérification par l'Opcommerce.")
+      for (const request of requests) {
+        const code = request.codeMatched ? 'code adhérent correct' : 'code adhérent faux'
+        console.log(
+          `${request.siren} (${request.companyName ?? "inconnue de l'annuaire"}) — ${request.givenName} ${request.familyName} <${request.email}> — ${code}, ${request.attempts} essai(s), le ${time(request.createdAt)}`,
+        )
+      }
+      return
+    }
+    if (action !== 'confirm' && action !== 'reject') throw new UsageError(`Action inconnue : memberships ${action ?? ''}`)
+    if (!values.email || !values.siren) throw new UsageError('Indiquez --email et --siren.')
+    if (action === 'confirm') {
+      const outcome = await desk.confirm(values.email, values.siren, OPERATOR, new Date())
+      const said = {
+        admin: 'devient administrateur de son accès',
+        pending: "a envoyé une demande d'accès à ses administrateurs",
+        already_active: 'y avait déjà accès',
+        already_pending: "avait déjà une demande d'accès en attente",
+      }[outcome]
+      console.log(`Demande confirmée : ${values.email} ${said} (Siren ${values.siren}). Un email l'en informe.`)
+    } else {
+      await desk.reject(values.email, values.siren, OPERATOR, new Date())
+      console.log(`Demande refusée : ${values.email} (Siren ${values.siren}). Un email l'en informe.`)
+    }
+  })
 }
 
 const time = (date: Date) => date.toLocaleString('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' })
@@ -162,9 +223,10 @@ runMain(async () => {
     if (command === 'clients') await clientsCommand(action, args)
     else if (command === 'companies') process.exitCode = await companiesCommand(action, args)
     else if (command === 'keys') await keysCommand(action, args)
+    else if (command === 'memberships') await membershipsCommand(action, args)
     else throw new UsageError(command ? `Commande inconnue : ${command}` : 'Indiquez une commande.')
   } catch (error) {
-    if (error instanceof BadRequestError) throw new ConfigError(error.message)
+    if (isAppError(error) && error.expose) throw new ConfigError(error.message)
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) throw new UsageError(error.message)
     throw error
   }
