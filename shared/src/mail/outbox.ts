@@ -47,6 +47,11 @@ export function createOutboxQueries(db: Knex) {
         .returning(['id', 'to', 'template', 'data', 'attempts'])
     },
 
+    /** Gives claimed rows back at once (a sender that stops), so another sender needs not wait for their lease. */
+    async release(ids: number[]): Promise<void> {
+      if (ids.length > 0) await db('mail_outbox').whereIn('id', ids).andWhere({ status: 'sending' }).update({ status: 'pending', next_attempt_at: db.fn.now(), attempts: db.raw('attempts - 1') })
+    },
+
     async markSent(id: number): Promise<void> {
       await db('mail_outbox').where({ id }).update({ status: 'sent', sent_at: db.fn.now(), data: '{}', last_error: null })
     },

@@ -39,6 +39,7 @@ export class MailSender {
   /** Mails sent whose row could not be marked sent yet (the database was away). */
   readonly #unrecorded = new Set<number>()
   #timer: NodeJS.Timeout | undefined
+  #stopping = false
   #running: Promise<unknown> = Promise.resolve()
 
   constructor(options: MailSenderOptions) {
@@ -56,7 +57,14 @@ export class MailSender {
     let sent = 0
     for (;;) {
       const rows = await this.#queries.claimDue(LEASE, BATCH_SIZE)
-      for (const row of rows) if (await this.#deliver(row)) sent++
+      for (const [index, row] of rows.entries()) {
+        // Stopping: the rows claimed and not sent are due again once their lease ends.
+        if (this.#stopping) {
+          await this.#queries.release(rows.slice(index).map((unsent) => unsent.id))
+          return sent
+        }
+        if (await this.#deliver(row)) sent++
+      }
       if (rows.length < BATCH_SIZE) return sent
     }
   }
@@ -91,7 +99,9 @@ export class MailSender {
     this.#timer = setTimeout(tick, 0)
   }
 
+  /** Ends after the mail being sent, if any; the others wait for the next sender. */
   async stop(): Promise<void> {
+    this.#stopping = true
     clearTimeout(this.#timer)
     this.#timer = undefined
     await this.#running
