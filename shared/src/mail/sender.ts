@@ -1,5 +1,5 @@
 import nodemailer, { type Transporter, type TransportOptions } from 'nodemailer'
-import type { Knex } from '../db/knex'
+import { isDatabaseUnavailable, type Knex } from '../db/knex'
 import type { Logger } from '../logger'
 import { createOutboxQueries, type OutboxRow } from './outbox'
 import { mailTemplates } from './templates'
@@ -91,7 +91,10 @@ export class MailSender {
   start(): void {
     const tick = () => {
       this.#running = this.deliverDue()
-        .catch((error: unknown) => this.#options.logger.error({ err: error }, 'outbox delivery failed'))
+        .catch((error: unknown) =>
+          // The database away (restarting): the next round delivers; anything else is a fault to look at.
+          isDatabaseUnavailable(error) ? this.#options.logger.warn({ err: error }, 'outbox delivery waits for the database') : this.#options.logger.error({ err: error }, 'outbox delivery failed'),
+        )
         .finally(() => {
           if (this.#timer) this.#timer = setTimeout(tick, this.#options.pollIntervalMs)
         })
