@@ -54,7 +54,7 @@ export function testConfig(database: Pick<TestDatabase, 'url'>, smtp: Pick<SmtpC
 /** The real idp app on a free port, delivering its mails to `smtp` every 50 ms. */
 export async function startTestIdp(
   database: Pick<TestDatabase, 'url' | 'knex'>,
-  smtp: SmtpCapture,
+  smtp: Pick<SmtpCapture, 'url'>,
   options: { limits?: Partial<IdpLimitRules>; now?: () => Date; env?: Record<string, string>; logger?: Logger } = {},
 ): Promise<TestIdp> {
   const port = await freePort()

@@ -1,5 +1,4 @@
 import { Writable } from 'node:stream'
-import { pino } from 'pino'
 import { createLogger, type Logger } from '@opcommerce/shared/logger'
 
 /** Tests keep their output readable: only errors are logged. */
@@ -16,8 +15,8 @@ export interface LogEntry {
 export const WARN = 40
 export const ERROR = 50
 
-/** A logger (warn and above) that keeps its lines, for tests that assert what operators see or that nothing failed. */
-export function captureLogger(): { logger: Logger; entries: LogEntry[] } {
+/** A logger that keeps its lines (warn and above by default), for tests that assert what operators see or that nothing failed. */
+export function captureLogger(level = 'warn'): { logger: Logger; entries: LogEntry[] } {
   const entries: LogEntry[] = []
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -25,5 +24,5 @@ export function captureLogger(): { logger: Logger; entries: LogEntry[] } {
       done()
     },
   })
-  return { logger: pino({ level: 'warn' }, sink), entries }
+  return { logger: createLogger('test', level, sink), entries }
 }

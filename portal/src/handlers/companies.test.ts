@@ -8,6 +8,7 @@ import { startSmtpCapture, type SmtpCapture } from '../../../tests/support/smtp'
 import type { UserProfile } from '@opcommerce/shared/users'
 import type { PortalContext } from '@/lib/context'
 import { messages } from '@/lib/messages'
+import { rowCounts } from '../../../tests/support/rows'
 import { linkCompanyHandler, memberActionHandler, remindHandler } from './companies'
 
 describe('portal route handlers: statuses and server-side authorization', () => {
@@ -70,6 +71,23 @@ describe('portal route handlers: statuses and server-side authorization', () => 
     const forged = await link(member, { siren: otherCompany.siren, code: otherCompany.code }, { csrf: 'forged-token-forged-token-forged-token-1234' })
     expect(forged.status).toBe(403)
     expect(await membership(member.id, otherCompany.siren)).toBeUndefined()
+  })
+
+  it('refuses a form the browser says comes from another site (403), and a body over 16 kB (413), changing nothing', async () => {
+    const before = await rowCounts(database!.knex)
+    const fresh = await createCompany(database!.knex, context.config, 'Société Xi')
+    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { origin: 'https://pirate.example' }]) {
+      const request = await formRequest(context, member, '/api/entreprises', { siren: fresh.siren, code: fresh.code })
+      for (const [name, value] of Object.entries(headers)) request.headers.set(name, value)
+      const response = await linkCompanyHandler(context, request)
+      expect(response.status).toBe(403)
+      expect(await response.json()).toEqual({ message: messages.session.crossSite })
+    }
+    const huge = await linkCompanyHandler(context, await formRequest(context, member, '/api/entreprises', { siren: fresh.siren, code: 'x'.repeat(20_000) }))
+    expect(huge.status).toBe(413)
+    expect(await huge.json()).toEqual({ message: messages.errors.tooLarge })
+    expect(await membership(member.id, fresh.siren)).toBeUndefined()
+    expect(await rowCounts(database!.knex)).toEqual(before)
   })
 
   it('gives 403 to a member and to the administrator of another company, for every action, and changes nothing', async () => {
