@@ -8,6 +8,7 @@ import { encryptClearClientSecrets } from '@opcommerce/shared/clients'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
 import { loadProviderKeys, type ProviderKeys } from '@opcommerce/shared/signing-keys'
 import { idpCookies } from './http/cookies'
+import { AppError } from '@opcommerce/shared/errors'
 import { csrfProtection } from './http/csrf'
 import { errorHandler } from './http/errors'
 import { requestLog } from './http/request-log'
@@ -16,6 +17,7 @@ import { createIdpLimits, type IdpLimitRules } from './libraries/limits'
 import { createLogin } from './libraries/login'
 import { createPasswordReset } from './libraries/password-reset'
 import { createRegistration } from './libraries/registration'
+import { messages } from './messages'
 import { PROVIDER_PATHS, createProvider } from './oidc/provider'
 import { createOidcPayloadQueries } from './queries/oidc-payloads'
 import { assetRoutes } from './routes/assets'
@@ -40,6 +42,9 @@ export interface IdpApp {
    */
   reloadKeys(): Promise<boolean>
 }
+
+/** The longest address the idp reads: its own pages and a generous authorization request. */
+const MAX_URL_LENGTH = 8 * 1024 // characters
 
 const isProviderPath = (path: string) => PROVIDER_PATHS.some((prefix) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`))
 
@@ -86,6 +91,12 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   app.use(securityHeaders(https))
   app.use(requestLog(logger))
   app.use(errorHandler(logger, config.portal.url))
+  // An address longer than any of ours or of a real authorization request: refused before anything
+  // reads it (oidc-provider would echo its state into a redirect no client can read).
+  app.use(async (ctx, next) => {
+    if (ctx.url.length > MAX_URL_LENGTH) throw new AppError(414, messages.http[414]!)
+    await next()
+  })
   app.use(async (ctx, next) => {
     if (!isProviderPath(ctx.path)) return next()
     ctx.respond = false

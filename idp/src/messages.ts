@@ -91,6 +91,7 @@ export const messages = {
     400: 'La requête envoyée est mal formée.',
     405: "Cette action n'est pas possible sur cette page.",
     413: 'Les données envoyées sont trop volumineuses.',
+    414: "L'adresse demandée est trop longue.",
     415: "Ce format de données n'est pas accepté.",
     other: 'Cette demande ne peut pas être traitée.',
   } as Record<number, string> & { other: string },

@@ -9,8 +9,16 @@ import { ValidationError, type FieldErrors } from './errors'
 /** The hidden field that repeats the CSRF token in every form (double submit). */
 export const CSRF_FIELD = '_csrf'
 
-/** A form field: missing, not a string or absurdly long reads as empty, so a tampered form gets field errors, not a 500. */
-export const formText = z.string().max(10_000).catch('')
+/**
+ * A form field: missing, not a string or absurdly long reads as empty, so a tampered form gets
+ * field errors, not a 500. NUL characters, which no text a person types contains and PostgreSQL
+ * refuses in text, are dropped.
+ */
+export const formText = z
+  .string()
+  .max(10_000)
+  .catch('')
+  .transform((value) => value.replaceAll('\u0000', ''))
 
 /** The named fields of a posted form (a parsed body or FormData), each as a string. */
 export function readForm<const Field extends string>(body: unknown, fields: readonly Field[]): Record<Field, string> {

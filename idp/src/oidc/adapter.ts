@@ -3,6 +3,9 @@ import { decryptClientSecret } from '@opcommerce/shared/clients'
 import type { ClientQueries } from '@opcommerce/shared/queries/clients'
 import type { OidcPayloadQueries, StoredPayload } from '../queries/oidc-payloads'
 
+/** An identifier a client sent that PostgreSQL cannot even compare (a NUL character): nothing has it. */
+const unstorable = (value: string) => value.includes('\u0000')
+
 const toPayload = (row: StoredPayload | undefined): AdapterPayload | undefined =>
   row && ({ ...row.payload, ...(row.consumed_at ? { consumed: true } : {}) } as AdapterPayload)
 
@@ -24,6 +27,7 @@ export function createAdapterClass(payloads: OidcPayloadQueries, clients: Client
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
+      if (unstorable(id)) return undefined
       if (this.#kind === 'Client') {
         const client = await clients.find(id)
         if (!client?.enabled) return undefined
@@ -34,10 +38,12 @@ export function createAdapterClass(payloads: OidcPayloadQueries, clients: Client
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      if (unstorable(uid)) return undefined
       return toPayload(await payloads.findByUid(this.#kind, uid))
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      if (unstorable(userCode)) return undefined
       return toPayload(await payloads.findByUserCode(this.#kind, userCode))
     }
 

@@ -8,6 +8,7 @@ const TITLES: Record<number, string> = {
   403: 'Action refusée',
   404: 'Page introuvable',
   413: 'Demande trop volumineuse',
+  414: 'Demande trop volumineuse',
   429: 'Trop de tentatives',
   503: 'Service momentanément indisponible',
 }
