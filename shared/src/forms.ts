@@ -49,10 +49,11 @@ export function csrfTokenMatches(submitted: unknown, expected: string): boolean 
 
 /**
  * Whether the browser says a POST comes from another site than `origin` (ours): Sec-Fetch-Site
- * other than same-origin, or an Origin header naming another origin. Browsers that send neither
- * are left to the CSRF token.
+ * other than same-origin, or an Origin header naming another origin. `Origin: null` says nothing
+ * (browsers send it for every POST from a page with `Referrer-Policy: no-referrer`, as the idp's
+ * are). Browsers that send neither are left to the CSRF token.
  */
 export function crossSiteRequest(secFetchSite: string, originHeader: string, origin: string): boolean {
   if (secFetchSite && secFetchSite !== 'same-origin') return true
-  return Boolean(originHeader) && originHeader !== origin
+  return Boolean(originHeader) && originHeader !== 'null' && originHeader !== origin
 }
