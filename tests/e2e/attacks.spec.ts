@@ -1,7 +1,8 @@
 /** What a person meets when someone else attacks their account or their company (docs/SECURITY.md). */
 import { expect, test, type Page } from '@playwright/test'
 import { expectAccessible } from './support/accessibility'
-import { addCompany, companies, newPerson, openLoginFromLanding, register, signUpAndLogIn, validationLink } from './support/people'
+import { importCompany } from './support/companies'
+import { addCompany, newPerson, openLoginFromLanding, register, signUpAndLogIn, validationLink } from './support/people'
 import { urls } from './support/stack'
 
 test('a validation link opened in another browser asks before validating, and says whose request it is', async ({ page, browser }) => {
@@ -34,7 +35,7 @@ async function tryCode(page: Page, siren: string, code: string): Promise<number>
 
 test('a company whose code adhérent is being guessed holds every request for the Opcommerce, the right one too', async ({ browser }) => {
   test.slow()
-  const company = companies.B
+  const company = importCompany('Fromagerie Convoitée')
   // Two attackers spend the company's daily budget (10 wrong codes each, their own hourly budget).
   for (const name of ['Malo', 'Mallory']) {
     const context = await browser.newContext()
