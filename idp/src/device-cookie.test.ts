@@ -40,14 +40,16 @@ describe('no lockout weapon: wrong passwords from elsewhere never keep the owner
     const userId = ((await stack.database.knex('users').where({ email: owner.email }).first()) as { id: string }).id
     await stack.database.knex('oidc_payloads').where({ kind: 'Session' }).andWhereRaw(`payload->>'accountId' = ?`, [userId]).delete()
 
-    const pages = await Promise.all(Array.from({ length: ATTEMPTS }, async () => {
+    // Each attacker's browser keeps one login page and fires its share of the attempts at once.
+    const attackers = await Promise.all(Array.from({ length: ATTACKERS }, async () => {
       const browser = new Browser()
       return { browser, page: await loginPage(browser) }
     }))
     const attack = await Promise.all(
-      pages.map(({ browser, page }, index) =>
-        browser.submit(page, /\/login$/u, { email: owner.email, password: `Devine-Moi-${index}!` }, { stopAt: REDIRECT_URI, headers: { 'x-forwarded-for': `192.0.2.${(index % ATTACKERS) + 1}` } }),
-      ),
+      Array.from({ length: ATTEMPTS }, (_, index) => {
+        const { browser, page } = attackers[index % ATTACKERS]!
+        return browser.submit(page, /\/login$/u, { email: owner.email, password: `Devine-Moi-${index}!` }, { stopAt: REDIRECT_URI, headers: { 'x-forwarded-for': `192.0.2.${(index % ATTACKERS) + 1}` } })
+      }),
     )
     expect(attack.every((answer) => answer.status === 401 || answer.status === 429)).toBe(true)
     const [row] = await stack.database.knex('audit_events').where({ type: 'login.failed', subject: userId }).select(stack.database.knex.raw('count(*)::int as count'))

@@ -38,21 +38,17 @@ describe('every throttle counts an attempt before evaluating it: 40 parallel att
     return Number((row as { count: number }).count)
   }
 
-  /** `count` browsers on the login page of an authorization request each, ready to submit. */
-  async function loginPages(count: number): Promise<{ browser: Browser; page: Page }[]> {
-    return Promise.all(
-      Array.from({ length: count }, async () => {
-        const browser = new Browser()
-        return { browser, page: await browser.get((await authorizationRequest(app, REDIRECT_URI)).url) }
-      }),
-    )
+  /** A browser on the login page of an authorization request: a failed login leaves it there, ready for the next. */
+  async function loginPage(): Promise<{ browser: Browser; page: Page }> {
+    const browser = new Browser()
+    return { browser, page: await browser.get((await authorizationRequest(app, REDIRECT_URI)).url) }
   }
 
   it('login: 40 wrong passwords at once from one address are evaluated 10 times (per-IP budget)', async () => {
-    const pages = await loginPages(PARALLEL)
+    const { browser, page } = await loginPage()
     const before = await countAudit('login.failed')
     const answers = await Promise.all(
-      pages.map(({ browser, page }, index) =>
+      Array.from({ length: PARALLEL }, (_, index) =>
         browser.submit(page, /\/login$/u, { email: `inconnu.${index}@exemple.fr`, password: 'Mauvais-Essai-1!' }, { stopAt: REDIRECT_URI, headers: from(200) }),
       ),
     )
@@ -65,9 +61,9 @@ describe('every throttle counts an attempt before evaluating it: 40 parallel att
     const victim = newPerson('Vera', 'Cible')
     await registerValidated(new Browser(), stack.idp.issuer, stack.smtp, victim)
     const userId = ((await stack.database.knex('users').where({ email: victim.email }).first()) as { id: string }).id
-    const pages = await loginPages(PARALLEL)
+    const { browser, page } = await loginPage()
     const answers = await Promise.all(
-      pages.map(({ browser, page }, index) => browser.submit(page, /\/login$/u, { email: victim.email, password: `Mauvais-Essai-${index}!` }, { stopAt: REDIRECT_URI, headers: from(index) })),
+      Array.from({ length: PARALLEL }, (_, index) => browser.submit(page, /\/login$/u, { email: victim.email, password: `Mauvais-Essai-${index}!` }, { stopAt: REDIRECT_URI, headers: from(index) })),
     )
     const evaluated = await countAudit('login.failed', userId)
     expect(evaluated).toBe(LIMITS.loginFailuresPerAccount.points + 1)

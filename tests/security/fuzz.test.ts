@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import fc from 'fast-check'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
 import { portalClient } from '@opcommerce/shared/platform-clients'
@@ -18,6 +18,8 @@ import { createCompany, createUser, sessionCookie, testPortalContext } from '../
 const RUNS = 1_000
 /** Requests in flight at once. */
 const CONCURRENCY = 8
+// A thousand requests per test, on two busy cores: more time than one request-sized test needs.
+jest.setTimeout(180_000)
 const REDIRECT_URI = 'http://localhost:7901/callback'
 const SECRET = 'fuzz-app-secret-0123456789abcdefghijklmnopq'
 
