@@ -68,7 +68,9 @@ describe('no lockout weapon: wrong passwords from elsewhere never keep the owner
     const started = Date.now()
     const mine = await laptop.submit(await loginPage(laptop), /\/login$/u, { email: owner.email, password: owner.password }, { stopAt: REDIRECT_URI, headers: home })
     expect(mine.url).toMatch(/code=/u)
-    expect(Date.now() - started).toBeLessThan(60_000)
+    const took = Date.now() - started
+    console.log(`[device cookie] ${evaluated} of ${ATTEMPTS} wrong passwords from ${ATTACKERS} addresses evaluated; the owner's browser logged in ${took} ms later`)
+    expect(took).toBeLessThan(60_000)
   }, 180_000)
 
   it('gives a browser that reset the password the owner’s budget too (the link proved the mailbox)', async () => {
