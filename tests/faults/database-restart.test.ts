@@ -100,39 +100,45 @@ onPostgres('PostgreSQL restarted in the middle of traffic', () => {
         }
       }),
     )
-    await new Promise((resolve) => setTimeout(resolve, 500))
-    for (const to of recipients) await enqueueMail(knex!, to, 'access_refused', { companyName: 'Test', siren: company.siren, reason: null })
-
-    await server!.stop()
+    let recovery = Number.POSITIVE_INFINITY
     try {
-      for (const [probe, send] of Object.entries(probes)) {
-        const response = await send()
-        expect({ probe, status: response.status }).toEqual({ probe, status: 503 })
-        expect(response.headers.get('retry-after')).toBe('5')
-        if (probe !== 'idpHealth') expect(await response.text()).toContain(SERVICE_UNAVAILABLE)
-      }
-      const refresh = await fetch(`${idp!.issuer}/token`, {
-        method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`fault-app:${SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }),
-      })
-      expect(refresh.status).toBe(503)
-      expect(await refresh.json()).toMatchObject({ error: 'temporarily_unavailable' })
-      const refused = await memberActionHandler(context, approval, company.siren, requester.id)
-      expect(refused.status).toBe(503)
-      expect(await refused.json()).toEqual({ message: SERVICE_UNAVAILABLE })
-    } finally {
-      await server!.start()
-    }
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      for (const to of recipients) await enqueueMail(knex!, to, 'access_refused', { companyName: 'Test', siren: company.siren, reason: null })
 
-    const back = Date.now()
-    const recovered = async (send: () => Promise<Response>) => {
-      while ((await send().then((response) => response.status, () => 0)) >= 500) await new Promise((resolve) => setTimeout(resolve, 100))
-      return Date.now() - back
+      await server!.stop()
+      try {
+        // The portal trusts a database that answered for a quarter of a second.
+        await new Promise((resolve) => setTimeout(resolve, 500))
+        for (const [probe, send] of Object.entries(probes)) {
+          const response = await send()
+          expect({ probe, status: response.status }).toEqual({ probe, status: 503 })
+          expect(response.headers.get('retry-after')).toBe('5')
+          if (probe !== 'idpHealth') expect(await response.text()).toContain(SERVICE_UNAVAILABLE)
+        }
+        const refresh = await fetch(`${idp!.issuer}/token`, {
+          method: 'POST',
+          headers: { authorization: `Basic ${Buffer.from(`fault-app:${SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }),
+        })
+        expect(refresh.status).toBe(503)
+        expect(await refresh.json()).toMatchObject({ error: 'temporarily_unavailable' })
+        const refused = await memberActionHandler(context, approval, company.siren, requester.id)
+        expect(refused.status).toBe(503)
+        expect(await refused.json()).toEqual({ message: SERVICE_UNAVAILABLE })
+      } finally {
+        await server!.start()
+      }
+
+      const back = Date.now()
+      const recovered = async (send: () => Promise<Response>) => {
+        while ((await send().then((response) => response.status, () => 0)) >= 500) await new Promise((resolve) => setTimeout(resolve, 100))
+        return Date.now() - back
+      }
+      recovery = Math.max(...(await Promise.all(Object.values(probes).map(recovered))))
+    } finally {
+      running = false
+      await traffic
     }
-    const recovery = Math.max(...(await Promise.all(Object.values(probes).map(recovered))))
-    running = false
-    await traffic
     console.log(`[faults] both services answered again ${recovery} ms after PostgreSQL was back; ${answers.length} requests during the test, ${answers.filter((answer) => answer.status === 503).length} answered 503`)
     expect(recovery).toBeLessThan(RECOVERY_LIMIT)
     expect(answers.filter((answer) => answer.status === 503).length).toBeGreaterThan(0)

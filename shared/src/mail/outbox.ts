@@ -31,19 +31,28 @@ export function createOutboxQueries(db: Knex) {
   const inMs = (milliseconds: number) => db.raw('now() + make_interval(secs => ?)', [milliseconds / 1000])
 
   return {
-    /** Takes due rows for `leaseMs`; a sender that dies mid-way leaves them due again afterwards. */
-    async claimDue(leaseMs: number, limit: number): Promise<OutboxRow[]> {
+    /**
+     * Takes due rows for `leaseMs` for `claimant`; a sender that dies mid-way leaves them due again
+     * afterwards. Rows `claimant` itself claimed and never saw (the database went away before
+     * answering) are taken back at once: one sender handles one batch at a time, so it is not
+     * sending them.
+     */
+    async claimDue(leaseMs: number, limit: number, claimant: string): Promise<OutboxRow[]> {
       const due = db('mail_outbox')
         .select('id')
-        .whereIn('status', ['pending', 'sending'])
-        .andWhere('next_attempt_at', '<=', db.fn.now())
+        .where((query) =>
+          query
+            .whereIn('status', ['pending', 'sending'])
+            .andWhere('next_attempt_at', '<=', db.fn.now())
+            .orWhere((own) => own.where({ status: 'sending', claimed_by: claimant })),
+        )
         .orderBy('id')
         .limit(limit)
         .forUpdate()
         .skipLocked()
       return db('mail_outbox')
         .whereIn('id', due)
-        .update({ status: 'sending', attempts: db.raw('attempts + 1'), next_attempt_at: inMs(leaseMs) })
+        .update({ status: 'sending', claimed_by: claimant, attempts: db.raw('attempts + 1'), next_attempt_at: inMs(leaseMs) })
         .returning(['id', 'to', 'template', 'data', 'attempts'])
     },
 

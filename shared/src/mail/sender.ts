@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import nodemailer, { type Transporter, type TransportOptions } from 'nodemailer'
 import { isDatabaseUnavailable, type Knex } from '../db/knex'
 import type { Logger } from '../logger'
@@ -36,10 +37,13 @@ export class MailSender {
   readonly #queries
   readonly #options: MailSenderOptions
   readonly #domain: string
+  /** This sender's name in the rows it claims. */
+  readonly #claimant = randomUUID()
   /** Mails sent whose row could not be marked sent yet (the database was away). */
   readonly #unrecorded = new Set<number>()
   #timer: NodeJS.Timeout | undefined
   #stopping = false
+  #previous: Promise<unknown> = Promise.resolve()
   #running: Promise<unknown> = Promise.resolve()
 
   constructor(options: MailSenderOptions) {
@@ -48,15 +52,21 @@ export class MailSender {
     this.#domain = /@([^>\s]+)/u.exec(options.from)?.[1] ?? 'opcommerce.localhost'
   }
 
-  /** Sends every mail due now; returns how many were sent. */
-  async deliverDue(): Promise<number> {
+  /** Sends every mail due now; returns how many were sent. Calls run one after the other (see claimDue). */
+  deliverDue(): Promise<number> {
+    const run = this.#previous.then(() => this.#deliverDue())
+    this.#previous = run.catch(() => undefined)
+    return run
+  }
+
+  async #deliverDue(): Promise<number> {
     for (const id of this.#unrecorded) {
       await this.#queries.markSent(id)
       this.#unrecorded.delete(id)
     }
     let sent = 0
     for (;;) {
-      const rows = await this.#queries.claimDue(LEASE, BATCH_SIZE)
+      const rows = await this.#queries.claimDue(LEASE, BATCH_SIZE, this.#claimant)
       for (const [index, row] of rows.entries()) {
         // Stopping: the rows claimed and not sent are due again once their lease ends.
         if (this.#stopping) {
