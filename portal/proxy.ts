@@ -3,6 +3,7 @@ import { NextResponse, type NextRequest } from 'next/server'
 import { loadConfig, type Config } from '@opcommerce/shared/config'
 import { unavailableResponse } from '@/handlers/http'
 import { databaseAnswers } from '@/lib/availability'
+import { cookieNames, expireCookie, FLASH_HEADER } from '@/lib/cookies'
 
 let portalConfig: Config | undefined
 
@@ -28,7 +29,9 @@ function contentSecurityPolicy(nonce: string, config: Config): string {
 
 /**
  * Every page: 503 with a French page while the database is away, and security headers (a fresh
- * CSP nonce per response, HSTS behind https). The other headers are in next.config.ts.
+ * CSP nonce per response, HSTS behind https; the other headers are in next.config.ts). The flash
+ * of a form posted without JavaScript (route handlers set it) is handed to this one page, as a
+ * request header nobody else can set, and its cookie deleted.
  */
 export async function proxy(request: NextRequest) {
   portalConfig ??= loadConfig()
@@ -44,7 +47,14 @@ export async function proxy(request: NextRequest) {
   const headers = new Headers(request.headers)
   headers.set('content-security-policy', policy)
   headers.set('x-nonce', nonce)
-  return secured(NextResponse.next({ request: { headers } }))
+  headers.delete(FLASH_HEADER)
+  // A prefetch is not the page the person goes to: it leaves the flash for the navigation.
+  const flashCookie = cookieNames(portalConfig).flash
+  const flash = request.headers.has('next-router-prefetch') ? undefined : request.cookies.get(flashCookie)?.value
+  if (flash) headers.set(FLASH_HEADER, flash)
+  const response = NextResponse.next({ request: { headers } })
+  if (flash) expireCookie(response, flashCookie, portalConfig.portal.url)
+  return secured(response)
 }
 
 export const config = { matcher: ['/((?!_next/static|_next/image|favicon.ico|auth/).*)'] }

@@ -1,8 +1,10 @@
 import { bodyParser } from '@koa/bodyparser'
 import Router from '@koa/router'
 import Koa from 'koa'
+import type Provider from 'oidc-provider'
 import type { Config } from '@opcommerce/shared/config'
-import { ping, type Knex } from '@opcommerce/shared/db/knex'
+import type { Knex } from '@opcommerce/shared/db/knex'
+import { createHealth, type Health } from '@opcommerce/shared/health'
 import type { Logger } from '@opcommerce/shared/logger'
 import { encryptClearClientSecrets } from '@opcommerce/shared/clients'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
@@ -36,6 +38,10 @@ export interface IdpOptions {
 
 export interface IdpApp {
   app: Koa
+  /** /healthz and /readyz; ready needs the signing keys read within the last 3 reload intervals. */
+  health: Health
+  /** The provider now (it is rebuilt when the signing keys change): LogoutSender signs with it. */
+  readonly provider: Provider
   /**
    * Reads the signing keys again; when they changed (a key added or retired, or a new key's
    * turn to sign), the provider is rebuilt with them. True when it was.
@@ -60,6 +66,12 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   const encrypted = await encryptClearClientSecrets(db, config.secrets.signingKeysSecret)
   if (encrypted > 0) logger.info({ clients: encrypted }, 'client secrets encrypted')
   let keys = await loadProviderKeys(db, config.secrets.signingKeysSecret, now())
+  // A process that cannot read the keys any more may miss a rotation, and relying parties asking
+  // its /jwks would not find the new key: it stops taking traffic well before that key signs.
+  let keysReadAt = now()
+  const health = createHealth(db, [
+    () => (now().getTime() - keysReadAt.getTime() > 3 * config.keyReloadIntervalMs ? 'clés de signature non relues depuis plus de 3 intervalles' : undefined),
+  ])
   let provider = buildProvider(keys)
   let providerCallback = provider.callback()
   const routes: RouteDependencies = {
@@ -76,10 +88,15 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
 
   const router = new Router()
   router.get('/', (ctx) => ctx.redirect(config.portal.url))
-  router.get('/healthz', async (ctx) => {
-    await ping(db)
-    ctx.body = 'ok'
-  })
+  for (const path of ['/healthz', '/readyz']) {
+    router.get(path, async (ctx) => {
+      const { status, body } = (await health.answer(path))!
+      ctx.status = status
+      ctx.set('Cache-Control', 'no-store')
+      ctx.type = 'text/plain'
+      ctx.body = body
+    })
+  }
   assetRoutes(router)
   interactionRoutes(router, routes)
   registrationRoutes(router, routes)
@@ -89,7 +106,7 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   // ones before are whatever the client sent.
   const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1, keys: config.secrets.cookieKeys })
   app.use(securityHeaders(https))
-  app.use(requestLog(logger))
+  app.use(requestLog(logger, config.trustProxy))
   app.use(errorHandler(logger, config.portal.url))
   // An address longer than any of ours or of a real authorization request: refused before anything
   // reads it (oidc-provider would echo its state into a redirect no client can read).
@@ -108,8 +125,13 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   app.use(router.allowedMethods({ throw: true }))
   return {
     app,
+    health,
+    get provider() {
+      return provider
+    },
     async reloadKeys() {
       const next = await loadProviderKeys(db, config.secrets.signingKeysSecret, now())
+      keysReadAt = now()
       if (next.fingerprint === keys.fingerprint) return false
       keys = next
       provider = buildProvider(next)

@@ -53,6 +53,11 @@ export const messages = {
       used_validated: 'Ce lien de validation a déjà été utilisé : votre compte est validé, vous pouvez vous connecter.',
     },
   },
+  invitation: {
+    intro: (companyName: string) =>
+      `Vous êtes invité à rejoindre ${companyName} sur le Web Services Entreprise : créez votre compte, votre accès sera activé dès votre connexion.`,
+    emailProven: "L'adresse de l'invitation : elle est vérifiée par le lien que vous avez reçu, aucun email de validation ne vous sera envoyé.",
+  },
   login: {
     invalid: 'Email ou mot de passe incorrect.',
     unvalidated: "Votre compte n'est pas encore validé : cliquez sur le lien d'activation reçu par email.",

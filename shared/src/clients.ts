@@ -41,6 +41,8 @@ const clientRegistration = z
     description: z.string().max(500).optional(),
     url: absoluteUrl.optional(),
     initiateLoginUri: absoluteUrl.optional(),
+    backchannelLogoutUri: absoluteUrl.optional(),
+    resourceServer: z.boolean().default(false),
     tool: z.boolean().default(false),
     firstParty: z.boolean().default(false),
     position: z.number().int().default(0),
@@ -96,6 +98,11 @@ export function buildClient(input: ClientRegistration, key: string): { client: C
         response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
         scope: options.scope,
         token_endpoint_auth_method: options.public ? 'none' : 'client_secret_basic',
+        // Back-Channel Logout 1.0: a logout token there when the person's SSO session ends; its
+        // sid (also in the client's ID tokens) names the session.
+        ...(options.backchannelLogoutUri ? { backchannel_logout_uri: options.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
+        // May introspect any token (RFC 7662 §2.1), not only those issued to it.
+        ...(options.resourceServer ? { resource_server: true } : {}),
       },
     },
   }

@@ -52,15 +52,52 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), ...environment })).toThrow(message)
   })
 
-  it('refuses to start in production without its secrets, SMTP server or database', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/opco', SMTP_URL: 'smtp://mail:25' })).toThrow(
-      'Configuration invalide : COOKIE_KEYS, SIGNING_KEYS_SECRET, MEMBER_CODE_HMAC_KEY, PORTAL_SESSION_SECRET, PORTAL_CLIENT_SECRET, DEMO_TOOL_CLIENT_SECRET obligatoire(s) en production.',
+  it('refuses to start in production without its secrets, SMTP server, database or public addresses', () => {
+    const addresses = { IDP_ISSUER: 'https://auth.opcommerce.test', PORTAL_URL: 'https://services.opcommerce.test', TRUST_PROXY: 'true' }
+    const given = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/opco', SMTP_URL: 'smtp://mail:25', ...addresses }
+    expect(() => loadConfig(given)).toThrow(
+      'Configuration invalide : COOKIE_KEYS, SIGNING_KEYS_SECRET, MEMBER_CODE_HMAC_KEY, PORTAL_SESSION_SECRET, PORTAL_CLIENT_SECRET obligatoire(s) en production.',
     )
-    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/opco', ...secrets })).toThrow('SMTP_URL obligatoire en production')
-    expect(() => loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail:25', ...secrets })).toThrow('DATABASE_URL obligatoire en production')
-    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/opco', SMTP_URL: 'smtp://mail:25', ...secrets }).secrets.signingKeysSecret).toBe(
-      secrets.SIGNING_KEYS_SECRET,
+    expect(() => loadConfig({ ...given, ...secrets, SMTP_URL: undefined })).toThrow('SMTP_URL obligatoire en production')
+    expect(() => loadConfig({ ...given, ...secrets, DATABASE_URL: undefined })).toThrow('DATABASE_URL obligatoire en production')
+    expect(() => loadConfig({ ...given, ...secrets, PORTAL_URL: undefined })).toThrow('IDP_ISSUER et PORTAL_URL (adresses publiques) obligatoires en production')
+    expect(loadConfig({ ...given, ...secrets }).secrets.signingKeysSecret).toBe(secrets.SIGNING_KEYS_SECRET)
+  })
+
+  it('does not ask production for the demo tool, which only `npm start` runs', () => {
+    const { DEMO_TOOL_CLIENT_SECRET: _demo, ...productionSecrets } = secrets
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://db/opco',
+      SMTP_URL: 'smtp://mail:25',
+      IDP_ISSUER: 'https://auth.opcommerce.test',
+      PORTAL_URL: 'https://services.opcommerce.test',
+      TRUST_PROXY: 'true',
+      ...productionSecrets,
+    })
+    expect(config.secrets.demoToolClientSecret).toBeUndefined()
+  })
+
+  it('keeps the metrics on loopback unless a token protects them', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).metrics).toEqual({ host: '127.0.0.1', token: undefined })
+    expect(() => loadConfig({ DATA_DIR: dataDir(), METRICS_HOST: '0.0.0.0' })).toThrow(
+      "Configuration invalide : METRICS_TOKEN obligatoire quand METRICS_HOST (0.0.0.0) n'est pas une adresse locale.",
     )
+    const token = 'metrics-token-0123456789abcdefghijklmnop'
+    expect(loadConfig({ DATA_DIR: dataDir(), METRICS_HOST: '0.0.0.0', METRICS_TOKEN: token }).metrics).toEqual({ host: '0.0.0.0', token })
+  })
+
+  it('reloads the signing keys often enough that a new key is published everywhere before it signs', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).keyReloadIntervalMs).toBe(60_000)
+    // Three intervals (when /readyz gives up on a process that cannot read them) stay under the 5 minutes of publication.
+    expect(() => loadConfig({ DATA_DIR: dataDir(), KEY_RELOAD_INTERVAL_MS: '120000' })).toThrow('Configuration invalide : KEY_RELOAD_INTERVAL_MS')
+  })
+
+  it('takes a plain http issuer on this machine only: elsewhere browsers would drop its Secure session cookie', () => {
+    for (const issuer of ['http://localhost:4000', 'http://auth.localhost', 'http://127.0.0.1:4000', 'http://[::1]:4000']) {
+      expect(loadConfig({ DATA_DIR: dataDir(), IDP_ISSUER: issuer }).idp.issuer).toBe(issuer)
+    }
+    expect(() => loadConfig({ DATA_DIR: dataDir(), IDP_ISSUER: 'http://auth.opcommerce.test' })).toThrow('IDP_ISSUER doit être en https')
   })
 
   it('asks for TRUST_PROXY with an https issuer, whose TLS a proxy terminates', () => {

@@ -37,6 +37,8 @@ const environmentSchema = z.object({
   SMTP_URL: urlWithProtocols(['smtp:', 'smtps:'], 'smtp://hôte:port').optional(),
   MAIL_FROM: z.string().min(3).default('Web Services Entreprise <ne-pas-repondre@opcommerce.localhost>'),
   MAIL_POLL_INTERVAL_MS: z.coerce.number().int().min(50).default(1000), // milliseconds
+  /** Where "Contacter l'Opcommerce" sends access requests no administrator answered. */
+  OPCO_CONTACT_EMAIL: z.email('doit être une adresse email').default('web-services@opcommerce.localhost'),
   IDP_PORT: port(4000),
   IDP_ISSUER: httpUrl.optional(),
   PORTAL_PORT: port(3000),
@@ -47,7 +49,19 @@ const environmentSchema = z.object({
   DEMO_TOOL_URL: httpUrl.optional(),
   MAILDEV_SMTP_PORT: port(1025),
   MAILDEV_WEB_PORT: port(1080),
-  /** Behind a reverse proxy: trust X-Forwarded-For/Proto for client IPs and https detection. */
+  /** Prometheus metrics of each service, on ports of their own (never the public one). */
+  IDP_METRICS_PORT: port(9400),
+  PORTAL_METRICS_PORT: port(9300),
+  /** Where the metrics ports listen: loopback unless METRICS_TOKEN protects them. */
+  METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  METRICS_TOKEN: secret,
+  /** How often each idp process reads the signing keys again (`keys rotate` from any machine). */
+  KEY_RELOAD_INTERVAL_MS: z.coerce.number().int().min(1000).max(90_000).default(60_000), // milliseconds
+  /** After SIGTERM, /readyz answers 503 this long while requests are still served, so the load balancer moves away first. */
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(5000), // milliseconds
+  /** Then the requests in flight have this long to finish before the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000), // milliseconds
+  /** Behind a reverse proxy: trust X-Forwarded-For/Proto for client IPs and https detection, and its X-Request-Id. */
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((value) => value === 'true'),
   COOKIE_KEYS: z
     .string()
@@ -63,6 +77,13 @@ const environmentSchema = z.object({
 
 type Environment = z.infer<typeof environmentSchema>
 
+/**
+ * Whether a host is this machine (localhost, *.localhost, 127.x.x.x, ::1): browsers treat such
+ * origins as secure contexts even over plain http and keep Secure cookies from them, and a port
+ * bound there is not reachable from elsewhere.
+ */
+const isLoopbackHost = (host: string) => /^(?:localhost|.+\.localhost|127(?:\.\d{1,3}){3}|\[?::1\]?)$/u.test(host)
+
 export interface Secrets {
   /** Signs the idp's cookies; the first signs, all verify (rotation). */
   cookieKeys: string[]
@@ -73,7 +94,8 @@ export interface Secrets {
   /** Encrypts the tokens of the portal sessions and the pending-login cookie. */
   portalSessionSecret: string
   portalClientSecret: string
-  demoToolClientSecret: string
+  /** Only outside production: the demo tool does not exist there. */
+  demoToolClientSecret?: string
 }
 
 export interface Config {
@@ -87,9 +109,15 @@ export interface Config {
   developmentMailbox: boolean
   mailFrom: string
   mailPollIntervalMs: number
+  /** The Opcommerce's own address, for escalated access requests. */
+  opcoContactEmail: string
   trustProxy: boolean
-  idp: { port: number; issuer: string }
-  portal: { port: number; url: string; loginUrl: string }
+  idp: { port: number; issuer: string; metricsPort: number }
+  portal: { port: number; url: string; loginUrl: string; metricsPort: number }
+  /** Where both services serve GET /metrics, each on its own port. */
+  metrics: { host: string; token: string | undefined }
+  keyReloadIntervalMs: number
+  shutdown: { drainMs: number; timeoutMs: number }
   demoTool: { port: number; url: string }
   maildev: { smtpPort: number; webPort: number }
   secrets: Secrets
@@ -124,6 +152,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (env.NODE_ENV === 'production' && env.DATABASE_URL === undefined) {
     throw new ConfigError('Configuration invalide : DATABASE_URL obligatoire en production (la base embarquée est réservée au développement).')
   }
+  if (env.NODE_ENV === 'production' && (env.IDP_ISSUER === undefined || env.PORTAL_URL === undefined)) {
+    throw new ConfigError('Configuration invalide : IDP_ISSUER et PORTAL_URL (adresses publiques) obligatoires en production.')
+  }
+  if (!isLoopbackHost(env.METRICS_HOST) && env.METRICS_TOKEN === undefined) {
+    throw new ConfigError(`Configuration invalide : METRICS_TOKEN obligatoire quand METRICS_HOST (${env.METRICS_HOST}) n'est pas une adresse locale.`)
+  }
+  if (env.IDP_ISSUER?.startsWith('http:') && !isLoopbackHost(new URL(env.IDP_ISSUER).hostname)) {
+    throw new ConfigError("Configuration invalide : IDP_ISSUER doit être en https (http n'est possible que sur localhost, où les navigateurs gardent les cookies Secure de la session).")
+  }
   if (env.IDP_ISSUER?.startsWith('https:') && !env.TRUST_PROXY) {
     throw new ConfigError('Configuration invalide : TRUST_PROXY doit valoir true avec un IDP_ISSUER en https (le TLS est terminé par le proxy devant l\'idp).')
   }
@@ -138,9 +175,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     developmentMailbox: env.SMTP_URL === undefined,
     mailFrom: env.MAIL_FROM,
     mailPollIntervalMs: env.MAIL_POLL_INTERVAL_MS,
+    opcoContactEmail: env.OPCO_CONTACT_EMAIL,
     trustProxy: env.TRUST_PROXY,
-    idp: { port: env.IDP_PORT, issuer: env.IDP_ISSUER ?? `http://localhost:${env.IDP_PORT}` },
-    portal: { port: env.PORTAL_PORT, url: portalUrl, loginUrl: env.LOGIN_URL ?? `${portalUrl}/auth/login` },
+    idp: { port: env.IDP_PORT, issuer: env.IDP_ISSUER ?? `http://localhost:${env.IDP_PORT}`, metricsPort: env.IDP_METRICS_PORT },
+    portal: { port: env.PORTAL_PORT, url: portalUrl, loginUrl: env.LOGIN_URL ?? `${portalUrl}/auth/login`, metricsPort: env.PORTAL_METRICS_PORT },
+    metrics: { host: env.METRICS_HOST, token: env.METRICS_TOKEN },
+    keyReloadIntervalMs: env.KEY_RELOAD_INTERVAL_MS,
+    shutdown: { drainMs: env.SHUTDOWN_DRAIN_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
     demoTool: { port: env.DEMO_TOOL_PORT, url: env.DEMO_TOOL_URL ?? `http://localhost:${env.DEMO_TOOL_PORT}` },
     maildev: { smtpPort: env.MAILDEV_SMTP_PORT, webPort: env.MAILDEV_WEB_PORT },
     secrets: resolveSecrets(env, dataDir),
@@ -153,9 +194,13 @@ function resolveSecrets(env: Environment, dataDir: string): Secrets {
     const value = env[variable]
     if (value !== undefined) Object.assign(given, { [key]: value })
   }
-  const missing = (Object.keys(secretVariables) as (keyof Secrets)[]).filter((key) => given[key] === undefined)
+  const production = env.NODE_ENV === 'production'
+  // The demo tool of `npm start` does not exist in production: its secret is not asked for there.
+  const missing = (Object.keys(secretVariables) as (keyof Secrets)[]).filter(
+    (key) => given[key] === undefined && !(production && key === 'demoToolClientSecret'),
+  )
   if (missing.length === 0) return given as Secrets
-  if (env.NODE_ENV === 'production') {
+  if (production) {
     throw new ConfigError(
       `Configuration invalide : ${missing.map((key) => secretVariables[key]).join(', ')} obligatoire(s) en production.`,
     )
@@ -192,8 +237,16 @@ export function configToEnvironment(config: Config, databaseUrl: string): Record
     SMTP_URL: config.smtpUrl,
     MAIL_FROM: config.mailFrom,
     MAIL_POLL_INTERVAL_MS: String(config.mailPollIntervalMs),
+    OPCO_CONTACT_EMAIL: config.opcoContactEmail,
     TRUST_PROXY: String(config.trustProxy),
     IDP_PORT: String(config.idp.port),
+    IDP_METRICS_PORT: String(config.idp.metricsPort),
+    PORTAL_METRICS_PORT: String(config.portal.metricsPort),
+    METRICS_HOST: config.metrics.host,
+    ...(config.metrics.token ? { METRICS_TOKEN: config.metrics.token } : {}),
+    KEY_RELOAD_INTERVAL_MS: String(config.keyReloadIntervalMs),
+    SHUTDOWN_DRAIN_MS: String(config.shutdown.drainMs),
+    SHUTDOWN_TIMEOUT_MS: String(config.shutdown.timeoutMs),
     IDP_ISSUER: config.idp.issuer,
     PORTAL_PORT: String(config.portal.port),
     PORTAL_URL: config.portal.url,
@@ -207,6 +260,6 @@ export function configToEnvironment(config: Config, databaseUrl: string): Record
     MEMBER_CODE_HMAC_KEY: secrets.memberCodeHmacKey,
     PORTAL_SESSION_SECRET: secrets.portalSessionSecret,
     PORTAL_CLIENT_SECRET: secrets.portalClientSecret,
-    DEMO_TOOL_CLIENT_SECRET: secrets.demoToolClientSecret,
+    ...(secrets.demoToolClientSecret ? { DEMO_TOOL_CLIENT_SECRET: secrets.demoToolClientSecret } : {}),
   }
 }

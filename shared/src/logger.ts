@@ -1,15 +1,21 @@
 import { pino, type DestinationStream, type Logger } from 'pino'
+import { currentRequestId } from './request-context'
 
 export type { Logger }
 
 /**
- * Structured JSON logs, to stdout unless a `destination` is given (tests keep the lines). Secrets
- * never reach them: the paths below are redacted wherever they appear.
+ * Structured JSON logs, one line each, carrying the id of the request being served, to stdout
+ * unless a `destination` is given (tests keep the lines). Secrets never reach them: the paths
+ * below are redacted wherever they appear. `npm start` shows them readable.
  */
 export function createLogger(name: string, level: string, destination?: DestinationStream): Logger {
   const options = {
     name,
     level,
+    mixin() {
+      const requestId = currentRequestId()
+      return requestId ? { requestId } : {}
+    },
     redact: {
       paths: ['password', '*.password', 'req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', 'token', '*.token', 'code', '*.code'],
       censor: '[masqué]',

@@ -2,6 +2,7 @@ import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible'
 import { sha256 } from './crypto'
 import type { Knex } from './db/knex'
 import { TooManyRequestsError } from './errors'
+import { metrics } from './metrics'
 import { createRateLimitQueries } from './queries/rate-limits'
 
 export interface RateLimitRule {
@@ -76,6 +77,7 @@ export class RateLimit {
     this.#name = name
     this.rule = rule
     this.#queries = createRateLimitQueries(db)
+    metrics.throttleRefusals.inc({ limit: name }, 0) // the series exists before the first refusal
     this.#limiter = new RateLimiterPostgres({
       storeClient: knexStore(db),
       storeType: 'pool',
@@ -95,6 +97,7 @@ export class RateLimit {
       return { allowed: true, msBeforeNext: counted.msBeforeNext, justExhausted: false }
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection
+      this.#countRefusal()
       return { allowed: false, msBeforeNext: rejection.msBeforeNext, justExhausted: rejection.consumedPoints === this.rule.points + 1 }
     }
   }
@@ -115,6 +118,10 @@ export class RateLimit {
 
   async reset(key: string): Promise<void> {
     await this.#limiter.delete(sha256(key))
+  }
+
+  #countRefusal(): void {
+    metrics.throttleRefusals.inc({ limit: this.#name })
   }
 }
 

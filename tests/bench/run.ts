@@ -3,6 +3,7 @@
  * exactly as in production. With BENCH_DATABASE_URL, on that PostgreSQL (a fresh database is
  * created and dropped); without, on an embedded PGlite served from this process.
  */
+import '@opcommerce/shared/node-version'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
@@ -18,7 +19,7 @@ import { createClientQueries } from '@opcommerce/shared/queries/clients'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
 import { Browser } from '../support/browser'
 import { authorizationRequest, discoverClient } from '../support/oidc'
-import { freePort } from '../support/ports'
+import { freePorts } from '../support/ports'
 import { repositoryRoot } from '../support/processes'
 import { withDatabase } from '../support/template-database'
 
@@ -63,7 +64,7 @@ async function main() {
     await users.insertValidated({ email, passwordHash, givenName: 'Banc', familyName: 'Essai' }, new Date())
   }
 
-  const port = await freePort()
+  const [port, metricsPort] = await freePorts(2)
   const issuer = `http://localhost:${port}`
   const idp = spawn(process.execPath, ['--import', 'tsx', 'idp/src/main.ts'], {
     cwd: repositoryRoot,
@@ -74,6 +75,7 @@ async function main() {
       DATA_DIR: mkdtempSync(path.join(tmpdir(), 'opco-bench-')),
       DATABASE_URL: database.url,
       IDP_PORT: String(port),
+      IDP_METRICS_PORT: String(metricsPort),
       IDP_ISSUER: issuer,
       SIGNING_KEYS_SECRET,
       SMTP_URL: 'smtp://127.0.0.1:9',

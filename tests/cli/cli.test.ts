@@ -1,12 +1,18 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { hashMemberCode } from '@opcommerce/shared/companies'
 import { decryptClientSecret } from '@opcommerce/shared/clients'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
+import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
 import { createTestDatabase, type TestDatabase } from '../support/database'
 import { runEntryPoint } from '../support/processes'
+import { migrationSource } from '../../migrations'
+
+// A test runs the CLI as a process several times, each starting Node and its TypeScript loader:
+// 3 to 5 s each on two busy cores, so a test of four commands gets more than jest's usual 30 s.
+jest.setTimeout(120_000) // milliseconds
 
 const HMAC_KEY = 'cli-test-member-code-hmac-key-0123456789'
 
@@ -16,10 +22,12 @@ describe('npm run migrate', () => {
     try {
       const result = await runEntryPoint('shared/src/cli/migrate.ts', [], { DATABASE_URL: database.url, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'opco-cli-')) })
       expect(result.stderr).toBe('')
-      expect(result.stdout).toContain('Base de données à jour (DATABASE_URL) : 5 migration(s) appliquée(s).')
+      expect(result.stdout).toContain(`Base de données à jour (DATABASE_URL) : ${(await migrationSource.getMigrations([])).length} migration(s) appliquée(s).`)
+      expect(result.stdout).toContain('Client « portal » enregistré pour http://localhost:3000 (retour : http://localhost:3000/auth/callback).')
+      expect(await createClientQueries(database.knex).find('portal')).toMatchObject({ firstParty: true, metadata: { redirect_uris: ['http://localhost:3000/auth/callback'] } })
       const { rows } = await database.knex.raw("select table_name from information_schema.tables where table_schema = 'public' order by table_name")
       expect(rows.map((row: { table_name: string }) => row.table_name)).toEqual(
-        expect.arrayContaining(['users', 'registrations', 'email_tokens', 'oidc_payloads', 'oidc_clients', 'signing_keys', 'companies', 'memberships', 'held_requests', 'mail_outbox', 'audit_events', 'rate_limits', 'portal_sessions']),
+        expect.arrayContaining(['users', 'registrations', 'email_tokens', 'oidc_payloads', 'oidc_clients', 'signing_keys', 'companies', 'memberships', 'held_requests', 'mail_outbox', 'audit_events', 'rate_limits', 'portal_sessions', 'invitations', 'company_domains', 'logout_deliveries', 'portal_logout_tokens']),
       )
       await expect(database.knex.raw("insert into users (email, password_hash, given_name, family_name) values ('A@x.fr', 'h', 'A', 'B'), ('a@X.fr', 'h', 'A', 'B')")).rejects.toThrow(/users_email_unique/u)
     } finally {
@@ -40,6 +48,21 @@ describe('npm run cli', () => {
 
   afterAll(async () => {
     await database?.close()
+  })
+
+  it('prints its usage on --help or -h and exits with 0; an unknown command gets the usage and 1', async () => {
+    for (const args of [['--help'], ['-h'], ['keys', 'rotate', '--help']]) {
+      const help = await cli(...args)
+      expect(help.code).toBe(0)
+      expect(help.stderr).toBe('')
+      expect(help.stdout).toContain('Utilisation : npm run cli -- <commande>')
+      expect(help.stdout).toContain('companies import FICHIER.csv')
+    }
+    expect(await database!.knex('signing_keys').select('kid')).toEqual([]) // `keys rotate --help` rotated nothing
+    const unknown = await cli('clents', 'list')
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain('Commande inconnue : clents')
+    expect(unknown.stderr).toContain('Utilisation : npm run cli -- <commande>')
   })
 
   it('creates a client with the default grants and prints the generated secret once', async () => {
@@ -69,6 +92,32 @@ describe('npm run cli', () => {
     const again = await cli('clients', 'delete', '--client-id', 'batch')
     expect(again.code).toBe(1)
     expect(again.stderr.trim()).toBe('Aucun client « batch ».')
+  })
+
+  it('registers a back-channel logout URI and a resource server, and lists them', async () => {
+    const created = await cli('clients', 'create', '--client-id', 'agenda', '--redirect-uri', 'https://agenda.opcommerce.test/callback', '--backchannel-logout-uri', 'https://agenda.opcommerce.test/backchannel-logout')
+    expect(created.code).toBe(0)
+    expect((await createClientQueries(database!.knex).find('agenda'))!.metadata).toMatchObject({
+      backchannel_logout_uri: 'https://agenda.opcommerce.test/backchannel-logout',
+      backchannel_logout_session_required: true,
+    })
+    await cli('clients', 'create', '--client-id', 'api-paie', '--grant-type', 'client_credentials', '--resource-server')
+    expect((await createClientQueries(database!.knex).find('api-paie'))!.metadata).toMatchObject({ resource_server: true })
+    expect((await createClientQueries(database!.knex).find('agenda'))!.metadata.resource_server).toBeUndefined()
+    const list = (await cli('clients', 'list')).stdout
+    expect(list).toContain('api-paie — api-paie [serveur de ressources]')
+    expect(list).toContain('backchannel_logout_uri : https://agenda.opcommerce.test/backchannel-logout')
+    const badUri = await cli('clients', 'create', '--client-id', 'agenda', '--redirect-uri', 'https://agenda.opcommerce.test/callback', '--backchannel-logout-uri', 'agenda')
+    expect(badUri.code).toBe(1)
+    expect(badUri.stderr).toContain('backchannelLogoutUri : doit être une URL absolue http(s)')
+  })
+
+  it('lists the logout tokens not delivered yet, and refuses a status it does not know', async () => {
+    expect((await cli('logouts', 'list')).stdout.trim()).toBe('Aucun jeton de déconnexion en attente ni abandonné.')
+    expect(JSON.parse((await cli('logouts', 'list', '--json')).stdout)).toEqual([])
+    const unknown = await cli('logouts', 'list', '--status', 'perdu')
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain('Statut inconnu : perdu')
   })
 
   it('refuses an incomplete or malformed client with a French explanation', async () => {
@@ -166,5 +215,36 @@ describe('npm run cli', () => {
     const refused = await cli('keys', 'retire', '--kid', firstKid)
     expect(refused.code).toBe(1)
     expect(refused.stderr.trim()).toBe("Cette clé signe encore les jetons (ou va les signer) : faites d'abord « keys rotate ».")
+  })
+
+  it('lists the access requests escalated to the Opcommerce, in words or as JSON, until they are settled', async () => {
+    expect((await cli('memberships', 'escalated')).stdout.trim()).toBe("Aucune demande d'accès transmise à l'Opcommerce en attente.")
+    const knex = database!.knex
+    const siren = '412350001'
+    await knex('companies').insert({ siren, name: 'Entreprise Muette', member_code_hash: hashMemberCode('ADH-1', HMAC_KEY) })
+    const [admin, requester] = await knex('users')
+      .insert([
+        { email: 'admin.muet@exemple.fr', password_hash: 'h', given_name: 'Alain', family_name: 'Muet', email_verified_at: new Date() },
+        { email: 'lea.attente@exemple.fr', password_hash: 'h', given_name: 'Léa', family_name: 'Attente', email_verified_at: new Date() },
+      ])
+      .returning('id')
+    const memberships = createMembershipQueries(knex)
+    const requestedAt = new Date(Date.now() - 9 * 24 * 3600_000)
+    await memberships.upsert({ userId: admin.id, siren, role: 'admin', status: 'active', at: requestedAt })
+    await memberships.upsert({ userId: requester.id, siren, role: 'member', status: 'pending', at: requestedAt })
+    expect(await memberships.recordEscalation(requester.id, siren, new Date(), new Date(Date.now() - 7 * 24 * 3600_000))).toBe(true)
+
+    const listed = await cli('memberships', 'escalated')
+    expect(listed.code).toBe(0)
+    expect(listed.stdout).toContain(`${siren} Entreprise Muette — Léa Attente <lea.attente@exemple.fr> (utilisateur ${requester.id})`)
+    expect(listed.stdout).toContain('administrateurs : admin.muet@exemple.fr')
+    const json = JSON.parse((await cli('memberships', 'escalated', '--json')).stdout)
+    expect(json).toEqual([expect.objectContaining({ siren, companyName: 'Entreprise Muette', user: expect.objectContaining({ email: 'lea.attente@exemple.fr' }), adminEmails: ['admin.muet@exemple.fr'] })])
+
+    await memberships.decide(requester.id, siren, { status: 'active', role: 'member', by: admin.id, at: new Date() })
+    expect(JSON.parse((await cli('memberships', 'escalated', '--json')).stdout)).toEqual([])
+    const unknown = await cli('memberships', 'effacer')
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain('Action inconnue : memberships effacer')
   })
 })

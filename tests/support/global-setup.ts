@@ -1,3 +1,4 @@
+import '@opcommerce/shared/node-version'
 import { prepareTemplateDatabase } from './template-database'
 
 export default async function globalSetup(): Promise<void> {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createIdpApp } from '@opcommerce/idp/src/app'
 import type { IdpLimitRules } from '@opcommerce/idp/src/libraries/limits'
+import { LogoutSender } from '@opcommerce/idp/src/oidc/logout-sender'
 import { loadConfig, type Config } from '@opcommerce/shared/config'
 import type { Logger } from '@opcommerce/shared/logger'
 import { listen } from '@opcommerce/shared/process'
@@ -51,7 +52,7 @@ export function testConfig(database: Pick<TestDatabase, 'url'>, smtp: Pick<SmtpC
   })
 }
 
-/** The real idp app on a free port, delivering its mails to `smtp` every 50 ms. */
+/** The real idp app on a free port, delivering its mails to `smtp` and its logout tokens every 50 ms. */
 export async function startTestIdp(
   database: Pick<TestDatabase, 'url' | 'knex'>,
   smtp: Pick<SmtpCapture, 'url'>,
@@ -59,16 +60,19 @@ export async function startTestIdp(
 ): Promise<TestIdp> {
   const port = await freePort()
   const config = testConfig(database, smtp, { IDP_PORT: String(port), ...options.env })
-  const { app, reloadKeys } = await createIdpApp({ config, db: database.knex, logger: options.logger ?? testLogger, limits: { ...RELAXED_LIMITS, ...options.limits }, now: options.now })
-  const server = createServer(app.callback())
+  const idp = await createIdpApp({ config, db: database.knex, logger: options.logger ?? testLogger, limits: { ...RELAXED_LIMITS, ...options.limits }, now: options.now })
+  const server = createServer(idp.app.callback())
   await listen(server, port, 'IDP_PORT')
   const sender = startMailDelivery(database.knex, smtp)
+  const logoutSender = new LogoutSender({ db: database.knex, provider: () => idp.provider, logger: testLogger, pollIntervalMs: 50 })
+  logoutSender.start()
   return {
     issuer: config.idp.issuer,
     config,
-    reloadKeys,
+    reloadKeys: () => idp.reloadKeys(),
     async close() {
       await sender.stop()
+      await logoutSender.stop()
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
     },

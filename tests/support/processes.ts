@@ -3,6 +3,14 @@ import { fileURLToPath } from 'node:url'
 
 export const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url))
 
+/**
+ * The variables of Debian's faketime (CI runs the embedded-database suite 400 days ahead): a child
+ * process keeps the clock of the test that started it, as the database does.
+ */
+export const sameClock: Record<string, string> = Object.fromEntries(
+  Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && (entry[0] === 'LD_PRELOAD' || entry[0].startsWith('FAKETIME'))),
+)
+
 export interface Finished {
   code: number | null
   stdout: string
@@ -14,7 +22,7 @@ export function runEntryPoint(entry: string, args: string[], env: Record<string,
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
       cwd: repositoryRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'error', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'error', ...sameClock, ...env },
     })
     let stdout = ''
     let stderr = ''

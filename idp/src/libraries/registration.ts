@@ -7,6 +7,9 @@ import { recordAudit } from '@opcommerce/shared/queries/audit'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
 import { ipKey } from '@opcommerce/shared/rate-limits'
 import { personName } from '@opcommerce/shared/names'
+import { createCompanyQueries } from '@opcommerce/shared/queries/companies'
+import { createInvitationQueries } from '@opcommerce/shared/queries/invitations'
+import { invitationProblem, invitationTokenHash } from '@opcommerce/shared/invitations'
 import { messages } from '../messages'
 import { createEmailTokenQueries } from '../queries/email-tokens'
 import { createRegistrationQueries, type Registration } from '../queries/registrations'
@@ -26,16 +29,17 @@ export interface PendingRegistration {
 export const REGISTRATION_FIELDS = ['email', 'email_confirmation', 'password', 'password_confirmation', 'given_name', 'family_name'] as const
 export type RegistrationInput = Record<(typeof REGISTRATION_FIELDS)[number], string>
 
+/** What every registration asks: a password, twice, and the names. */
+const credentialsAndNames = {
+  password: newPassword,
+  password_confirmation: formText,
+  given_name: personName({ required: messages.names.givenNameRequired, tooLong: messages.form.tooLong, letters: messages.names.givenNameLetters }),
+  family_name: personName({ required: messages.names.familyNameRequired, tooLong: messages.form.tooLong, letters: messages.names.familyNameLetters }),
+}
+
 /** "Créer un compte": every problem of every field at once. */
 const registrationForm = z
-  .object({
-    email: emailAddress,
-    email_confirmation: formText,
-    password: newPassword,
-    password_confirmation: formText,
-    given_name: personName({ required: messages.names.givenNameRequired, tooLong: messages.form.tooLong, letters: messages.names.givenNameLetters }),
-    family_name: personName({ required: messages.names.familyNameRequired, tooLong: messages.form.tooLong, letters: messages.names.familyNameLetters }),
-  })
+  .object({ email: emailAddress, email_confirmation: formText, ...credentialsAndNames })
   .refine((form) => normalizeEmail(form.email_confirmation) === form.email, {
     path: ['email_confirmation'],
     message: messages.email.mismatch,
@@ -49,6 +53,17 @@ const registrationForm = z
 /** What a validation link shows before it is used in another browser than the one that registered. */
 export type ValidationState = { status: 'valid'; registration: Registration } | { status: LinkProblem | 'used_validated' }
 
+/** An invitation of the portal, as its link's addressee creates their user with it (the address is proven). */
+export interface InvitedRegistration {
+  email: string
+  companyName: string
+}
+
+/** "Créer un compte" from an invitation: the address is the invitation's, the form asks for the rest. */
+const invitedRegistrationForm = z
+  .object({ email: z.string(), ...credentialsAndNames })
+  .superRefine(checkNewPassword((form) => [form.email, form.given_name, form.family_name]), { when: whenValid('password') })
+
 export function createRegistration({ config, db, limits, now }: IdpDependencies) {
   const validationLink = (token: string) => `${config.idp.issuer}/validation/${token}`
 
@@ -58,7 +73,21 @@ export function createRegistration({ config, db, limits, now }: IdpDependencies)
     return check.status
   }
 
+  /**
+   * The invitation of a link, when it can still be used. The portal owns invitations and says
+   * why one cannot be used (its /invitation/:token page); the idp only reads one to prove an address.
+   */
+  async function invitationOf(token: string): Promise<InvitedRegistration | undefined> {
+    const tokenHash = invitationTokenHash(token)
+    const invitation = tokenHash && (await createInvitationQueries(db).findByTokenHash(tokenHash))
+    if (!invitation || invitationProblem(invitation, now())) return undefined
+    const company = await createCompanyQueries(db).find(invitation.siren)
+    return { email: invitation.email, companyName: company?.name ?? '' }
+  }
+
   return {
+    invitation: invitationOf,
+
     /**
      * Records the registration as its own request and mails its validation link. A second
      * registration of the same address is another request: it never replaces the first one's
@@ -85,6 +114,29 @@ export function createRegistration({ config, db, limits, now }: IdpDependencies)
         await enqueueMail(trx, email, 'verify_email', { link: validationLink(token) })
         await recordAudit(trx, { type: 'account.registered', actor: null, subject: email, ip, details: { registration: registration.id } })
         return { id: registration.id, email }
+      })
+    },
+
+    /**
+     * "Créer un compte" from an invitation's link: the link proves the address, so the user is
+     * created validated, without a validation mail, and the address's pending registrations go
+     * (the first validated wins). A user who already exists is left untouched: they log in.
+     */
+    async registerInvited(input: RegistrationInput, token: string, ip: string): Promise<'created' | 'already_validated' | 'unusable'> {
+      await limits.registrationPerIp.consume(ipKey(ip), messages.registration.tooMany)
+      const invitation = await invitationOf(token)
+      if (!invitation) return 'unusable'
+      const { email } = invitation
+      const form = validateForm(invitedRegistrationForm, { ...input, email })
+      const passwordHash = await hashPassword(form.password)
+      return db.transaction(async (trx) => {
+        const users = createUserQueries(trx)
+        await users.lockEmail(email)
+        const user = await users.insertValidated({ email, passwordHash, givenName: form.given_name, familyName: form.family_name }, now())
+        if (!user) return 'already_validated'
+        await createRegistrationQueries(trx).deleteAllOf(email)
+        await recordAudit(trx, { type: 'account.registered_by_invitation', actor: user.id, subject: user.id, ip })
+        return 'created'
       })
     },
 

@@ -6,6 +6,8 @@ import { readForm } from '@opcommerce/shared/forms'
 import { errorForForm } from '../http/errors'
 import { knownDevice, rememberDevice } from '../http/device-cookie'
 import { rememberPendingRegistration } from '../http/pending-registration'
+import { countLogin, countLoginRefusal } from '../metrics'
+import { authenticationContext, canReachEssentialAcr } from '../libraries/authentication-context'
 import { messages } from '../messages'
 import { consentPage, loginPage } from '../views/interaction'
 import type { RouteDependencies } from './context'
@@ -39,6 +41,11 @@ export function interactionRoutes(router: Router, deps: RouteDependencies): void
     const { uid, prompt, params } = await interactionOf(ctx)
     ctx.set('Cache-Control', 'no-store')
     const name = await clientName(params.client_id)
+    const essentialAcr = prompt.details.acr as { value?: unknown; values?: unknown } | undefined
+    if (prompt.name === 'login' && essentialAcr && !canReachEssentialAcr(essentialAcr)) {
+      // The unmet_authentication_requirements error code of OpenID Connect for Core §5.5.1.1.
+      return finish(ctx, { error: 'unmet_authentication_requirements', error_description: 'none of the requested acr values can be reached' })
+    }
     if (prompt.name === 'login') {
       ctx.body = loginPage({ uid, csrf: ctx.state.csrf, clientName: name, email: typeof params.login_hint === 'string' ? params.login_hint : undefined })
       return
@@ -57,13 +64,16 @@ export function interactionRoutes(router: Router, deps: RouteDependencies): void
     try {
       const result = await deps.login.authenticate(form, ctx.ip, knownDevice(ctx, deps.cookies))
       if (result.status === 'unvalidated') {
+        countLogin('unvalidated')
         rememberPendingRegistration(ctx, deps.cookies, { id: result.id, email: result.email, interaction: uid })
         ctx.status = 403
         return await page({ unvalidated: true })
       }
+      countLogin('success')
       rememberDevice(ctx, deps.cookies, result.userId)
-      await finish(ctx, { login: { accountId: result.userId } })
+      await finish(ctx, { login: { accountId: result.userId, ...authenticationContext(['pwd']) } })
     } catch (error) {
+      countLoginRefusal(error)
       const problem = errorForForm(ctx, error)
       await page({ error: problem.message, fieldErrors: problem.fieldErrors })
     }

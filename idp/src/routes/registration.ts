@@ -9,7 +9,8 @@ import { errorForForm } from '../http/errors'
 import { pendingRegistration, rememberPendingRegistration } from '../http/pending-registration'
 import type { LinkProblem } from '../libraries/email-tokens'
 import { measurePasswordStrength } from '../libraries/passwords'
-import { REGISTRATION_FIELDS } from '../libraries/registration'
+import { REGISTRATION_FIELDS, type RegistrationInput } from '../libraries/registration'
+import { countRegistration } from '../metrics'
 import { messages } from '../messages'
 import { fullName } from '@opcommerce/shared/users'
 import { confirmValidationPage, registerPage, validatedPage, validationLinkProblemPage, validationSentPage } from '../views/registration'
@@ -20,20 +21,30 @@ const strengthRequest = z.object({ password: z.string().max(PASSWORD_MAX_LENGTH)
 export function registrationRoutes(router: Router, deps: RouteDependencies): void {
   const { registration, limits, config, cookies } = deps
 
+  /** The portal's page of an invitation link: it accepts it, or says why it cannot be used. */
+  const invitationLink = (token: string) => `${config.portal.url}/invitation/${encodeURIComponent(token)}`
+
   router.get('/inscription', async (ctx) => {
     const interaction = typeof ctx.query.interaction === 'string' ? ctx.query.interaction : undefined
-    ctx.body = registerPage({ csrf: ctx.state.csrf, interaction, loginHref: await loginHref(deps, interaction) })
+    const token = typeof ctx.query.invitation === 'string' ? ctx.query.invitation : undefined
+    const invitation = token ? await registration.invitation(token) : undefined
+    if (token && !invitation) return ctx.redirect(invitationLink(token))
+    ctx.set('Referrer-Policy', 'no-referrer')
+    ctx.body = registerPage({ csrf: ctx.state.csrf, interaction, loginHref: await loginHref(deps, interaction), invitation: invitation && token ? { token, ...invitation } : undefined })
   })
 
   router.post('/inscription', async (ctx) => {
-    const { interaction: interactionField, ...form } = readForm(ctx.request.body, [...REGISTRATION_FIELDS, 'interaction'])
+    const { interaction: interactionField, invitation: token, ...form } = readForm(ctx.request.body, [...REGISTRATION_FIELDS, 'interaction', 'invitation'])
     const interaction = interactionField || undefined
+    if (token) return registerInvited(ctx, form, token, interaction)
     try {
       const pending = await registration.register(form, ctx.ip)
+      countRegistration('accepted')
       rememberPendingRegistration(ctx, cookies, { ...pending, interaction })
       ctx.status = 303
       ctx.redirect('/inscription/validation')
     } catch (error) {
+      countRegistration({ refused: error })
       const problem = errorForForm(ctx, error)
       ctx.body = registerPage({
         csrf: ctx.state.csrf,
@@ -45,6 +56,38 @@ export function registrationRoutes(router: Router, deps: RouteDependencies): voi
       })
     }
   })
+
+  /**
+   * "Créer le compte" from an invitation: the user is validated at once, then logs in through
+   * the invitation's link, which activates their access.
+   */
+  async function registerInvited(ctx: Context, form: RegistrationInput, token: string, interaction: string | undefined) {
+    try {
+      const outcome = await registration.registerInvited(form, token, ctx.ip)
+      if (outcome === 'created') {
+        ctx.body = validatedPage(invitationLink(token))
+        return
+      }
+      ctx.status = 303
+      ctx.redirect(invitationLink(token))
+    } catch (error) {
+      const problem = errorForForm(ctx, error)
+      const invitation = await registration.invitation(token)
+      if (!invitation) {
+        ctx.status = 303
+        return ctx.redirect(invitationLink(token))
+      }
+      ctx.body = registerPage({
+        csrf: ctx.state.csrf,
+        interaction,
+        loginHref: await loginHref(deps, interaction),
+        invitation: { token, ...invitation },
+        values: form,
+        fieldErrors: problem.fieldErrors,
+        formError: problem.message,
+      })
+    }
+  }
 
   router.post('/inscription/force-mot-de-passe', async (ctx) => {
     await limits.strengthPerIp.consume(ipKey(ctx.ip), messages.form.tooManyChecks)

@@ -14,7 +14,9 @@ import { CSRF_FIELD, crossSiteRequest, csrfTokenMatches } from '@opcommerce/shar
 import { html } from '@opcommerce/shared/html'
 import { portalContext, type PortalContext } from '@/lib/context'
 import { messages } from '@/lib/messages'
-import { cookieNames, cookieOf } from '@/lib/cookies'
+import { cookieNames, cookieOf, cookieOptions } from '@/lib/cookies'
+import { FLASH_LIFETIME, sealFlash, type Flash } from '@/lib/flash'
+import { safeReturnTo } from '@/lib/pending-login'
 import type { PortalSession } from '@/lib/portal-sessions'
 
 /** The largest form a route handler reads; the portal's forms are a few hundred bytes. */
@@ -51,6 +53,16 @@ async function readBoundedBody(request: Request): Promise<Blob> {
   return new Blob(chunks)
 }
 
+/** A posted form, FORM_BODY_LIMIT bytes at most. */
+async function readBoundedForm(request: Request): Promise<FormData> {
+  const body = await readBoundedBody(request)
+  try {
+    return await new Response(body, { headers: { 'content-type': request.headers.get('content-type') ?? '' } }).formData()
+  } catch {
+    throw new BadRequestError(messages.errors.badRequest)
+  }
+}
+
 /**
  * Reads a posted form (bounded) and checks that it comes from one of the portal's pages: the
  * browser's Sec-Fetch-Site and Origin when it sends them, and the CSRF field against the session
@@ -60,13 +72,7 @@ export async function verifyForm(context: PortalContext, request: Request, sessi
   if (crossSiteRequest(request.headers.get('sec-fetch-site') ?? '', request.headers.get('origin') ?? '', new URL(context.config.portal.url).origin)) {
     throw new ForbiddenError(messages.session.crossSite)
   }
-  const body = await readBoundedBody(request)
-  let form: FormData
-  try {
-    form = await new Response(body, { headers: { 'content-type': request.headers.get('content-type') ?? '' } }).formData()
-  } catch {
-    throw new BadRequestError(messages.errors.badRequest)
-  }
+  const form = await readBoundedForm(request)
   if (!csrfTokenMatches(form.get(CSRF_FIELD), session.csrf)) throw new ForbiddenError(messages.session.csrf)
   return form
 }
@@ -99,17 +105,73 @@ function toAppError(context: PortalContext, caught: unknown): AppError {
   return new AppError(500, UNEXPECTED_ERROR, { expose: false })
 }
 
-/** Runs a form action and turns its errors into the JSON a form displays, with the right status. */
-export async function handleAction(context: PortalContext, action: () => Promise<ActionResult>): Promise<Response> {
+/** ActionForm's fetch asks for JSON; a form posted by the browser itself (no JavaScript) does not. */
+const wantsJson = (request: Request) => (request.headers.get('accept') ?? '').includes('application/json')
+
+/** The portal page the form was posted from (a same-origin Referer), else `fallback`. */
+function pageOf(context: PortalContext, request: Request, fallback: string): string {
   try {
-    return NextResponse.json(await action(), { status: 200, headers: { 'Cache-Control': 'no-store' } })
+    const referer = new URL(request.headers.get('referer') ?? '')
+    if (referer.origin === new URL(context.config.portal.url).origin) return safeReturnTo(`${referer.pathname}${referer.search}`) ?? fallback
+  } catch {
+    // No Referer, or not a URL: the handler's own page.
+  }
+  return fallback
+}
+
+/** What was typed in a refused form, to fill it again (never the CSRF token); bounded like every form. */
+async function typedValues(submitted: Request): Promise<Record<string, string>> {
+  try {
+    const values: Record<string, string> = {}
+    ;(await readBoundedForm(submitted)).forEach((value, name) => {
+      if (name !== CSRF_FIELD && typeof value === 'string') values[name] = value
+    })
+    return values
+  } catch {
+    return {}
+  }
+}
+
+function setFlash({ config, now }: PortalContext, response: NextResponse, flash: Flash): void {
+  response.cookies.set(cookieNames(config).flash, sealFlash(flash, config.secrets.portalSessionSecret, now()), cookieOptions(config.portal.url, FLASH_LIFETIME / 1000))
+}
+
+function redirectWithFlash(context: PortalContext, path: string, flash: Flash | undefined): Response {
+  const response = NextResponse.redirect(new URL(path, context.config.portal.url), 303)
+  response.headers.set('Cache-Control', 'no-store')
+  if (flash) setFlash(context, response, flash)
+  return response
+}
+
+/**
+ * Runs a form action. ActionForm's fetch gets JSON with the right status (400, 401, 403, 404,
+ * 409, 413, 429 with Retry-After, 503…). A form posted without JavaScript gets a 303 back to its
+ * page (`fallbackPage` when the browser sent no Referer), or to where the action leads, with the
+ * outcome in a flash cookie (see flash.ts): the message, each field's errors and what was typed.
+ */
+export async function handleAction(context: PortalContext, request: Request, fallbackPage: string, action: () => Promise<ActionResult>): Promise<Response> {
+  const plainForm = !wantsJson(request)
+  const submitted = plainForm ? request.clone() : undefined
+  try {
+    const result = await action()
+    // A message shown "before being redirected" belongs to the page left behind; one that leads
+    // straight to another page goes there with it, with or without JavaScript.
+    const carried = result.message && result.redirectDelay === undefined && (plainForm || result.redirect) ? { ok: true, message: result.message } : undefined
+    if (plainForm) return redirectWithFlash(context, result.redirect ?? pageOf(context, request, fallbackPage), carried)
+    const response = NextResponse.json(result, { status: 200, headers: { 'Cache-Control': 'no-store' } })
+    if (carried) setFlash(context, response, carried)
+    return response
   } catch (caught) {
     const error = toAppError(context, caught)
-    const body: ActionResult = {
-      message: error.expose ? error.message : UNEXPECTED_ERROR,
-      ...(Object.keys(error.fieldErrors).length > 0 ? { fieldErrors: error.fieldErrors } : {}),
-      ...(error.status === 401 ? { redirect: '/auth/login' } : {}),
+    const message = error.expose ? error.message : UNEXPECTED_ERROR
+    const fieldErrors = Object.keys(error.fieldErrors).length > 0 ? error.fieldErrors : undefined
+    if (plainForm) {
+      if (error.status === 503) return errorPageResponse(error)
+      const page = pageOf(context, request, fallbackPage)
+      if (error.status === 401) return redirectWithFlash(context, `/auth/login?returnTo=${encodeURIComponent(page)}`, undefined)
+      return redirectWithFlash(context, page, { ok: false, message, form: new URL(request.url).pathname, fieldErrors, values: await typedValues(submitted!) })
     }
+    const body: ActionResult = { message, ...(fieldErrors ? { fieldErrors } : {}), ...(error.status === 401 ? { redirect: '/auth/login' } : {}) }
     return NextResponse.json(body, { status: error.status, headers: { 'Cache-Control': 'no-store', ...error.headers() } })
   }
 }

@@ -1,10 +1,12 @@
-import { loadConfig, type Config } from '@opcommerce/shared/config'
-import { connectDatabase, locateDatabase } from '@opcommerce/shared/db/database'
+import type { Config } from '@opcommerce/shared/config'
 import type { Knex } from '@opcommerce/shared/db/knex'
-import { createLogger, type Logger } from '@opcommerce/shared/logger'
+import type { Logger } from '@opcommerce/shared/logger'
 import { createClientQueries, type ClientQueries } from '@opcommerce/shared/queries/clients'
+import { createCompanyDomainRules, type CompanyDomainRules } from './company-domains'
+import { createInvitationRules, type InvitationRules, type InvitationRulesDependencies } from './invitations'
 import { createMembershipRules, type MembershipRules, type MembershipRulesDependencies } from './memberships'
 import { createPortalSessionStore, type PortalSessionStore } from './portal-sessions'
+import { portalRuntime } from './runtime'
 
 /** Everything the portal's pages and handlers use; built once per process, injected in tests. */
 export interface PortalContext {
@@ -12,19 +14,29 @@ export interface PortalContext {
   db: Knex
   logger: Logger
   memberships: MembershipRules
+  invitations: InvitationRules
+  domains: CompanyDomainRules
   clients: ClientQueries
   sessions: PortalSessionStore
   now: () => Date
 }
 
-export function createPortalContext(options: { config: Config; db: Knex; logger: Logger; now?: () => Date; limits?: MembershipRulesDependencies['limits'] }): PortalContext {
-  const { config, db, logger, now = () => new Date(), limits } = options
+export function createPortalContext(options: {
+  config: Config
+  db: Knex
+  logger: Logger
+  now?: () => Date
+  limits?: MembershipRulesDependencies['limits'] & InvitationRulesDependencies['limits']
+}): PortalContext {
+  const { config, db, logger, now = () => new Date(), limits = {} } = options
   return {
     config,
     db,
     logger,
     now,
     memberships: createMembershipRules({ config, db, logger, now, limits }),
+    invitations: createInvitationRules({ config, db, now, limits }),
+    domains: createCompanyDomainRules({ db, now }),
     clients: createClientQueries(db),
     sessions: createPortalSessionStore({ db, config, now }),
   }
@@ -32,15 +44,13 @@ export function createPortalContext(options: { config: Config; db: Knex; logger:
 
 const globalCache = globalThis as typeof globalThis & { opcommercePortal?: Promise<PortalContext> }
 
-/** The process's context; a failed start (database unreachable) is tried again at the next request. */
+/** The process's context, on the process's runtime; a failed start is tried again at the next request. */
 export function portalContext(): Promise<PortalContext> {
-  globalCache.opcommercePortal ??= (async () => {
-    const config = loadConfig()
-    const db = await connectDatabase(await locateDatabase(config, { startEmbedded: false }))
-    return createPortalContext({ config, db, logger: createLogger('portal', config.logLevel) })
-  })().catch((error: unknown) => {
-    globalCache.opcommercePortal = undefined
-    throw error
-  })
+  globalCache.opcommercePortal ??= portalRuntime()
+    .then((runtime) => createPortalContext(runtime))
+    .catch((error: unknown) => {
+      globalCache.opcommercePortal = undefined
+      throw error
+    })
   return globalCache.opcommercePortal
 }

@@ -1,15 +1,19 @@
 import type { Config } from '@opcommerce/shared/config'
 
 /**
- * The portal's cookies: the opaque value of a portal session (portal-sessions.ts) and the
- * encrypted pending login (pending-login.ts). Over https their names carry the `__Host-` prefix,
- * so the browser keeps them secure, for the whole host and from this host only; the development
+ * The portal's cookies: the opaque value of a portal session (portal-sessions.ts), the encrypted
+ * pending login (pending-login.ts) and the encrypted outcome of a form posted without JavaScript,
+ * shown once by the next page (flash.ts). Over https their names carry the `__Host-` prefix, so
+ * the browser keeps them secure, for the whole host and from this host only; the development
  * setup is plain http on localhost, where the prefix cannot be used.
  */
-export function cookieNames(config: Config): { session: string; login: string } {
+export function cookieNames(config: Config): { session: string; login: string; flash: string } {
   const prefix = config.portal.url.startsWith('https:') ? '__Host-' : ''
-  return { session: `${prefix}portal_session`, login: `${prefix}portal_login` }
+  return { session: `${prefix}portal_session`, login: `${prefix}portal_login`, flash: `${prefix}portal_flash` }
 }
+
+/** The request header through which proxy.ts hands the flash cookie to the page (and deletes the cookie). */
+export const FLASH_HEADER = 'x-portal-flash'
 
 /** Attributes of the portal's cookies: not readable by scripts, not sent cross-site. */
 export function cookieOptions(portalUrl: string, maxAge?: number) {

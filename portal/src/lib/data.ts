@@ -1,19 +1,26 @@
-import { cookies } from 'next/headers'
+import { cookies, headers } from 'next/headers'
 import { forbidden, notFound, redirect } from 'next/navigation'
 import type { Tool } from '@opcommerce/shared/queries/clients'
+import { createCompanyDomainQueries, type CompanyDomain } from '@opcommerce/shared/queries/company-domains'
 import { createHeldRequestQueries, type HeldRequest } from '@opcommerce/shared/queries/held-requests'
+import { createInvitationQueries, type ListedInvitation } from '@opcommerce/shared/queries/invitations'
 import { createMembershipQueries, type AccessRequest, type ActiveMembership, type CompanyMember } from '@opcommerce/shared/queries/memberships'
 import { portalContext, type PortalContext } from './context'
-import { cookieNames } from './cookies'
+import { cookieNames, FLASH_HEADER } from './cookies'
+import { unsealFlash, type Flash } from './flash'
 import type { PortalSession } from './portal-sessions'
 
 // Everything the portal's pages read, in one module; they write only through the route handlers.
 
-/** What every signed-in page knows: the portal session and the companies its user may act for. */
+/**
+ * What every signed-in page knows: the portal session, the companies its user may act for, and
+ * the outcome of a form just posted without JavaScript.
+ */
 export interface SignedInPage {
   context: PortalContext
   session: PortalSession
   companies: ActiveMembership[]
+  flash: Flash | undefined
 }
 
 /** A page of /entreprises/:siren: the company is one of the user's active memberships. */
@@ -42,7 +49,7 @@ export async function currentSession(): Promise<{ context: PortalContext; sessio
 /** Any signed-in user; a visitor logs in first and comes back to `path`. */
 export async function signedInAccess(context: PortalContext, session: PortalSession | undefined, path: string): Promise<PageAccess<SignedInPage>> {
   if (!session) return { kind: 'login', to: `/auth/login?returnTo=${encodeURIComponent(path)}` }
-  return { kind: 'page', page: { context, session, companies: await createMembershipQueries(context.db).activeOf(session.user.id) } }
+  return { kind: 'page', page: { context, session, companies: await createMembershipQueries(context.db).activeOf(session.user.id), flash: undefined } }
 }
 
 /**
@@ -65,11 +72,13 @@ export async function companyAccess(
   return pending ? { kind: 'pending' } : { kind: 'not_found' }
 }
 
-/** The page, or Next's redirect, 403 or 404 in its place. */
-function enter<Page>(access: PageAccess<Page>): Page {
+/** The page with the flash proxy.ts handed over, or Next's redirect, 403 or 404 in its place. */
+async function enter<Page extends SignedInPage>(access: PageAccess<Page>): Promise<Page> {
   switch (access.kind) {
-    case 'page':
-      return access.page
+    case 'page': {
+      const { context } = access.page
+      return { ...access.page, flash: unsealFlash((await headers()).get(FLASH_HEADER), context.config.secrets.portalSessionSecret, context.now()) }
+    }
     case 'login':
       redirect(access.to)
     case 'pending':
@@ -117,6 +126,22 @@ export function fetchMembers({ context, company }: CompanyPage): Promise<Company
   return createMembershipQueries(context.db).membersOf(company.siren)
 }
 
-const dateFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' })
+/** The company's invitations not yet accepted nor cancelled, expired ones included. */
+export function fetchInvitations({ context, company }: CompanyPage): Promise<ListedInvitation[]> {
+  return createInvitationQueries(context.db).openOf(company.siren)
+}
 
-export const formatDate = (date: Date) => dateFormat.format(date)
+/** The company's trusted email domains. */
+export function fetchDomains({ context, company }: CompanyPage): Promise<CompanyDomain[]> {
+  return createCompanyDomainQueries(context.db).listOf(company.siren)
+}
+
+/**
+ * Whether the company home says « Vous pouvez accéder au portail ! »: once, at the first visit
+ * after the membership became active (first administrator, approval, invitation, trusted domain).
+ */
+export function takeWelcome({ context, session, company }: CompanyPage): Promise<boolean> {
+  return context.memberships.takeWelcome(session.user.id, company.siren)
+}
+
+export { formatDateTime as formatDate, formatDay } from '@opcommerce/shared/dates'

@@ -13,11 +13,16 @@ import { createCompanyQueries, type Company } from '@opcommerce/shared/queries/c
 import { createHeldRequestQueries } from '@opcommerce/shared/queries/held-requests'
 import { createMembershipQueries, type Membership } from '@opcommerce/shared/queries/memberships'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
+import { DAY, formatDay } from '@opcommerce/shared/dates'
 import { checkSiren } from '@opcommerce/shared/siren'
-import type { UserProfile } from '@opcommerce/shared/users'
+import { fullName, type UserProfile } from '@opcommerce/shared/users'
 import { messages } from './messages'
 
-export const REMINDER_INTERVAL = 24 * 3600_000 // milliseconds between two reminders of one request
+export const REMINDER_INTERVAL = DAY // milliseconds between two reminders of one request
+/** How long a refused user waits before asking the same company again. */
+export const REFUSAL_COOLDOWN = 30 * DAY // milliseconds
+/** How long a request stays pending before its requester may escalate it to the Opcommerce. */
+export const ESCALATION_DELAY = 7 * DAY // milliseconds
 
 /**
  * Codes adhérent checked at "Ajouter cette entreprise", counted before the code is compared
@@ -51,6 +56,27 @@ const linkForm = z.object({
 
 /** "Refuser": an optional reason, shown to the requester. */
 const refusalForm = z.object({ reason: formText.transform((reason) => reason.trim()).pipe(z.string().max(500, messages.members.reasonTooLong)) })
+
+/**
+ * Locks the company and checks that `actor` is one of its active administrators: every decision
+ * on a company's members is taken under this lock, one after the other.
+ */
+export async function lockAsAdministrator(trx: Knex.Transaction, actor: UserProfile, siren: string): Promise<Company> {
+  const company = await createCompanyQueries(trx).lock(siren)
+  const membership = company ? await createMembershipQueries(trx).find(actor.id, siren) : undefined
+  if (!company || membership?.status !== 'active' || membership.role !== 'admin') throw new ForbiddenError(messages.members.forbidden)
+  return company
+}
+
+/**
+ * The same check without the lock, before a limit keyed by the company is counted: nobody but
+ * its administrators can spend the company's points. The decision itself is taken again under
+ * lockAsAdministrator.
+ */
+export async function assertAdministrator(db: Knex, actor: UserProfile, siren: string): Promise<void> {
+  const membership = await createMembershipQueries(db).find(actor.id, siren)
+  if (membership?.status !== 'active' || membership.role !== 'admin') throw new ForbiddenError(messages.members.forbidden)
+}
 
 export interface MembershipRulesDependencies {
   config: Config
@@ -95,19 +121,21 @@ export function createMembershipRules({ config, db, logger, now, limits = {} }: 
     return { outcome: 'held' }
   }
 
-  /** Locks the company and checks that `actor` is one of its active administrators. */
-  async function asAdministrator(trx: Knex.Transaction, actor: UserProfile, siren: string): Promise<Company> {
-    const company = await createCompanyQueries(trx).lock(siren)
-    const membership = company ? await createMembershipQueries(trx).find(actor.id, siren) : undefined
-    if (!company || membership?.status !== 'active' || membership.role !== 'admin') throw new ForbiddenError(messages.members.forbidden)
-    return company
+  const homeUrl = (siren: string) => `${config.portal.url}/entreprises/${siren}`
+
+  /** A refused user asks the same company again only once REFUSAL_COOLDOWN has passed. */
+  function assertRefusalOver(membership: Membership | undefined, at: Date) {
+    if (membership?.status !== 'rejected' || !membership.decidedAt) return
+    const again = new Date(membership.decidedAt.getTime() + REFUSAL_COOLDOWN)
+    if (again <= at) return
+    throw new TooManyRequestsError(messages.link.refusedRecently(formatDay(membership.decidedAt), formatDay(again)), Math.ceil((again.getTime() - at.getTime()) / 1000))
   }
 
   const profileOf = async (trx: Knex.Transaction, userId: string) => (await createUserQueries(trx).findProfile(userId))!
 
-  async function assertNotLastAdmin(trx: Knex.Transaction, siren: string, membership: Membership) {
+  async function assertNotLastAdmin(trx: Knex.Transaction, siren: string, membership: Membership, message: string = messages.members.lastAdmin) {
     if (membership.role === 'admin' && (await createMembershipQueries(trx).countActiveAdmins(siren)) <= 1) {
-      throw new ConflictError(messages.members.lastAdmin)
+      throw new ConflictError(message)
     }
   }
 
@@ -140,7 +168,8 @@ export function createMembershipRules({ config, db, logger, now, limits = {} }: 
           await recordAudit(trx, { type: 'company.link_failed', actor: user.id, subject: siren, ip })
           return undefined
         }
-        return { outcome: await fileLink(trx, config, { company, user, at: now(), ip, actor: user.id }), company }
+        const beforeRequest = (existing: Membership | undefined) => assertRefusalOver(existing, now())
+        return { outcome: await fileLink(trx, config, { company, user, at: now(), ip, actor: user.id, beforeRequest }), company }
       })
       if (!result) throw new BadRequestError(messages.link.noMatch)
       await linkPerUser.refund(user.id)
@@ -167,15 +196,58 @@ export function createMembershipRules({ config, db, logger, now, limits = {} }: 
       })
     },
 
+    /** "Annuler ma demande": the pending request is withdrawn; the administrators can no longer decide on it. */
+    async cancelRequest(user: UserProfile, siren: string, ip: string): Promise<Company> {
+      return db.transaction(async (trx) => {
+        const company = await createCompanyQueries(trx).lock(siren)
+        if (!company || !(await createMembershipQueries(trx).deletePending(user.id, siren))) throw new NotFoundError(messages.reminder.notPending)
+        await recordAudit(trx, { type: 'company.access_request_cancelled', actor: user.id, subject: siren, ip })
+        return company
+      })
+    },
+
+    /**
+     * "Contacter l'Opcommerce": a request pending for ESCALATION_DELAY is sent once to the
+     * Opcommerce's address, and listed for the operators (`memberships escalated`).
+     */
+    async escalate(user: UserProfile, siren: string, ip: string): Promise<Company> {
+      return db.transaction(async (trx) => {
+        const company = await createCompanyQueries(trx).lock(siren)
+        const memberships = createMembershipQueries(trx)
+        const membership = company && (await memberships.find(user.id, siren))
+        if (!company || membership?.status !== 'pending') throw new NotFoundError(messages.reminder.notPending)
+        if (membership.escalatedAt) throw new ConflictError(messages.request.alreadyEscalated(formatDay(membership.escalatedAt)))
+        const at = now()
+        if (!(await memberships.recordEscalation(user.id, siren, at, new Date(at.getTime() - ESCALATION_DELAY)))) {
+          throw new ConflictError(messages.request.escalationTooSoon(formatDay(new Date(membership.requestedAt.getTime() + ESCALATION_DELAY))))
+        }
+        await enqueueMail(trx, config.opcoContactEmail, 'access_escalated', {
+          requesterName: fullName(user),
+          requesterEmail: user.email,
+          companyName: company.name,
+          siren,
+          requestedAt: membership.requestedAt.toISOString(),
+          adminEmails: await memberships.activeAdminEmails(siren),
+        })
+        await recordAudit(trx, { type: 'company.access_escalated', actor: user.id, subject: siren, ip })
+        return company
+      })
+    },
+
+    /** Whether the company home owes « Vous pouvez accéder au portail ! »: true once after each activation. */
+    takeWelcome(userId: string, siren: string): Promise<boolean> {
+      return createMembershipQueries(db).takeWelcome(userId, siren)
+    },
+
     /** "Autoriser l'accès". */
     async approve(actor: UserProfile, siren: string, userId: string, ip: string): Promise<UserProfile> {
       return db.transaction(async (trx) => {
-        const company = await asAdministrator(trx, actor, siren)
+        const company = await lockAsAdministrator(trx, actor, siren)
         const memberships = createMembershipQueries(trx)
         if ((await memberships.find(userId, siren))?.status !== 'pending') throw new ConflictError(messages.members.notPending)
         await memberships.decide(userId, siren, { status: 'active', role: 'member', by: actor.id, at: now() })
         const requester = await profileOf(trx, userId)
-        await enqueueMail(trx, requester.email, 'access_approved', { companyName: company.name, siren, portalUrl: `${config.portal.url}/entreprises/${siren}` })
+        await enqueueMail(trx, requester.email, 'access_approved', { companyName: company.name, siren, portalUrl: homeUrl(siren) })
         await recordAudit(trx, { type: 'company.access_approved', actor: actor.id, subject: userId, ip, details: { siren } })
         return requester
       })
@@ -185,7 +257,7 @@ export function createMembershipRules({ config, db, logger, now, limits = {} }: 
     async refuse(actor: UserProfile, siren: string, userId: string, input: { reason: string }, ip: string): Promise<UserProfile> {
       const { reason } = validateForm(refusalForm, input)
       return db.transaction(async (trx) => {
-        const company = await asAdministrator(trx, actor, siren)
+        const company = await lockAsAdministrator(trx, actor, siren)
         const memberships = createMembershipQueries(trx)
         if ((await memberships.find(userId, siren))?.status !== 'pending') throw new ConflictError(messages.members.notPending)
         await memberships.decide(userId, siren, { status: 'rejected', by: actor.id, at: now(), reason: reason || null })
@@ -196,42 +268,53 @@ export function createMembershipRules({ config, db, logger, now, limits = {} }: 
       })
     },
 
+    /** "Nommer administrateur"; the person is told by mail. */
     async promote(actor: UserProfile, siren: string, userId: string, ip: string): Promise<UserProfile> {
       return db.transaction(async (trx) => {
-        await asAdministrator(trx, actor, siren)
+        const company = await lockAsAdministrator(trx, actor, siren)
         const memberships = createMembershipQueries(trx)
         if ((await memberships.find(userId, siren))?.status !== 'active') throw new ConflictError(messages.members.notActive)
         await memberships.setRole(userId, siren, 'admin')
         await recordAudit(trx, { type: 'company.member_promoted', actor: actor.id, subject: userId, ip, details: { siren } })
-        return profileOf(trx, userId)
+        const member = await profileOf(trx, userId)
+        await enqueueMail(trx, member.email, 'role_changed', { companyName: company.name, siren, role: 'admin', portalUrl: homeUrl(siren) })
+        return member
       })
     },
 
+    /** "Retirer le rôle d'administrateur"; the person is told by mail unless they stepped down themselves. */
     async demote(actor: UserProfile, siren: string, userId: string, ip: string): Promise<UserProfile> {
       return db.transaction(async (trx) => {
-        await asAdministrator(trx, actor, siren)
+        const company = await lockAsAdministrator(trx, actor, siren)
         const memberships = createMembershipQueries(trx)
         const membership = await memberships.find(userId, siren)
         if (membership?.status !== 'active') throw new ConflictError(messages.members.notActive)
         await assertNotLastAdmin(trx, siren, membership)
         await memberships.setRole(userId, siren, 'member')
         await recordAudit(trx, { type: 'company.member_demoted', actor: actor.id, subject: userId, ip, details: { siren } })
-        return profileOf(trx, userId)
+        const member = await profileOf(trx, userId)
+        if (userId !== actor.id) await enqueueMail(trx, member.email, 'role_changed', { companyName: company.name, siren, role: 'member', portalUrl: homeUrl(siren) })
+        return member
       })
     },
 
-    /** Removes a member (administrators), or lets a member leave the company. */
+    /**
+     * Removes a member (administrators; the person is told by mail), or lets a member leave the
+     * company ("Quitter l'entreprise"); the last administrator names another one first.
+     */
     async remove(actor: UserProfile, siren: string, userId: string, ip: string): Promise<UserProfile> {
+      const leaving = actor.id === userId
       return db.transaction(async (trx) => {
-        if (actor.id !== userId) await asAdministrator(trx, actor, siren)
-        else await createCompanyQueries(trx).lock(siren)
+        const company = leaving ? await createCompanyQueries(trx).lock(siren) : await lockAsAdministrator(trx, actor, siren)
         const memberships = createMembershipQueries(trx)
         const membership = await memberships.find(userId, siren)
-        if (membership?.status !== 'active') throw new ConflictError(messages.members.notActive)
-        await assertNotLastAdmin(trx, siren, membership)
+        if (!company || membership?.status !== 'active') throw new ConflictError(messages.members.notActive)
+        await assertNotLastAdmin(trx, siren, membership, leaving ? messages.members.lastAdminLeaving : messages.members.lastAdmin)
         await memberships.decide(userId, siren, { status: 'revoked', by: actor.id, at: now() })
         await recordAudit(trx, { type: 'company.member_removed', actor: actor.id, subject: userId, ip, details: { siren } })
-        return profileOf(trx, userId)
+        const member = await profileOf(trx, userId)
+        if (!leaving) await enqueueMail(trx, member.email, 'access_removed', { companyName: company.name, siren })
+        return member
       })
     },
   }

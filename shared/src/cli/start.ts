@@ -1,16 +1,20 @@
 /**
  * `npm start`: the whole product on its embedded defaults — PGlite served on loopback, MailDev,
- * the idp, the built portal and the demo tool — each in its own process, as in production.
+ * the idp, the built portal and the demo tool — each in its own process, as in production, with
+ * their JSON logs shown readable. A development tool: production runs the built services
+ * (README « Production »).
  */
+import '../node-version'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import pretty from 'pino-pretty'
 import { importCompanies } from '../company-import'
 import { configToEnvironment, loadConfig, type Config } from '../config'
 import { connectDatabase, locateDatabase, type DatabaseLocation } from '../db/database'
 import { ConfigError } from '../errors'
-import { demoToolClient, portalClient } from '../platform-clients'
+import { demoToolClient, registerPortalClient } from '../platform-clients'
 import { onShutdown, runMain } from '../process'
 import { createClientQueries } from '../queries/clients'
 
@@ -27,13 +31,10 @@ async function prepareDatabase(config: Config, location: DatabaseLocation): Prom
   const db = await connectDatabase(location)
   try {
     await db.migrate.latest()
-    const clients = createClientQueries(db)
-    await clients.save(portalClient(config))
-    await clients.save(demoToolClient(config))
-    if (config.env !== 'production') {
-      const report = await importCompanies(db, readFileSync(DEMO_COMPANIES, 'utf8'), config.secrets.memberCodeHmacKey)
-      say(`Entreprises de démonstration : ${report.created} créée(s), ${report.updated + report.unchanged} déjà présente(s).`)
-    }
+    await registerPortalClient(db, config)
+    await createClientQueries(db).save(demoToolClient(config))
+    const report = await importCompanies(db, readFileSync(DEMO_COMPANIES, 'utf8'), config.secrets.memberCodeHmacKey)
+    say(`Entreprises de démonstration : ${report.created} créée(s), ${report.updated + report.unchanged} déjà présente(s).`)
   } finally {
     await db.destroy()
   }
@@ -55,39 +56,56 @@ function buildPortalIfNeeded(env: NodeJS.ProcessEnv): void {
   if (build.status !== 0) throw new ConfigError('La construction du portail a échoué (voir ci-dessus).')
 }
 
+/** Waits until `url` answers without a server error (/readyz answers 503 until the service can serve). */
 async function waitUntilAnswering(url: string, name: string, deadline = Date.now() + 60_000): Promise<void> {
   while (Date.now() < deadline) {
     try {
-      await fetch(url, { redirect: 'manual' })
-      return
+      if ((await fetch(url, { redirect: 'manual' })).status < 500) return
     } catch {
-      await new Promise((resolve) => setTimeout(resolve, 250))
+      // Not listening yet.
     }
+    await new Promise((resolve) => setTimeout(resolve, 250))
   }
   throw new ConfigError(`${name} ne répond pas sur ${url}.`)
 }
 
+/**
+ * The services write one JSON line per event (pino): shown here as a person reads them. Lines
+ * that are not JSON (Next.js, MailDev) pass as they are.
+ */
+const readableLogs = () => pretty({ colorize: Boolean(process.stdout.isTTY), translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' })
+
 runMain(async () => {
   const config = loadConfig()
+  if (config.env === 'production') {
+    throw new ConfigError(
+      "npm start est l'environnement de développement (base embarquée, MailDev, outil de démonstration) : en production, lancez les services construits (README, section « Production »).",
+    )
+  }
   const location = await locateDatabase(config, { startEmbedded: true })
   say(location.origin === 'embedded' ? `Base embarquée (PGlite) : ${config.dataDir}/pglite` : 'Base PostgreSQL : DATABASE_URL')
   await prepareDatabase(config, location)
 
-  const env = { ...process.env, ...configToEnvironment(config, location.url), NEXT_TELEMETRY_DISABLED: '1' }
+  // No load balancer to wait for here: Ctrl+C stops the services without a drain.
+  const env = { ...process.env, ...configToEnvironment(config, location.url), SHUTDOWN_DRAIN_MS: '0', NEXT_TELEMETRY_DISABLED: '1' }
   // Next.js builds and serves in production mode only; the portal gets every setting explicitly.
   const portalEnv = { ...env, NODE_ENV: 'production' }
   buildPortalIfNeeded(portalEnv)
 
   const children: ChildProcess[] = []
   let stopping = false
+  const running = () => children.filter((child) => child.exitCode === null && child.signalCode === null)
   const stopAll = async () => {
     stopping = true
-    for (const child of children) child.kill('SIGTERM')
-    await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)))
+    for (const child of running()) child.kill('SIGTERM')
+    const killer = setTimeout(() => running().forEach((child) => child.kill('SIGKILL')), config.shutdown.timeoutMs)
+    await Promise.all(running().map((child) => new Promise((resolve) => child.once('exit', resolve))))
+    clearTimeout(killer)
     await location.release()
   }
-  const start = (name: string, args: string[], cwd = root, childEnv = env) => {
-    const child = spawn(process.execPath, args, { cwd, env: childEnv, stdio: 'inherit' })
+  const start = (name: string, args: string[], childEnv = env) => {
+    const child = spawn(process.execPath, args, { cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'inherit'] })
+    child.stdout.pipe(readableLogs())
     child.once('exit', (code) => {
       if (stopping) return
       console.error(`[npm start] ${name} s'est arrêté (code ${code}) : arrêt de l'ensemble.`)
@@ -95,7 +113,15 @@ runMain(async () => {
     })
     children.push(child)
   }
-  onShutdown(stopAll)
+  onShutdown(stopAll, {
+    timeoutMs: config.shutdown.timeoutMs + 15_000,
+    // A second Ctrl+C: no more waiting.
+    onRepeatedSignal() {
+      say('Arrêt immédiat.')
+      for (const child of running()) child.kill('SIGKILL')
+      process.exit(130)
+    },
+  })
 
   if (config.developmentMailbox) {
     start('MailDev', [
@@ -105,12 +131,12 @@ runMain(async () => {
     ])
   }
   start('idp', ['--import', 'tsx', 'idp/src/main.ts'])
-  start('portail', [nextBin, 'start', '--port', String(config.portal.port)], portalDir, portalEnv)
+  start('portail', ['--import', 'tsx', 'portal/server.ts'], portalEnv)
   start('outil de démonstration', ['--import', 'tsx', 'tests/demo-tool/server.ts'])
 
   await Promise.all([
-    waitUntilAnswering(`${config.idp.issuer}/healthz`, "Le fournisseur d'identité"),
-    waitUntilAnswering(config.portal.url, 'Le portail'),
+    waitUntilAnswering(`${config.idp.issuer}/readyz`, "Le fournisseur d'identité"),
+    waitUntilAnswering(`${config.portal.url}/readyz`, 'Le portail'),
     waitUntilAnswering(config.demoTool.url, "L'outil de démonstration"),
     ...(config.developmentMailbox ? [waitUntilAnswering(`http://127.0.0.1:${config.maildev.webPort}`, 'MailDev')] : []),
   ])
@@ -119,5 +145,6 @@ runMain(async () => {
   say(`  Fournisseur d'identité (issuer)  : ${config.idp.issuer}`)
   say(`  Outil de démonstration          : ${config.demoTool.url}`)
   if (config.developmentMailbox) say(`  Boîte mail de développement     : http://localhost:${config.maildev.webPort}`)
-  say('Ctrl+C pour tout arrêter.')
+  say(`  Métriques (Prometheus)          : http://${config.metrics.host}:${config.idp.metricsPort}/metrics (idp), http://${config.metrics.host}:${config.portal.metricsPort}/metrics (portail)`)
+  say('Ctrl+C pour tout arrêter (deux fois : sans attendre).')
 })

@@ -1,4 +1,5 @@
 import type { Knex } from '../db/knex'
+import { claimDueRows, databaseNowPlus } from '../queries/outbox-rows'
 import type { MailData, MailTemplate } from './templates'
 
 export interface OutboxRow {
@@ -28,33 +29,12 @@ export async function enqueueMail<T extends MailTemplate>(
  * its own clock, compares with the same one.
  */
 export function createOutboxQueries(db: Knex) {
-  const inMs = (milliseconds: number) => db.raw('now() + make_interval(secs => ?)', [milliseconds / 1000])
+  const inMs = (milliseconds: number) => databaseNowPlus(db, milliseconds)
 
   return {
-    /**
-     * Takes due rows for `leaseMs` for `claimant`; a sender that dies mid-way leaves them due again
-     * afterwards. Rows `claimant` itself claimed and never saw (the database went away before
-     * answering) are taken back at once: one sender handles one batch at a time, so it is not
-     * sending them.
-     */
-    async claimDue(leaseMs: number, limit: number, claimant: string): Promise<OutboxRow[]> {
-      const due = db('mail_outbox')
-        .select('id')
-        .where((query) =>
-          query
-            .whereIn('status', ['pending', 'sending'])
-            .andWhere('next_attempt_at', '<=', db.fn.now())
-            .orWhere((own) => own.where({ status: 'sending', claimed_by: claimant })),
-        )
-        .orderBy('id')
-        .limit(limit)
-        .forUpdate()
-        .skipLocked()
-      return db('mail_outbox')
-        .whereIn('id', due)
-        .update({ status: 'sending', claimed_by: claimant, attempts: db.raw('attempts + 1'), next_attempt_at: inMs(leaseMs) })
-        .returning(['id', 'to', 'template', 'data', 'attempts'])
-    },
+    /** Takes due rows for `leaseMs` for `claimant` (claimDueRows). */
+    claimDue: (leaseMs: number, limit: number, claimant: string) =>
+      claimDueRows<OutboxRow>(db, 'mail_outbox', leaseMs, limit, ['id', 'to', 'template', 'data', 'attempts'], claimant),
 
     /** Gives claimed rows back at once (a sender that stops), so another sender needs not wait for their lease. */
     async release(ids: number[]): Promise<void> {
@@ -70,6 +50,15 @@ export function createOutboxQueries(db: Knex) {
       await db('mail_outbox')
         .where({ id })
         .update(retryInMs === null ? { status: 'failed', data: '{}', last_error: error } : { status: 'pending', next_attempt_at: inMs(retryInMs), last_error: error })
+    },
+
+    /** Mails not sent yet (queued, or being sent) and mails given up, for the metrics. */
+    async countByStatus(): Promise<{ pending: number; failed: number }> {
+      const [row] = await db('mail_outbox').select(
+        db.raw("count(*) filter (where status in ('pending', 'sending'))::int as pending"),
+        db.raw("count(*) filter (where status = 'failed')::int as failed"),
+      )
+      return { pending: Number(row.pending), failed: Number(row.failed) }
     },
 
     /** Deletes the mails sent more than `ageMs` ago. */

@@ -4,7 +4,8 @@ import { testLogger } from '../../../tests/support/logger'
 import { freePort } from '../../../tests/support/ports'
 import { startSmtpCapture, type SmtpCapture } from '../../../tests/support/smtp'
 import { enqueueMail } from './outbox'
-import { createSmtpTransport, MailSender, retryDelay } from './sender'
+import { retryDelay } from '../polling'
+import { createSmtpTransport, MailSender } from './sender'
 
 describe('mail outbox', () => {
   let database: TestDatabase | undefined

@@ -2,17 +2,12 @@ import { randomUUID } from 'node:crypto'
 import nodemailer, { type Transporter, type TransportOptions } from 'nodemailer'
 import { isDatabaseUnavailable, type Knex } from '../db/knex'
 import type { Logger } from '../logger'
+import { retryDelay, startPolling } from '../polling'
 import { createOutboxQueries, type OutboxRow } from './outbox'
 import { mailTemplates } from './templates'
 
 const BATCH_SIZE = 20 // mails per claim
 const LEASE = 120_000 // milliseconds a claimed mail is reserved for its sender
-const FIRST_RETRY = 15_000 // milliseconds; doubles at each failed attempt
-const LAST_RETRY = 3_600_000 // milliseconds: the longest wait between two attempts
-
-export function retryDelay(attempts: number): number {
-  return Math.min(FIRST_RETRY * 2 ** Math.max(0, attempts - 1), LAST_RETRY)
-}
 
 export function createSmtpTransport(smtpUrl: string): Transporter {
   return nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000 } as TransportOptions)
@@ -41,10 +36,9 @@ export class MailSender {
   readonly #claimant = randomUUID()
   /** Mails sent whose row could not be marked sent yet (the database was away). */
   readonly #unrecorded = new Set<number>()
-  #timer: NodeJS.Timeout | undefined
   #stopping = false
   #previous: Promise<unknown> = Promise.resolve()
-  #running: Promise<unknown> = Promise.resolve()
+  #polling: { stop(): Promise<void> } | undefined
 
   constructor(options: MailSenderOptions) {
     this.#options = options
@@ -99,24 +93,15 @@ export class MailSender {
   }
 
   start(): void {
-    const tick = () => {
-      this.#running = this.deliverDue()
-        .catch((error: unknown) =>
-          // The database away (restarting): the next round delivers; anything else is a fault to look at.
-          isDatabaseUnavailable(error) ? this.#options.logger.warn({ err: error }, 'outbox delivery waits for the database') : this.#options.logger.error({ err: error }, 'outbox delivery failed'),
-        )
-        .finally(() => {
-          if (this.#timer) this.#timer = setTimeout(tick, this.#options.pollIntervalMs)
-        })
-    }
-    this.#timer = setTimeout(tick, 0)
+    this.#polling = startPolling(() => this.deliverDue(), this.#options.pollIntervalMs, (error) =>
+      // The database away (restarting): the next round delivers; anything else is a fault to look at.
+      isDatabaseUnavailable(error) ? this.#options.logger.warn({ err: error }, 'outbox delivery waits for the database') : this.#options.logger.error({ err: error }, 'outbox delivery failed'),
+    )
   }
 
   /** Ends after the mail being sent, if any; the others wait for the next sender. */
   async stop(): Promise<void> {
     this.#stopping = true
-    clearTimeout(this.#timer)
-    this.#timer = undefined
-    await this.#running
+    await this.#polling?.stop()
   }
 }

@@ -10,6 +10,10 @@ export interface ClientMetadata {
   response_types: string[]
   scope?: string
   token_endpoint_auth_method: 'client_secret_basic' | 'client_secret_post' | 'none'
+  backchannel_logout_uri?: string
+  backchannel_logout_session_required?: boolean
+  /** Ours (extraClientMetadata): may introspect tokens issued to other clients. */
+  resource_server?: boolean
 }
 
 export interface ClientRecord {
