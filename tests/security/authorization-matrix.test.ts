@@ -6,7 +6,11 @@ import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
 import { portalClient } from '@opcommerce/shared/platform-clients'
 import type { UserProfile } from '@opcommerce/shared/users'
 import { finishLogin, logout, startLogin } from '@/handlers/auth'
-import { linkCompanyHandler, memberActionHandler, remindHandler } from '@/handlers/companies'
+import { backchannelLogout } from '@/handlers/backchannel-logout'
+import { cancelRequestHandler, escalateHandler, linkCompanyHandler, memberActionHandler, remindHandler } from '@/handlers/companies'
+import { domainActionHandler } from '@/handlers/domains'
+import { invitationActionHandler, inviteHandler, openInvitationHandler } from '@/handlers/invitations'
+import { ESCALATION_DELAY } from '@/lib/memberships'
 import type { PortalContext } from '@/lib/context'
 import { companyAccess, signedInAccess, type PageAccess } from '@/lib/data'
 import { GET as favicon } from '../../portal/app/favicon.ico/route'
@@ -28,6 +32,8 @@ interface World {
   requester: UserProfile
   /** Another active member: the target of promote, demote and remove. */
   colleague: UserProfile
+  /** An invitation the administrator sent (rows that prepare one): the target of resend and cancel. */
+  invitationId?: string
 }
 
 type Expected = Record<Role, number | PageAccess<unknown>['kind']>
@@ -44,9 +50,12 @@ function filesNamed(name: string, dir = appDir): string[] {
 describe('authorization matrix: every portal route and page, as every kind of user; only the allowed cells succeed', () => {
   const stack = useIdpStack()
   let context: PortalContext
+  /** The same portal a week later: a pending request may then be escalated. */
+  let weekLater: PortalContext
 
   beforeAll(async () => {
     context = testPortalContext(testConfig(stack.database, stack.smtp, { IDP_ISSUER: stack.idp.issuer }), stack.database.knex)
+    weekLater = testPortalContext(context.config, stack.database.knex, { now: () => new Date(Date.now() + ESCALATION_DELAY + 60_000) })
     await createClientQueries(stack.database.knex).save(portalClient(context.config))
   })
 
@@ -110,6 +119,61 @@ describe('authorization matrix: every portal route and page, as every kind of us
         expected: { visitor: 401, pending: 409, refused: 409, member: 200, otherAdmin: 409, admin: 409 },
       },
     ],
+    'api/entreprises/[siren]/annulation/route.ts': [
+      {
+        run: async (w, role) => cancelRequestHandler(context, await formRequest(context, actor(w, role), `/api/entreprises/${w.siren}/annulation`, {}), w.siren),
+        expected: { visitor: 401, pending: 200, refused: 404, member: 404, otherAdmin: 404, admin: 404 },
+      },
+    ],
+    'api/entreprises/[siren]/escalade/route.ts': [
+      {
+        run: async (w, role) => escalateHandler(weekLater, await formRequest(context, actor(w, role), `/api/entreprises/${w.siren}/escalade`, {}), w.siren),
+        expected: { visitor: 401, pending: 200, refused: 404, member: 404, otherAdmin: 404, admin: 404 },
+      },
+    ],
+    'api/entreprises/[siren]/domaines/route.ts': [
+      {
+        // The administrator's own domain (the test users' addresses are on exemple.fr).
+        run: async (w, role) => domainActionHandler(context, await formRequest(context, actor(w, role), `/api/entreprises/${w.siren}/domaines`, { action: 'declare', domain: 'exemple.fr' }), w.siren),
+        expected: { visitor: 401, pending: 403, refused: 403, member: 403, otherAdmin: 403, admin: 200 },
+      },
+    ],
+    'api/entreprises/[siren]/invitations/route.ts': [
+      {
+        run: async (w, role) =>
+          inviteHandler(context, await formRequest(context, actor(w, role), `/api/entreprises/${w.siren}/invitations`, { email: 'invite@exemple.fr', role: 'member' }), w.siren),
+        expected: { visitor: 401, pending: 403, refused: 403, member: 403, otherAdmin: 403, admin: 200 },
+      },
+    ],
+    'api/entreprises/[siren]/invitations/[invitationId]/route.ts': (['resend', 'cancel'] as const).map((action) => ({
+      prepare: async (w: World) => {
+        await context.invitations.invite(w.people.admin, w.siren, { email: 'invite@exemple.fr', role: 'member' }, 'test')
+        w.invitationId = (await stack.database.knex('invitations').where({ siren: w.siren }).first('id')).id
+      },
+      run: async (w: World, role: Role) =>
+        invitationActionHandler(context, await formRequest(context, actor(w, role), `/api/entreprises/${w.siren}/invitations/${w.invitationId}`, { action }), w.siren, w.invitationId!),
+      expected: { visitor: 401, pending: 403, refused: 403, member: 403, otherAdmin: 403, admin: 200 },
+    })),
+    'invitation/[token]/route.ts': [
+      // A link that is no invitation: the page that says so, whoever follows it.
+      {
+        run: async (w, role) => {
+          const session = actor(w, role) ? await sessionCookie(context, actor(w, role)!) : undefined
+          return openInvitationHandler(context, new Request(`${context.config.portal.url}/invitation/inconnue`, { headers: session ? { cookie: session.cookie } : {} }), 'inconnue')
+        },
+        expected: { visitor: 303, pending: 303, refused: 303, member: 303, otherAdmin: 303, admin: 303 },
+      },
+    ],
+    'auth/backchannel-logout/route.ts': [
+      // Only a signed logout token ends sessions there; no cookie counts (tests/conformance and backchannel-logout.test.ts check the token).
+      {
+        run: async (w, role) => {
+          const session = actor(w, role) ? await sessionCookie(context, actor(w, role)!) : undefined
+          return backchannelLogout(context, new Request(`${context.config.portal.url}/auth/backchannel-logout`, { method: 'POST', body: new URLSearchParams({ logout_token: 'x' }), headers: session ? { cookie: session.cookie } : {} }))
+        },
+        expected: { visitor: 400, pending: 400, refused: 400, member: 400, otherAdmin: 400, admin: 400 },
+      },
+    ],
     'auth/login/route.ts': [
       { run: async () => startLogin(context, new Request(`${context.config.portal.url}/auth/login`)), expected: { visitor: 303, pending: 303, refused: 303, member: 303, otherAdmin: 303, admin: 303 } },
     ],
@@ -118,7 +182,8 @@ describe('authorization matrix: every portal route and page, as every kind of us
       { run: async () => finishLogin(context, new Request(`${context.config.portal.url}/auth/callback?code=x&state=y`)), expected: { visitor: 303, pending: 303, refused: 303, member: 303, otherAdmin: 303, admin: 303 } },
     ],
     'auth/logout/route.ts': [
-      { run: async (w, role) => logout(context, await formRequest(context, actor(w, role), '/auth/logout', {})), expected: { visitor: 303, pending: 303, refused: 303, member: 303, otherAdmin: 303, admin: 303 } },
+      // Signed in: the page that posts the ID token to the idp's end_session; a visitor goes home.
+      { run: async (w, role) => logout(context, await formRequest(context, actor(w, role), '/auth/logout', {})), expected: { visitor: 303, pending: 200, refused: 200, member: 200, otherAdmin: 200, admin: 200 } },
     ],
     'favicon.ico/route.ts': [{ run: async () => favicon(), expected: { visitor: 200, pending: 200, refused: 200, member: 200, otherAdmin: 200, admin: 200 } }],
   }
@@ -126,6 +191,12 @@ describe('authorization matrix: every portal route and page, as every kind of us
   /** Pages: the guard each page file calls, and what it decides for each role. */
   const pages: Record<string, { guard: string | null; decide?: (w: World, role: Role) => Promise<PageAccess<unknown>>; expected: Expected }> = {
     'page.tsx': { guard: null, expected: { visitor: 'page', pending: 'page', refused: 'page', member: 'page', otherAdmin: 'page', admin: 'page' } },
+    'invitation/page.tsx': { guard: null, expected: { visitor: 'page', pending: 'page', refused: 'page', member: 'page', otherAdmin: 'page', admin: 'page' } },
+    'mes-entreprises/page.tsx': {
+      guard: 'requireSignedIn',
+      decide: async (w, role) => signedInAccess(context, await session(w, role), '/mes-entreprises'),
+      expected: { visitor: 'login', pending: 'page', refused: 'page', member: 'page', otherAdmin: 'page', admin: 'page' },
+    },
     'outils/page.tsx': {
       guard: 'requireSignedIn',
       decide: async (w, role) => signedInAccess(context, await session(w, role), '/outils'),
