@@ -1,13 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { hashMemberCode } from '@opcommerce/shared/companies'
+import { describe, expect, it } from '@jest/globals'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
-import { createTestDatabase, type TestDatabase } from '../support/database'
+import { useCli } from '../support/cli'
+import { createTestDatabase } from '../support/database'
 import { runEntryPoint } from '../support/processes'
-
-const HMAC_KEY = 'cli-test-member-code-hmac-key-0123456789'
 
 describe('npm run migrate', () => {
   it('creates every table of the data model in an empty database', async () => {
@@ -29,132 +27,77 @@ describe('npm run migrate', () => {
   })
 })
 
-describe('npm run cli', () => {
-  let database: TestDatabase | undefined
-  let env: Record<string, string>
-  const cli = (...args: string[]) => runEntryPoint('shared/src/cli/main.ts', args, env)
+describe('npm run cli: usage, help and exit codes', () => {
+  const cli = useCli()
 
-  beforeAll(async () => {
-    database = await createTestDatabase()
-    env = { DATABASE_URL: database.url, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'opco-cli-')), MEMBER_CODE_HMAC_KEY: HMAC_KEY }
-  })
-
-  afterAll(async () => {
-    await database?.close()
-  })
-
-  it('prints its usage on --help or -h and exits with 0; an unknown command gets the usage and 1', async () => {
-    for (const args of [['--help'], ['-h'], ['keys', 'rotate', '--help']]) {
-      const help = await cli(...args)
-      expect(help.code).toBe(0)
-      expect(help.stderr).toBe('')
-      expect(help.stdout).toContain('Utilisation : npm run cli -- <commande>')
-      expect(help.stdout).toContain('companies import FICHIER.csv')
+  it('prints its usage on --help, -h or help and exits with 0, without opening a database', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'opco-cli-help-'))
+    for (const args of [['--help'], ['-h'], ['help']]) {
+      const help = await runEntryPoint('shared/src/cli/main.ts', args, { DATA_DIR: dataDir })
+      expect(help).toMatchObject({ code: 0, stderr: '' })
+      expect(help.stdout).toContain('Utilisation : npm run cli -- <commande> [options]')
+      expect(help.stdout).toContain('companies import FICHIER.csv [--dry-run]')
+      expect(help.stdout).toContain('Codes de sortie : 0 fait ; 1 commande incorrecte, refus ou erreur ; 2 fait en partie (lignes rejetées) ; 3 introuvable')
     }
-    expect(await database!.knex('signing_keys').select('kid')).toEqual([]) // `keys rotate --help` rotated nothing
-    const unknown = await cli('clents', 'list')
+    expect(readdirSync(dataDir)).toEqual([])
+  })
+
+  it('prints the help of every command it lists, and of every group, with exit code 0 and nothing done', async () => {
+    const usage = (await runEntryPoint('shared/src/cli/main.ts', ['--help'], cli.env)).stdout
+    const commands = [...usage.matchAll(/^ {2}([a-z]+) ([a-z-]+)/gmu)].map((match) => [match[1]!, match[2]!] as const)
+    expect(commands.map((command) => command.join(' '))).toEqual(
+      expect.arrayContaining(['companies import', 'clients create', 'clients list', 'clients delete', 'keys list', 'keys rotate', 'keys retire']),
+    )
+    const before = await cli.database.knex('audit_events').count({ count: '*' })
+    for (let index = 0; index < commands.length; index += 4) {
+      await Promise.all(
+        commands.slice(index, index + 4).map(async ([group, action]) => {
+          const help = await cli.run([group, action, '--help'])
+          expect({ command: `${group} ${action}`, code: help.code, stderr: help.stderr }).toEqual({ command: `${group} ${action}`, code: 0, stderr: '' })
+          const [synopsis, , summary] = help.stdout.split('\n')
+          expect(synopsis).toMatch(new RegExp(`^Utilisation : npm run cli -- ${group} ${action}\\b`, 'u'))
+          expect(summary!.length).toBeGreaterThan(20)
+          expect(help.stdout).toContain('--json')
+        }),
+      )
+    }
+    const groupHelp = await cli.run(['clients', '--help'])
+    expect(groupHelp).toMatchObject({ code: 0, stderr: '' })
+    expect(groupHelp.stdout).toContain('clients delete --client-id ID')
+    expect(groupHelp.stdout).not.toContain('keys rotate')
+    expect(await cli.database.knex('signing_keys').select('kid')).toEqual([]) // `keys rotate --help` rotated nothing
+    expect(await cli.database.knex('audit_events').count({ count: '*' })).toEqual(before)
+  })
+
+  it('refuses a wrong command line in French with the usage and exit code 1', async () => {
+    const unknown = await cli.run(['clents', 'list'])
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toContain('Commande inconnue : clents')
     expect(unknown.stderr).toContain('Utilisation : npm run cli -- <commande>')
-  })
 
-  it('creates a client with the default grants and prints the generated secret once', async () => {
-    const result = await cli('clients', 'create', '--client-id', 'paie', '--redirect-uri', 'https://paie.opcommerce.test/callback', '--name', 'Paie', '--tool', '--url', 'https://paie.opcommerce.test', '--description', 'Déclarations de paie')
-    expect(result.code).toBe(0)
-    expect(result.stdout).toContain('Client « paie » créé (authorization_code, refresh_token).')
-    const secret = result.stdout.trim().split('\n').at(-1)!
-    expect(secret).toMatch(/^[\w-]{43}$/u)
-    const client = await createClientQueries(database!.knex).find('paie')
-    expect(client).toMatchObject({ name: 'Paie', tool: true, url: 'https://paie.opcommerce.test', description: 'Déclarations de paie' })
-    expect(client!.metadata).toMatchObject({ client_secret: secret, grant_types: ['authorization_code', 'refresh_token'], redirect_uris: ['https://paie.opcommerce.test/callback'] })
-    expect(await createClientQueries(database!.knex).listTools()).toEqual([{ clientId: 'paie', name: 'Paie', description: 'Déclarations de paie', href: 'https://paie.opcommerce.test' }])
-    expect(await database!.knex('audit_events').where({ type: 'client.saved', subject: 'paie' }).first()).toMatchObject({ actor: expect.stringMatching(/^cli:/u) })
-  })
+    const noAction = await cli.run(['keys'])
+    expect(noAction.code).toBe(1)
+    expect(noAction.stderr).toContain('Indiquez une action de « keys ».')
+    expect(noAction.stderr).toContain('keys retire --kid KID')
 
-  it('lists and deletes clients', async () => {
-    await cli('clients', 'create', '--client-id', 'batch', '--grant-type', 'client_credentials', '--client-secret', 'batch-secret-0123456789abcdefghijklmnopqr')
-    const list = await cli('clients', 'list')
-    expect(list.stdout).toContain('batch — batch')
-    expect(list.stdout).toContain('grants : client_credentials')
-    expect((await cli('clients', 'delete', '--client-id', 'batch')).stdout).toContain('Client « batch » supprimé.')
-    expect(await createClientQueries(database!.knex).find('batch')).toBeUndefined()
-    const again = await cli('clients', 'delete', '--client-id', 'batch')
-    expect(again.code).toBe(1)
-    expect(again.stderr.trim()).toBe('Aucun client « batch ».')
-  })
-
-  it('refuses an incomplete or malformed client with a French explanation', async () => {
-    const noRedirect = await cli('clients', 'create', '--client-id', 'sans-retour')
-    expect(noRedirect.code).toBe(1)
-    expect(noRedirect.stderr).toContain('au moins une --redirect-uri est nécessaire pour authorization_code')
-    const badUri = await cli('clients', 'create', '--client-id', 'x', '--redirect-uri', 'pas-une-url')
-    expect(badUri.stderr).toContain('doit être une URL absolue http(s)')
-    const unknownOption = await cli('clients', 'create', '--client-id', 'x', '--colour', 'bleu')
+    const unknownOption = await cli.run(['keys', 'retire', '--kdi', 'x'])
     expect(unknownOption.code).toBe(1)
-    expect(unknownOption.stderr).toContain('Utilisation : npm run cli')
-    expect(await createClientQueries(database!.knex).find('x')).toBeUndefined()
+    expect(unknownOption.stderr).toContain('Option inconnue : --kdi')
+    expect(unknownOption.stderr).toContain('Utilisation : npm run cli -- keys retire --kid KID')
+
+    const missingValue = await cli.run(['keys', 'retire', '--kid'])
+    expect(missingValue.code).toBe(1)
+    expect(missingValue.stderr).toContain("L'option --kid attend une valeur.")
+
+    const extraArgument = await cli.run(['keys', 'list', 'toutes'])
+    expect(extraArgument.code).toBe(1)
+    expect(extraArgument.stderr).toContain('Argument inattendu : toutes')
+    for (const result of [unknown, noAction, unknownOption, missingValue, extraArgument]) expect(result.stdout).toBe('')
   })
 
-  it('imports the company directory idempotently, reporting each rejected line with its number', async () => {
-    const file = path.join(env.DATA_DIR!, 'entreprises.csv')
-    writeFileSync(
-      file,
-      [
-        'siren;name;code_adherent',
-        '732 829 320;Opcommerce Test;ADH-1',
-        '552100554;Autre Société;ADH-2',
-        '123456789;Siren faux;ADH-3',
-        '12345;Trop court;ADH-4',
-        '356000000;;ADH-5',
-        '356000000;Sans code;',
-        '552100554;Doublon;ADH-6',
-        'trop;de;colonnes;ici',
-      ].join('\n'),
-    )
-    const first = await cli('companies', 'import', file)
-    expect(first.code).toBe(2)
-    expect(first.stdout).toContain('2 entreprise(s) créée(s), 0 mise(s) à jour, 0 inchangée(s).')
-    expect(first.stdout).toContain('6 ligne(s) rejetée(s) :')
-    expect(first.stdout).toContain("ligne 4 : Siren « 123456789 » : Ce Siren n'est pas valide : vérifiez les chiffres saisis.")
-    expect(first.stdout).toContain('ligne 5 : Siren « 12345 » : Le Siren doit comporter exactement 9 chiffres.')
-    expect(first.stdout).toContain('ligne 6 : nom manquant')
-    expect(first.stdout).toContain('ligne 7 : code adhérent manquant ou invalide')
-    expect(first.stdout).toContain('ligne 8 : Siren 552100554 déjà présent ligne 3')
-    expect(first.stdout).toContain('ligne 9 : 4 colonnes au lieu de 3')
-
-    const company = await database!.knex('companies').where({ siren: '732829320' }).first()
-    expect(company).toMatchObject({ name: 'Opcommerce Test', member_code_hash: hashMemberCode('ADH-1', HMAC_KEY) })
-    const { rows } = await database!.knex.raw("select count(*)::int as count from companies where member_code_hash like '%ADH%' or name like '%ADH%'")
-    expect(rows[0].count).toBe(0)
-
-    writeFileSync(file, 'siren;name;code_adherent\n732829320;Opcommerce Test;ADH-1\n552100554;Autre Société renommée;ADH-2\n')
-    const second = await cli('companies', 'import', file)
-    expect(second.code).toBe(0)
-    expect(second.stdout.trim()).toBe('0 entreprise(s) créée(s), 1 mise(s) à jour, 1 inchangée(s).')
-  })
-
-  it('refuses a file without the expected header', async () => {
-    const file = path.join(env.DATA_DIR!, 'sans-entete.csv')
-    writeFileSync(file, '732829320;Opcommerce;ADH-1\n')
-    const result = await cli('companies', 'import', file)
-    expect(result.code).toBe(1)
-    expect(result.stderr.trim()).toBe('La première ligne doit être l\'en-tête « siren;name;code_adherent ».')
-    const missing = await cli('companies', 'import', path.join(env.DATA_DIR!, 'absent.csv'))
-    expect(missing.stderr).toContain('Fichier illisible')
-  })
-
-  it('rotates the token signing keys and refuses to retire the one that signs', async () => {
-    expect((await cli('keys', 'list')).stdout.trim()).toBe("Aucune clé : l'idp en créera une à son premier démarrage.")
-    const first = await cli('keys', 'rotate')
-    const firstKid = /^Clé ([\w-]+) créée/u.exec(first.stdout)![1]!
-    expect((await cli('keys', 'list')).stdout).toContain(`${firstKid} — créée le`)
-    expect((await cli('keys', 'list')).stdout).toContain('signe les jetons')
-    const second = await cli('keys', 'rotate')
-    expect(second.stdout).toMatch(/publiée dès maintenant, elle signera les jetons à partir du/u)
-    const list = (await cli('keys', 'list')).stdout
-    expect(list).toMatch(/publiée, signera à partir du/u)
-    const refused = await cli('keys', 'retire', '--kid', firstKid)
-    expect(refused.code).toBe(1)
-    expect(refused.stderr.trim()).toBe("Cette clé signe encore les jetons (ou va les signer) : faites d'abord « keys rotate ».")
+  it('answers 3 when what it is asked about does not exist', async () => {
+    const result = await cli.run(['clients', 'delete', '--client-id', 'inconnu'])
+    expect(result).toMatchObject({ code: 3, stdout: '' })
+    expect(result.stderr.trim()).toBe('Aucun client « inconnu ».')
   })
 })

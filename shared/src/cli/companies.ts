@@ -1,35 +1,66 @@
-import { readFileSync } from 'node:fs'
+import { createReadStream } from 'node:fs'
+import type { Readable } from 'node:stream'
 import { importCompanies } from '../company-import'
-import { loadConfig } from '../config'
 import { ConfigError } from '../errors'
 import { recordAudit } from '../queries/audit'
-import { OPERATOR, UsageError, type CommandGroup } from './command'
-import { withMigratedDatabase } from './database'
+import { action, EXIT, OPERATOR, type CommandGroup } from './command'
 
-async function companiesCommand(action: string | undefined, args: string[]): Promise<number> {
-  if (action !== 'import' || args.length !== 1) throw new UsageError('Utilisez : companies import FICHIER.csv')
-  const config = loadConfig()
-  let csv: string
-  try {
-    csv = readFileSync(args[0]!, 'utf8')
-  } catch (error) {
-    throw new ConfigError(`Fichier illisible : ${args[0]} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)
-  }
-  const report = await withMigratedDatabase(config, async (db) => {
-    const imported = await importCompanies(db, csv, config.secrets.memberCodeHmacKey)
-    const { rejected, ...counts } = imported
-    await recordAudit(db, { type: 'companies.imported', actor: OPERATOR, subject: args[0], details: { ...counts, rejected: rejected.length } })
-    return imported
+const PROGRESS_INTERVAL = 1000 // milliseconds between two progress lines
+
+const count = (value: number) => value.toLocaleString('fr-FR')
+const rate = (lines: number, milliseconds: number) => `${count(Math.round(lines / Math.max(milliseconds / 1000, 0.001)))} lignes/s`
+
+/** The file, or standard input for `-`; a file that cannot be opened is named with the reason. */
+async function openInput(file: string): Promise<Readable> {
+  if (file === '-') return process.stdin
+  const stream = createReadStream(file)
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve())
+    stream.once('error', (error: NodeJS.ErrnoException) => reject(new ConfigError(`Fichier illisible : ${file} (${error.code ?? error.message})`)))
   })
-  console.log(`${report.created} entreprise(s) créée(s), ${report.updated} mise(s) à jour, ${report.unchanged} inchangée(s).`)
-  if (report.rejected.length > 0) {
-    console.log(`${report.rejected.length} ligne(s) rejetée(s) :`)
-    for (const { line, reason } of report.rejected) console.log(`  ligne ${line} : ${reason}`)
-  }
-  return report.rejected.length > 0 ? 2 : 0
+  return stream
 }
 
 export const companies: CommandGroup = {
-  usage: '  companies import FICHIER.csv     (colonnes siren;name;code_adherent)',
-  run: companiesCommand,
+  name: 'companies',
+  actions: {
+    import: action({
+      synopsis: 'FICHIER.csv [--dry-run]',
+      summary: `Importe l'annuaire des entreprises (colonnes siren;name;code_adherent, UTF-8 ; « - » lit l'entrée standard).
+Idempotent : une entreprise n'est réécrite que si son nom ou son code a changé. Chaque ligne rejetée est signalée avec son numéro et sa raison, les autres sont importées (code de sortie 2).
+La progression (lignes, lignes/s) s'affiche sur la sortie d'erreur. --dry-run vérifie le fichier et compte ce qui changerait, sans rien écrire.`,
+      options: { 'dry-run': { type: 'boolean' } },
+      positionals: 1,
+      async run({ values, positionals, config, db }) {
+        const file = positionals[0]!
+        const dryRun = values['dry-run'] ?? false
+        const input = await openInput(file)
+        const started = performance.now()
+        let lastProgress = started
+        const report = await importCompanies(db, input, {
+          hmacKey: config.secrets.memberCodeHmacKey,
+          dryRun,
+          onProgress(lines) {
+            const now = performance.now()
+            if (now - lastProgress < PROGRESS_INTERVAL) return
+            lastProgress = now
+            console.error(`${count(lines)} lignes lues (${rate(lines, now - started)})`)
+          },
+        })
+        const elapsed = performance.now() - started
+        console.error(`${count(report.lines)} lignes lues en ${(elapsed / 1000).toFixed(1).replace('.', ',')} s (${rate(report.lines, elapsed)})`)
+        const { rejected, ...counts } = report
+        if (!dryRun) await recordAudit(db, { type: 'companies.imported', actor: OPERATOR, subject: file, details: { ...counts, rejected: rejected.length } })
+        const summary = dryRun
+          ? `Simulation, rien n'est écrit : ${report.created} entreprise(s) à créer, ${report.updated} à mettre à jour, ${report.unchanged} inchangée(s).`
+          : `${report.created} entreprise(s) créée(s), ${report.updated} mise(s) à jour, ${report.unchanged} inchangée(s).`
+        const rejections = rejected.length > 0 ? [`${rejected.length} ligne(s) rejetée(s) :`, ...rejected.map(({ line, reason }) => `  ligne ${line} : ${reason}`)] : []
+        return {
+          text: [summary, ...rejections].join('\n'),
+          json: { ...report, seconds: Math.round(elapsed) / 1000 },
+          exitCode: rejected.length > 0 ? EXIT.partial : EXIT.ok,
+        }
+      },
+    }),
+  },
 }
