@@ -1,7 +1,14 @@
-import { describe, expect, it } from '@jest/globals'
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import * as oidc from 'openid-client'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
+import { newPerson, registerValidated } from '../support/accounts'
+import { Browser } from '../support/browser'
 import { OPERATOR_ACTOR, useCli } from '../support/cli'
 import { useIdpStack } from '../support/idp'
+import { authorizationRequest, discoverClient } from '../support/oidc'
+
+const REDIRECT_URI = 'http://localhost:7061/callback'
+const SECRET = 'cli-clients-secret-0123456789abcdefghijklmn'
 
 describe('npm run cli -- clients', () => {
   const stack = useIdpStack()
@@ -47,5 +54,66 @@ describe('npm run cli -- clients', () => {
     expect(unknownOption.code).toBe(1)
     expect(unknownOption.stderr).toContain('Option inconnue : --colour')
     expect(await clients().find('x')).toBeUndefined()
+  })
+
+  describe('disable and enable', () => {
+    const browser = new Browser()
+    const person = newPerson('Denise', 'Client')
+    let app: oidc.Configuration
+    let tokens: oidc.TokenEndpointResponse
+
+    const login = async () => {
+      const request = await authorizationRequest(app, REDIRECT_URI)
+      const page = await browser.get(request.url, { stopAt: REDIRECT_URI })
+      // With the SSO session of an earlier login, the idp answers without the login form.
+      const callback = page.url.startsWith(REDIRECT_URI) ? page : await browser.submit(page, /\/login$/u, { email: person.email, password: person.password }, { stopAt: REDIRECT_URI })
+      return oidc.authorizationCodeGrant(app, new URL(callback.url), { pkceCodeVerifier: request.verifier, expectedState: request.state, expectedNonce: request.nonce })
+    }
+    const userinfoStatus = async (accessToken: string) => (await fetch(`${stack.idp.issuer}/me`, { headers: { authorization: `Bearer ${accessToken}` } })).status
+
+    beforeAll(async () => {
+      const created = await cli.run([
+        'clients', 'create', '--client-id', 'outil-rh', '--client-secret', SECRET, '--redirect-uri', REDIRECT_URI,
+        '--first-party', '--tool', '--name', 'Outil RH', '--url', 'http://localhost:7061/',
+      ])
+      expect(created.code).toBe(0)
+      await registerValidated(browser, stack.idp.issuer, stack.smtp, person)
+      app = await discoverClient(stack.idp.issuer, 'outil-rh', SECRET)
+      tokens = await login()
+    })
+
+    it('disables a client: its tokens, refreshes and logins are refused at once, and it leaves the tools', async () => {
+      expect(await userinfoStatus(tokens.access_token)).toBe(200)
+      const disabled = await cli.run(['clients', 'disable', '--client-id', 'outil-rh', '--json'])
+      expect(disabled.code).toBe(0)
+      expect(JSON.parse(disabled.stdout)).toMatchObject({ clientId: 'outil-rh', enabled: false, tokensDeleted: expect.any(Number) })
+      expect(JSON.parse(disabled.stdout).tokensDeleted).toBeGreaterThanOrEqual(2) // at least the access and refresh tokens
+
+      expect(await userinfoStatus(tokens.access_token)).toBe(401)
+      await expect(oidc.refreshTokenGrant(app, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_client' })
+      const request = await authorizationRequest(app, REDIRECT_URI)
+      const refused = await browser.get(request.url)
+      expect(refused.status).toBe(400)
+      expect(await clients().listTools()).not.toContainEqual(expect.objectContaining({ clientId: 'outil-rh' }))
+      expect((await cli.run(['clients', 'list'])).stdout).toContain('outil-rh — Outil RH [interne, outil, désactivé]')
+      expect(await stack.database.knex('audit_events').where({ type: 'client.disabled', subject: 'outil-rh' }).first()).toMatchObject({ actor: OPERATOR_ACTOR })
+    })
+
+    it('a client saved again stays disabled; enabling it brings logins back, not its old tokens', async () => {
+      await cli.run(['clients', 'create', '--client-id', 'outil-rh', '--client-secret', SECRET, '--redirect-uri', REDIRECT_URI, '--first-party', '--tool', '--name', 'Outil RH 2', '--url', 'http://localhost:7061/'])
+      expect(await clients().find('outil-rh')).toMatchObject({ name: 'Outil RH 2', enabled: false })
+
+      const enabled = await cli.run(['clients', 'enable', '--client-id', 'outil-rh'])
+      expect(enabled).toMatchObject({ code: 0, stdout: 'Client « outil-rh » réactivé.\n' })
+      await expect(oidc.refreshTokenGrant(app, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' })
+      expect(await userinfoStatus(tokens.access_token)).toBe(401)
+      const fresh = await login()
+      expect(await userinfoStatus(fresh.access_token)).toBe(200)
+      expect(await clients().listTools()).toContainEqual(expect.objectContaining({ clientId: 'outil-rh' }))
+      expect(await stack.database.knex('audit_events').where({ type: 'client.enabled', subject: 'outil-rh' }).first()).toMatchObject({ actor: OPERATOR_ACTOR })
+
+      const unknown = await cli.run(['clients', 'disable', '--client-id', 'inconnu'])
+      expect(unknown).toMatchObject({ code: 3, stderr: 'Aucun client « inconnu ».\n' })
+    })
   })
 })

@@ -2,7 +2,7 @@ import { buildClient, GRANT_TYPES } from '../clients'
 import { NotFoundError } from '../errors'
 import { recordAudit } from '../queries/audit'
 import { createClientQueries, type ClientRecord } from '../queries/clients'
-import { action, OPERATOR, UsageError, type CommandGroup } from './command'
+import { action, OPERATOR, UsageError, type ActionContext, type CommandGroup } from './command'
 
 /** What operators see of a client: never its secret. */
 const describe = (client: ClientRecord) => ({
@@ -29,6 +29,28 @@ function requireClientId(values: { 'client-id'?: string }): string {
   return values['client-id']
 }
 
+/**
+ * `clients disable|enable`: a disabled client is unknown to the idp at once (every login, code
+ * exchange, refresh and token of it refused) and hidden from the launcher; its grants and tokens
+ * are deleted, so enabling it again brings none back.
+ */
+async function setEnabled({ values, db }: ActionContext<{ 'client-id'?: string }>, enabled: boolean) {
+  const id = requireClientId(values)
+  const clients = createClientQueries(db)
+  const deleted = await db.transaction(async (trx) => {
+    const queries = createClientQueries(trx)
+    if (!(await queries.setEnabled(id, enabled))) throw new NotFoundError(`Aucun client « ${id} ».`)
+    const tokens = enabled ? 0 : await queries.deleteTokensOf(id)
+    await recordAudit(trx, { type: enabled ? 'client.enabled' : 'client.disabled', actor: OPERATOR, subject: id, details: enabled ? {} : { tokensDeleted: tokens } })
+    return tokens
+  })
+  const client = (await clients.find(id))!
+  return {
+    text: enabled ? `Client « ${id} » réactivé.` : `Client « ${id} » désactivé : l'idp le refuse dès maintenant ; ${deleted} autorisation(s) et jeton(s) supprimé(s).`,
+    json: { ...describe(client), ...(enabled ? {} : { tokensDeleted: deleted }) },
+  }
+}
+
 export const clients: CommandGroup = {
   name: 'clients',
   actions: {
@@ -37,7 +59,7 @@ export const clients: CommandGroup = {
         [--post-logout-redirect-uri URI]… [--grant-type ${GRANT_TYPES.join('|')}]…
         [--scope "openid profile email companies"] [--name NOM] [--description TEXTE]
         [--url URL] [--initiate-login-uri URL] [--tool] [--first-party] [--position N]`,
-      summary: `Enregistre une application (client OpenID Connect), ou remplace celle qui a cet identifiant.
+      summary: `Enregistre une application (client OpenID Connect), ou remplace celle qui a cet identifiant (sans la réactiver).
 Sans --client-secret ni --public, un secret est généré et affiché une seule fois. Par défaut : authorization_code et refresh_token.
 --tool la liste dans « Liste des outils de l'Opcommerce » (lien : --initiate-login-uri, sinon --url) ; --first-party : pas d'écran de consentement.`,
       options: {
@@ -101,6 +123,21 @@ Sans --client-secret ni --public, un secret est généré et affiché une seule 
         })
         return { text: lines.length > 0 ? lines.join('\n') : 'Aucun client enregistré.', json: all.map(describe) }
       },
+    }),
+
+    disable: action({
+      synopsis: '--client-id ID',
+      summary:
+        "Désactive une application : l'idp la refuse dès maintenant (connexion, échange de code, rafraîchissement, jetons), elle disparaît de la liste des outils, et ses autorisations et jetons sont supprimés.",
+      options: clientId,
+      run: (context) => setEnabled(context, false),
+    }),
+
+    enable: action({
+      synopsis: '--client-id ID',
+      summary: "Réactive une application désactivée (ses utilisateurs se reconnectent : ses anciens jetons ne reviennent pas).",
+      options: clientId,
+      run: (context) => setEnabled(context, true),
     }),
 
     delete: action({

@@ -21,6 +21,8 @@ export type AuditType =
   | 'company.link_failed'
   | 'client.saved'
   | 'client.deleted'
+  | 'client.disabled'
+  | 'client.enabled'
   | 'signing_key.created'
   | 'signing_key.retired'
   | 'companies.imported'
