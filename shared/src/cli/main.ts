@@ -8,9 +8,10 @@ import { EXIT, UsageError, type Action, type CommandGroup } from './command'
 import { companies } from './companies'
 import { withMigratedDatabase } from './database'
 import { keys } from './keys'
+import { outbox } from './outbox'
 
 /** Every command group, in the order of the usage; a new one is a file of its own, listed here. */
-const GROUPS: CommandGroup[] = [companies, clients, keys]
+const GROUPS: CommandGroup[] = [companies, clients, outbox, keys]
 
 const HELP = new Set(['--help', '-h', 'help'])
 

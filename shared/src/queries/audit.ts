@@ -23,6 +23,7 @@ export type AuditType =
   | 'client.deleted'
   | 'client.disabled'
   | 'client.enabled'
+  | 'outbox.retried'
   | 'signing_key.created'
   | 'signing_key.retired'
   | 'companies.imported'
