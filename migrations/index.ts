@@ -1,6 +1,7 @@
 import type { Knex } from 'knex'
 import * as initial from './20261129_001_initial'
 import * as portalSessions from './20261129_002_portal_sessions'
+import * as auditLookups from './20261130_004b_audit_lookups'
 
 /**
  * Every migration, in order. Listed here rather than discovered on disk so that the same files
@@ -9,6 +10,7 @@ import * as portalSessions from './20261129_002_portal_sessions'
 const migrations: Record<string, Knex.Migration> = {
   '20261129_001_initial': initial,
   '20261129_002_portal_sessions': portalSessions,
+  '20261130_004b_audit_lookups': auditLookups,
 }
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -13,7 +13,7 @@ describe('npm run migrate', () => {
     try {
       const result = await runEntryPoint('shared/src/cli/migrate.ts', [], { DATABASE_URL: database.url, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'opco-cli-')) })
       expect(result.stderr).toBe('')
-      expect(result.stdout).toContain('Base de données à jour (DATABASE_URL) : 2 migration(s) appliquée(s).')
+      expect(result.stdout).toContain('Base de données à jour (DATABASE_URL) : 3 migration(s) appliquée(s).')
       expect(result.stdout).toContain('Client « portal » enregistré pour http://localhost:3000 (retour : http://localhost:3000/auth/callback).')
       expect(await createClientQueries(database.knex).find('portal')).toMatchObject({ firstParty: true, metadata: { redirect_uris: ['http://localhost:3000/auth/callback'] } })
       const { rows } = await database.knex.raw("select table_name from information_schema.tables where table_schema = 'public' order by table_name")
@@ -46,7 +46,7 @@ describe('npm run cli: usage, help and exit codes', () => {
     const usage = (await runEntryPoint('shared/src/cli/main.ts', ['--help'], cli.env)).stdout
     const commands = [...usage.matchAll(/^ {2}([a-z]+) ([a-z-]+)/gmu)].map((match) => [match[1]!, match[2]!] as const)
     expect(commands.map((command) => command.join(' '))).toEqual(
-      expect.arrayContaining(['companies import', 'clients create', 'clients list', 'clients delete', 'clients disable', 'clients enable', 'outbox list', 'outbox retry', 'keys list', 'keys rotate', 'keys retire']),
+      expect.arrayContaining(['companies import', 'clients create', 'clients list', 'clients delete', 'clients disable', 'clients enable', 'outbox list', 'outbox retry', 'audit list', 'keys list', 'keys rotate', 'keys retire']),
     )
     const before = await cli.database.knex('audit_events').count({ count: '*' })
     for (let index = 0; index < commands.length; index += 4) {

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { loadConfig } from '../config'
 import { isAppError } from '../errors'
 import { runMain } from '../process'
+import { audit } from './audit'
 import { clients } from './clients'
 import { EXIT, UsageError, type Action, type CommandGroup } from './command'
 import { companies } from './companies'
@@ -11,7 +12,7 @@ import { keys } from './keys'
 import { outbox } from './outbox'
 
 /** Every command group, in the order of the usage; a new one is a file of its own, listed here. */
-const GROUPS: CommandGroup[] = [companies, clients, outbox, keys]
+const GROUPS: CommandGroup[] = [companies, clients, outbox, audit, keys]
 
 const HELP = new Set(['--help', '-h', 'help'])
 

@@ -26,3 +26,6 @@ export function createKnex(url: string, pool?: Knex.PoolConfig): Knex {
 export async function ping(db: Knex): Promise<void> {
   await db.raw('select 1')
 }
+
+/** `text` inside a LIKE pattern, its wildcards taken literally (escaped with a backslash, the default). */
+export const escapeLike = (text: string) => text.replace(/[\\%_]/gu, (character) => `\\${character}`)
