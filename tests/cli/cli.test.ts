@@ -46,7 +46,7 @@ describe('npm run cli: usage, help and exit codes', () => {
     const usage = (await runEntryPoint('shared/src/cli/main.ts', ['--help'], cli.env)).stdout
     const commands = [...usage.matchAll(/^ {2}([a-z]+) ([a-z-]+)/gmu)].map((match) => [match[1]!, match[2]!] as const)
     expect(commands.map((command) => command.join(' '))).toEqual(
-      expect.arrayContaining(['companies import', 'clients create', 'clients list', 'clients delete', 'clients disable', 'clients enable', 'outbox list', 'outbox retry', 'audit list', 'keys list', 'keys rotate', 'keys retire']),
+      expect.arrayContaining(['users find', 'users show', 'memberships list', 'companies import', 'clients create', 'clients list', 'clients delete', 'clients disable', 'clients enable', 'outbox list', 'outbox retry', 'audit list', 'keys list', 'keys rotate', 'keys retire']),
     )
     const before = await cli.database.knex('audit_events').count({ count: '*' })
     for (let index = 0; index < commands.length; index += 4) {

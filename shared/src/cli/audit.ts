@@ -1,9 +1,9 @@
 import { createAuditQueries, type AuditEntry } from '../queries/audit'
 import { createUserQueries } from '../queries/users'
-import { checkSiren } from '../siren'
 import { action, columns, frenchTime, UsageError, wholeNumber, type CommandGroup } from './command'
+import { sirenOption } from './memberships'
+import { UUID } from './users'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu
 const DURATION = /^(\d{1,6})\s*(m|min|h|j|d)$/u
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/u
 
@@ -55,12 +55,7 @@ export const audit: CommandGroup = {
           userId = user?.id ?? (UUID.test(values.user) ? values.user.toLowerCase() : undefined)
           email = user?.email ?? (UUID.test(values.user) ? undefined : values.user)
         }
-        let siren: string | undefined
-        if (values.siren !== undefined) {
-          const check = checkSiren(values.siren)
-          if (!check.ok) throw new UsageError(`--siren : ${check.message}`)
-          siren = check.siren
-        }
+        const siren = values.siren === undefined ? undefined : sirenOption(values.siren)
         const events = await createAuditQueries(db).list({
           userId,
           email,

@@ -28,10 +28,13 @@ export interface CompanyMember extends Membership {
   user: UserProfile
 }
 
-/** An access request seen from the user who made it (pending or refused), with the company's name. */
-export interface AccessRequest extends Membership {
+/** A membership seen from its user, with the company's name. */
+export interface UserMembership extends Membership {
   companyName: string
 }
+
+/** An access request seen from the user who made it (pending or refused). */
+export type AccessRequest = UserMembership
 
 interface MembershipRow {
   user_id: string
@@ -141,6 +144,29 @@ export function createMembershipQueries(db: Knex | Knex.Transaction) {
         ...fromRow(row),
         user: { id: row.user_id, email: row.email, givenName: row.given_name, familyName: row.family_name },
       }))
+    },
+
+    /** Every membership of a company, whatever its status (`memberships list`), by status then name. */
+    async everyMemberOf(siren: string): Promise<CompanyMember[]> {
+      const rows = await db('memberships')
+        .join('users', 'users.id', 'memberships.user_id')
+        .where('memberships.siren', siren)
+        .orderByRaw(`array_position(array['active', 'pending', 'rejected', 'revoked'], memberships.status), users.family_name, users.given_name`)
+        .select('memberships.*', 'users.email', 'users.given_name', 'users.family_name')
+      return rows.map((row: MembershipRow & { email: string; given_name: string; family_name: string }) => ({
+        ...fromRow(row),
+        user: { id: row.user_id, email: row.email, givenName: row.given_name, familyName: row.family_name },
+      }))
+    },
+
+    /** Every membership of a user, whatever its status (`users show`), by company name. */
+    async everyMembershipOf(userId: string): Promise<UserMembership[]> {
+      const rows = await db('memberships')
+        .join('companies', 'companies.siren', 'memberships.siren')
+        .where('memberships.user_id', userId)
+        .orderBy('companies.name')
+        .select('memberships.*', 'companies.name as company_name')
+      return rows.map((row: MembershipRow & { company_name: string }) => ({ ...fromRow(row), companyName: row.company_name }))
     },
 
     /** The user's access requests (pending or refused), newest first. */

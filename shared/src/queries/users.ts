@@ -1,4 +1,4 @@
-import type { Knex } from '../db/knex'
+import { escapeLike, type Knex } from '../db/knex'
 import type { UserProfile } from '../users'
 
 /** A row of `users`: a person's identity (see docs/GLOSSARY.md). Only the idp reads it whole. */
@@ -28,6 +28,22 @@ const fromRow = (row: UserRow): User => ({
   updatedAt: row.updated_at,
 })
 
+/** A user as operators look them up (`users find|show`): never the password hash. */
+export interface UserRecord extends UserProfile {
+  emailVerifiedAt: Date | null
+  createdAt: Date
+}
+
+const recordColumns = ['id', 'email', 'given_name', 'family_name', 'email_verified_at', 'created_at'] as const
+const toRecord = (row: Pick<UserRow, 'id' | 'email' | 'given_name' | 'family_name' | 'email_verified_at'> & { created_at: Date }): UserRecord => ({
+  id: row.id,
+  email: row.email,
+  givenName: row.given_name,
+  familyName: row.family_name,
+  emailVerifiedAt: row.email_verified_at,
+  createdAt: row.created_at,
+})
+
 /** Emails are compared without case: the unique index is on lower(email). */
 export function createUserQueries(db: Knex | Knex.Transaction) {
   return {
@@ -39,6 +55,21 @@ export function createUserQueries(db: Knex | Knex.Transaction) {
     async findById(id: string): Promise<User | undefined> {
       const row = await db<UserRow>('users').where({ id }).first()
       return row && fromRow(row)
+    },
+
+    async findRecord(id: string): Promise<UserRecord | undefined> {
+      const row = await db('users').where({ id }).first(recordColumns)
+      return row && toRecord(row)
+    },
+
+    /** Users whose address contains `fragment` (case aside), by address; at most `limit`. */
+    async searchByEmail(fragment: string, limit: number): Promise<UserRecord[]> {
+      const rows = await db('users')
+        .whereRaw('lower(email) like ?', [`%${escapeLike(fragment.toLowerCase())}%`])
+        .orderByRaw('lower(email)')
+        .limit(limit)
+        .select(recordColumns)
+      return rows.map(toRecord)
     },
 
     async findProfile(id: string): Promise<UserProfile | undefined> {
