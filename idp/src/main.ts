@@ -11,6 +11,7 @@ import { listen, runMain } from '@opcommerce/shared/process'
 import { createIdpApp } from './app'
 import { scheduleCleanUp } from './maintenance'
 import { observeOutbox } from './metrics'
+import { LogoutSender } from './oidc/logout-sender'
 
 runMain(async () => {
   const config = loadConfig()
@@ -31,6 +32,8 @@ runMain(async () => {
     pollIntervalMs: config.mailPollIntervalMs,
   })
   sender.start()
+  const logoutSender = new LogoutSender({ db, provider: () => idp.provider, logger, pollIntervalMs: config.mailPollIntervalMs })
+  logoutSender.start()
   const stopCleanUp = scheduleCleanUp(db, logger)
   // Picks up `npm run cli -- keys rotate|retire` from any process, without a restart.
   const keyReload = setInterval(() => idp.reloadKeys().catch((error: unknown) => logger.error({ err: error }, 'signing keys reload failed')), config.keyReloadIntervalMs)
@@ -45,6 +48,7 @@ runMain(async () => {
       stopCleanUp()
       metricsServer.close()
       await sender.stop()
+      await logoutSender.stop()
       await db.destroy()
     },
   })

@@ -25,9 +25,20 @@ export interface ImportReport {
   updated: number
   unchanged: number
   rejected: { line: number; reason: string }[]
+  /** Lines whose code adhérent is easy to guess (imported all the same). */
+  weakCodes: number[]
   /** Nothing was written: the counts say what an import would do. */
   dryRun: boolean
 }
+
+/**
+ * A code adhérent shorter than this, or made of digits only, is reported as weak: with 20
+ * checks a day per company (docs/SECURITY.md), a 4-digit code falls in about 250 days on
+ * average, a random 8-character one of letters and digits practically never.
+ */
+export const STRONG_CODE_LENGTH = 8
+
+const isWeakCode = (code: string) => code.length < STRONG_CODE_LENGTH || /^\d+$/u.test(code)
 
 export interface ImportOptions {
   hmacKey: string
@@ -50,7 +61,7 @@ export interface ImportOptions {
 export async function importCompanies(db: Knex, input: Readable, options: ImportOptions): Promise<ImportReport> {
   const { hmacKey, dryRun = false, batchSize = IMPORT_BATCH_SIZE, onProgress } = options
   const companies = createCompanyQueries(db)
-  const report: ImportReport = { lines: 0, created: 0, updated: 0, unchanged: 0, rejected: [], dryRun }
+  const report: ImportReport = { lines: 0, created: 0, updated: 0, unchanged: 0, rejected: [], weakCodes: [], dryRun }
   /** The line of each SIREN seen, to name the first one in a duplicate's reason. */
   const seen = new Map<number, number>()
   let batch: Company[] = []
@@ -95,7 +106,8 @@ export async function importCompanies(db: Knex, input: Readable, options: Import
       const company = checkLine(record, first, seen, hmacKey)
       if ('reason' in company) report.rejected.push(company)
       else {
-        batch.push(company)
+        if (company.weak) report.weakCodes.push(first)
+        batch.push({ siren: company.siren, name: company.name, memberCodeHash: company.memberCodeHash })
         if (batch.length >= batchSize) await flush()
       }
     }
@@ -124,7 +136,7 @@ function lineBreaksIn(field: string): number {
 }
 
 /** One data line: the company it describes, or why it is rejected. */
-function checkLine(record: string[], line: number, seen: Map<number, number>, hmacKey: string): Company | { line: number; reason: string } {
+function checkLine(record: string[], line: number, seen: Map<number, number>, hmacKey: string): (Company & { weak: boolean }) | { line: number; reason: string } {
   if (record.length !== COMPANY_CSV_HEADER.length) return { line, reason: `${record.length} colonnes au lieu de ${COMPANY_CSV_HEADER.length}` }
   const [sirenInput, name, code] = record as [string, string, string]
   const siren = checkSiren(sirenInput)
@@ -133,11 +145,12 @@ function checkLine(record: string[], line: number, seen: Map<number, number>, hm
   if (name.length > 200) return { line, reason: 'nom de plus de 200 caractères' }
   if (name.includes('\uFFFD')) return { line, reason: 'nom illisible : le fichier doit être enregistré en UTF-8' }
   if (/\p{Cc}/u.test(name)) return { line, reason: 'nom sur plusieurs lignes ou avec des caractères de contrôle' }
-  if (!/^[A-Z0-9-]{1,64}$/u.test(normalizeMemberCode(code))) {
+  const normalizedCode = normalizeMemberCode(code)
+  if (!/^[A-Z0-9-]{1,64}$/u.test(normalizedCode)) {
     return { line, reason: 'code adhérent manquant ou invalide (lettres, chiffres et tirets, 64 au plus)' }
   }
   const first = seen.get(Number(siren.siren))
   if (first !== undefined) return { line, reason: `Siren ${siren.siren} déjà présent ligne ${first}` }
   seen.set(Number(siren.siren), line)
-  return { siren: siren.siren, name, memberCodeHash: hashMemberCode(code, hmacKey) }
+  return { siren: siren.siren, name, memberCodeHash: hashMemberCode(code, hmacKey), weak: isWeakCode(normalizedCode) }
 }

@@ -70,8 +70,9 @@ describe('loadConfig', () => {
       NODE_ENV: 'production',
       DATABASE_URL: 'postgres://db/opco',
       SMTP_URL: 'smtp://mail:25',
-      IDP_ISSUER: 'http://auth.opcommerce.test',
-      PORTAL_URL: 'http://services.opcommerce.test',
+      IDP_ISSUER: 'https://auth.opcommerce.test',
+      PORTAL_URL: 'https://services.opcommerce.test',
+      TRUST_PROXY: 'true',
       ...productionSecrets,
     })
     expect(config.secrets.demoToolClientSecret).toBeUndefined()
@@ -90,6 +91,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATA_DIR: dataDir() }).keyReloadIntervalMs).toBe(60_000)
     // Three intervals (when /readyz gives up on a process that cannot read them) stay under the 5 minutes of publication.
     expect(() => loadConfig({ DATA_DIR: dataDir(), KEY_RELOAD_INTERVAL_MS: '120000' })).toThrow('Configuration invalide : KEY_RELOAD_INTERVAL_MS')
+  })
+
+  it('takes a plain http issuer on this machine only: elsewhere browsers would drop its Secure session cookie', () => {
+    for (const issuer of ['http://localhost:4000', 'http://auth.localhost', 'http://127.0.0.1:4000', 'http://[::1]:4000']) {
+      expect(loadConfig({ DATA_DIR: dataDir(), IDP_ISSUER: issuer }).idp.issuer).toBe(issuer)
+    }
+    expect(() => loadConfig({ DATA_DIR: dataDir(), IDP_ISSUER: 'http://auth.opcommerce.test' })).toThrow('IDP_ISSUER doit être en https')
   })
 
   it('asks for TRUST_PROXY with an https issuer, whose TLS a proxy terminates', () => {

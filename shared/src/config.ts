@@ -37,6 +37,8 @@ const environmentSchema = z.object({
   SMTP_URL: urlWithProtocols(['smtp:', 'smtps:'], 'smtp://hôte:port').optional(),
   MAIL_FROM: z.string().min(3).default('Web Services Entreprise <ne-pas-repondre@opcommerce.localhost>'),
   MAIL_POLL_INTERVAL_MS: z.coerce.number().int().min(50).default(1000), // milliseconds
+  /** Where "Contacter l'Opcommerce" sends access requests no administrator answered. */
+  OPCO_CONTACT_EMAIL: z.email('doit être une adresse email').default('web-services@opcommerce.localhost'),
   IDP_PORT: port(4000),
   IDP_ISSUER: httpUrl.optional(),
   PORTAL_PORT: port(3000),
@@ -75,6 +77,13 @@ const environmentSchema = z.object({
 
 type Environment = z.infer<typeof environmentSchema>
 
+/**
+ * Whether a host is this machine (localhost, *.localhost, 127.x.x.x, ::1): browsers treat such
+ * origins as secure contexts even over plain http and keep Secure cookies from them, and a port
+ * bound there is not reachable from elsewhere.
+ */
+const isLoopbackHost = (host: string) => /^(?:localhost|.+\.localhost|127(?:\.\d{1,3}){3}|\[?::1\]?)$/u.test(host)
+
 export interface Secrets {
   /** Signs the idp's cookies; the first signs, all verify (rotation). */
   cookieKeys: string[]
@@ -100,6 +109,8 @@ export interface Config {
   developmentMailbox: boolean
   mailFrom: string
   mailPollIntervalMs: number
+  /** The Opcommerce's own address, for escalated access requests. */
+  opcoContactEmail: string
   trustProxy: boolean
   idp: { port: number; issuer: string; metricsPort: number }
   portal: { port: number; url: string; loginUrl: string; metricsPort: number }
@@ -144,8 +155,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (env.NODE_ENV === 'production' && (env.IDP_ISSUER === undefined || env.PORTAL_URL === undefined)) {
     throw new ConfigError('Configuration invalide : IDP_ISSUER et PORTAL_URL (adresses publiques) obligatoires en production.')
   }
-  if (!isLoopback(env.METRICS_HOST) && env.METRICS_TOKEN === undefined) {
+  if (!isLoopbackHost(env.METRICS_HOST) && env.METRICS_TOKEN === undefined) {
     throw new ConfigError(`Configuration invalide : METRICS_TOKEN obligatoire quand METRICS_HOST (${env.METRICS_HOST}) n'est pas une adresse locale.`)
+  }
+  if (env.IDP_ISSUER?.startsWith('http:') && !isLoopbackHost(new URL(env.IDP_ISSUER).hostname)) {
+    throw new ConfigError("Configuration invalide : IDP_ISSUER doit être en https (http n'est possible que sur localhost, où les navigateurs gardent les cookies Secure de la session).")
   }
   if (env.IDP_ISSUER?.startsWith('https:') && !env.TRUST_PROXY) {
     throw new ConfigError('Configuration invalide : TRUST_PROXY doit valoir true avec un IDP_ISSUER en https (le TLS est terminé par le proxy devant l\'idp).')
@@ -161,6 +175,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     developmentMailbox: env.SMTP_URL === undefined,
     mailFrom: env.MAIL_FROM,
     mailPollIntervalMs: env.MAIL_POLL_INTERVAL_MS,
+    opcoContactEmail: env.OPCO_CONTACT_EMAIL,
     trustProxy: env.TRUST_PROXY,
     idp: { port: env.IDP_PORT, issuer: env.IDP_ISSUER ?? `http://localhost:${env.IDP_PORT}`, metricsPort: env.IDP_METRICS_PORT },
     portal: { port: env.PORTAL_PORT, url: portalUrl, loginUrl: env.LOGIN_URL ?? `${portalUrl}/auth/login`, metricsPort: env.PORTAL_METRICS_PORT },
@@ -172,8 +187,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     secrets: resolveSecrets(env, dataDir),
   }
 }
-
-const isLoopback = (host: string) => ['127.0.0.1', '::1', 'localhost'].includes(host)
 
 function resolveSecrets(env: Environment, dataDir: string): Secrets {
   const given: Partial<Secrets> = {}
@@ -224,6 +237,7 @@ export function configToEnvironment(config: Config, databaseUrl: string): Record
     SMTP_URL: config.smtpUrl,
     MAIL_FROM: config.mailFrom,
     MAIL_POLL_INTERVAL_MS: String(config.mailPollIntervalMs),
+    OPCO_CONTACT_EMAIL: config.opcoContactEmail,
     TRUST_PROXY: String(config.trustProxy),
     IDP_PORT: String(config.idp.port),
     IDP_METRICS_PORT: String(config.idp.metricsPort),

@@ -3,7 +3,10 @@ import type { Config } from './config'
 import type { Knex } from './db/knex'
 import { createClientQueries, type ClientRecord } from './queries/clients'
 
-/** The portal, our own application: first-party (no consent screen), refresh tokens, logout back home. */
+/**
+ * The portal, our own application: first-party (no consent screen), refresh tokens, logout back
+ * home, and told by a logout token when the SSO session ends elsewhere.
+ */
 export function portalClient(config: Config): ClientRecord {
   return buildClient({
     clientId: 'portal',
@@ -11,8 +14,9 @@ export function portalClient(config: Config): ClientRecord {
     name: 'Web Services Entreprise',
     redirectUris: [`${config.portal.url}/auth/callback`],
     postLogoutRedirectUris: [`${config.portal.url}/`],
+    backchannelLogoutUri: `${config.portal.url}/auth/backchannel-logout`,
     firstParty: true,
-  }).client
+  }, config.secrets.signingKeysSecret).client
 }
 
 /** The small demo tool of `npm start`: shows who is signed in and their `companies` claim. */
@@ -26,9 +30,10 @@ export function demoToolClient(config: Config): ClientRecord {
     postLogoutRedirectUris: [`${config.demoTool.url}/`],
     url: config.demoTool.url,
     initiateLoginUri: `${config.demoTool.url}/login`,
+    backchannelLogoutUri: `${config.demoTool.url}/backchannel-logout`,
     tool: true,
     firstParty: true,
-  }).client
+  }, config.secrets.signingKeysSecret).client
 }
 
 /**

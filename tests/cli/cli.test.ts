@@ -6,6 +6,7 @@ import { createClientQueries } from '@opcommerce/shared/queries/clients'
 import { useCli } from '../support/cli'
 import { createTestDatabase } from '../support/database'
 import { runEntryPoint } from '../support/processes'
+import { migrationSource } from '../../migrations'
 
 describe('npm run migrate', () => {
   it('creates every table of the data model in an empty database', async () => {
@@ -13,12 +14,12 @@ describe('npm run migrate', () => {
     try {
       const result = await runEntryPoint('shared/src/cli/migrate.ts', [], { DATABASE_URL: database.url, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'opco-cli-')) })
       expect(result.stderr).toBe('')
-      expect(result.stdout).toContain('Base de données à jour (DATABASE_URL) : 3 migration(s) appliquée(s).')
+      expect(result.stdout).toContain(`Base de données à jour (DATABASE_URL) : ${(await migrationSource.getMigrations([])).length} migration(s) appliquée(s).`)
       expect(result.stdout).toContain('Client « portal » enregistré pour http://localhost:3000 (retour : http://localhost:3000/auth/callback).')
       expect(await createClientQueries(database.knex).find('portal')).toMatchObject({ firstParty: true, metadata: { redirect_uris: ['http://localhost:3000/auth/callback'] } })
       const { rows } = await database.knex.raw("select table_name from information_schema.tables where table_schema = 'public' order by table_name")
       expect(rows.map((row: { table_name: string }) => row.table_name)).toEqual(
-        expect.arrayContaining(['users', 'email_tokens', 'oidc_payloads', 'oidc_clients', 'signing_keys', 'companies', 'memberships', 'mail_outbox', 'audit_events', 'rate_limits', 'portal_sessions']),
+        expect.arrayContaining(['users', 'registrations', 'email_tokens', 'oidc_payloads', 'oidc_clients', 'signing_keys', 'companies', 'memberships', 'held_requests', 'mail_outbox', 'audit_events', 'rate_limits', 'portal_sessions', 'invitations', 'company_domains', 'logout_deliveries', 'portal_logout_tokens']),
       )
       await expect(database.knex.raw("insert into users (email, password_hash, given_name, family_name) values ('A@x.fr', 'h', 'A', 'B'), ('a@X.fr', 'h', 'A', 'B')")).rejects.toThrow(/users_email_unique/u)
     } finally {
@@ -46,7 +47,7 @@ describe('npm run cli: usage, help and exit codes', () => {
     const usage = (await runEntryPoint('shared/src/cli/main.ts', ['--help'], cli.env)).stdout
     const commands = [...usage.matchAll(/^ {2}([a-z]+) ([a-z-]+)/gmu)].map((match) => [match[1]!, match[2]!] as const)
     expect(commands.map((command) => command.join(' '))).toEqual(
-      expect.arrayContaining(['users find', 'users show', 'memberships list', 'companies import', 'clients create', 'clients list', 'clients delete', 'clients disable', 'clients enable', 'outbox list', 'outbox retry', 'audit list', 'keys list', 'keys rotate', 'keys retire']),
+      expect.arrayContaining(['users find', 'users show', 'memberships list', 'memberships escalated', 'memberships pending-confirmation', 'memberships confirm', 'memberships reject', 'companies import', 'companies under-attack', 'clients create', 'clients list', 'clients delete', 'clients disable', 'clients enable', 'outbox list', 'outbox retry', 'logouts list', 'audit list', 'keys list', 'keys rotate', 'keys retire']),
     )
     const before = await cli.database.knex('audit_events').count({ count: '*' })
     for (let index = 0; index < commands.length; index += 4) {
@@ -93,6 +94,14 @@ describe('npm run cli: usage, help and exit codes', () => {
     expect(extraArgument.code).toBe(1)
     expect(extraArgument.stderr).toContain('Argument inattendu : toutes')
     for (const result of [unknown, noAction, unknownOption, missingValue, extraArgument]) expect(result.stdout).toBe('')
+  })
+
+  it('lists the logout tokens not delivered yet, and refuses a status it does not know', async () => {
+    expect((await cli.run(['logouts', 'list'])).stdout.trim()).toBe('Aucun jeton de déconnexion en attente ni abandonné.')
+    expect(await cli.json(['logouts', 'list'])).toEqual([])
+    const unknown = await cli.run(['logouts', 'list', '--status', 'perdu'])
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain('Statut inconnu : perdu')
   })
 
   it('answers 3 when what it is asked about does not exist', async () => {

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import * as oidc from 'openid-client'
+import { decryptClientSecret } from '@opcommerce/shared/clients'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
 import { newPerson, registerValidated } from '../support/accounts'
 import { Browser } from '../support/browser'
@@ -12,7 +13,8 @@ const SECRET = 'cli-clients-secret-0123456789abcdefghijklmn'
 
 describe('npm run cli -- clients', () => {
   const stack = useIdpStack()
-  const cli = useCli({ sharedDatabase: () => stack.database })
+  // The idp decrypts the client secrets the CLI stores: both use its key.
+  const cli = useCli({ sharedDatabase: () => stack.database, env: () => ({ SIGNING_KEYS_SECRET: stack.idp.config.secrets.signingKeysSecret }) })
   const clients = () => createClientQueries(stack.database.knex)
 
   it('creates a client with the default grants and prints the generated secret once', async () => {
@@ -23,7 +25,10 @@ describe('npm run cli -- clients', () => {
     expect(secret).toMatch(/^[\w-]{43}$/u)
     const client = await clients().find('paie')
     expect(client).toMatchObject({ name: 'Paie', tool: true, url: 'https://paie.opcommerce.test', description: 'Déclarations de paie' })
-    expect(client!.metadata).toMatchObject({ client_secret: secret, grant_types: ['authorization_code', 'refresh_token'], redirect_uris: ['https://paie.opcommerce.test/callback'] })
+    expect(client!.metadata).toMatchObject({ grant_types: ['authorization_code', 'refresh_token'], redirect_uris: ['https://paie.opcommerce.test/callback'] })
+    // The secret is stored encrypted, nowhere in clear.
+    expect(JSON.stringify(await stack.database.knex('oidc_clients').where({ client_id: 'paie' }).first())).not.toContain(secret)
+    expect(decryptClientSecret(client!.secretEncrypted!, stack.idp.config.secrets.signingKeysSecret)).toBe(secret)
     expect(await clients().listTools()).toEqual([{ clientId: 'paie', name: 'Paie', description: 'Déclarations de paie', href: 'https://paie.opcommerce.test' }])
     expect(await stack.database.knex('audit_events').where({ type: 'client.saved', subject: 'paie' }).first()).toMatchObject({ actor: OPERATOR_ACTOR })
   })
@@ -54,6 +59,22 @@ describe('npm run cli -- clients', () => {
     expect(unknownOption.code).toBe(1)
     expect(unknownOption.stderr).toContain('Option inconnue : --colour')
     expect(await clients().find('x')).toBeUndefined()
+  })
+
+  it('registers a back-channel logout URI and a resource server, and lists them', async () => {
+    const created = await cli.run(['clients', 'create', '--client-id', 'agenda', '--redirect-uri', 'https://agenda.opcommerce.test/callback', '--backchannel-logout-uri', 'https://agenda.opcommerce.test/backchannel-logout'])
+    expect(created.code).toBe(0)
+    expect((await clients().find('agenda'))!.metadata).toMatchObject({ backchannel_logout_uri: 'https://agenda.opcommerce.test/backchannel-logout', backchannel_logout_session_required: true })
+    await cli.run(['clients', 'create', '--client-id', 'api-paie', '--grant-type', 'client_credentials', '--resource-server'])
+    expect((await clients().find('api-paie'))!.metadata).toMatchObject({ resource_server: true })
+    expect((await clients().find('agenda'))!.metadata.resource_server).toBeUndefined()
+    const list = (await cli.run(['clients', 'list'])).stdout
+    expect(list).toContain('api-paie — api-paie [serveur de ressources]')
+    expect(list).toContain('backchannel_logout_uri : https://agenda.opcommerce.test/backchannel-logout')
+    expect(await cli.json(['clients', 'list'])).toEqual(expect.arrayContaining([expect.objectContaining({ clientId: 'api-paie', resourceServer: true }), expect.objectContaining({ clientId: 'agenda', backchannelLogoutUri: 'https://agenda.opcommerce.test/backchannel-logout' })]))
+    const badUri = await cli.run(['clients', 'create', '--client-id', 'agenda', '--redirect-uri', 'https://agenda.opcommerce.test/callback', '--backchannel-logout-uri', 'agenda'])
+    expect(badUri.code).toBe(1)
+    expect(badUri.stderr).toContain('backchannelLogoutUri : doit être une URL absolue http(s)')
   })
 
   describe('disable and enable', () => {

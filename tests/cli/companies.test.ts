@@ -40,7 +40,7 @@ describe('npm run cli -- companies import', () => {
     const directory = file('entreprises.csv', [
       'siren;name;code_adherent',
       '732 829 320;Opcommerce Test;ADH-1',
-      '552100554;Autre Société;ADH-2',
+      '552100554;Autre Société;K7P2-XW9Q-4M',
       '123456789;Siren faux;ADH-3',
       '12345;Trop court;ADH-4',
       '356000000;;ADH-5',
@@ -52,6 +52,7 @@ describe('npm run cli -- companies import', () => {
     expect(first.code).toBe(2)
     expect(first.stdout).toContain('2 entreprise(s) créée(s), 0 mise(s) à jour, 0 inchangée(s).')
     expect(first.stdout).toContain('6 ligne(s) rejetée(s) :')
+    expect(first.stdout).toContain('Attention : 1 code(s) adhérent faible(s) (moins de 8 caractères, ou uniquement des chiffres), plus faciles à deviner : lignes 2.')
     expect(first.stdout).toContain("ligne 4 : Siren « 123456789 » : Ce Siren n'est pas valide : vérifiez les chiffres saisis.")
     expect(first.stdout).toContain('ligne 5 : Siren « 12345 » : Le Siren doit comporter exactement 9 chiffres.')
     expect(first.stdout).toContain('ligne 6 : nom manquant')
@@ -67,13 +68,13 @@ describe('npm run cli -- companies import', () => {
     expect(await cli.database.knex('audit_events').where({ type: 'companies.imported' }).first()).toMatchObject({
       actor: OPERATOR_ACTOR,
       subject: directory,
-      details: { lines: 8, created: 2, updated: 0, unchanged: 0, rejected: 6, dryRun: false },
+      details: { lines: 8, created: 2, updated: 0, unchanged: 0, rejected: 6, weakCodes: 1, dryRun: false },
     })
 
-    const changed = file('entreprises-2.csv', ['siren;name;code_adherent', '732829320;Opcommerce Test;ADH-1', '552100554;Autre Société renommée;ADH-2'])
+    const changed = file('entreprises-2.csv', ['siren;name;code_adherent', '732829320;Opcommerce Test;ADH-1', '552100554;Autre Société renommée;K7P2-XW9Q-4M'])
     const second = await cli.run(['companies', 'import', changed])
     expect(second.code).toBe(0)
-    expect(second.stdout.trim()).toBe('0 entreprise(s) créée(s), 1 mise(s) à jour, 1 inchangée(s).')
+    expect(second.stdout.trim().split('\n')[0]).toBe('0 entreprise(s) créée(s), 1 mise(s) à jour, 1 inchangée(s).')
     expect(await cli.database.knex('companies').where({ siren: '552100554' }).first()).toMatchObject({ name: 'Autre Société renommée' })
   })
 

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import { seedCompany, seedMembership, seedUser, useCli, type SeededUser } from '../support/cli'
+import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
+import { OPERATOR_ACTOR, seedCompany, seedMembership, seedUser, useCli, type SeededUser } from '../support/cli'
 
 const SIREN = '732829320'
 
@@ -56,5 +57,56 @@ describe('npm run cli -- memberships list', () => {
     const missing = await cli.run(['memberships', 'list'])
     expect(missing.code).toBe(1)
     expect(missing.stderr).toContain('Indiquez --siren SIREN.')
+  })
+})
+
+describe('npm run cli -- memberships escalated|pending-confirmation|confirm|reject, companies under-attack', () => {
+  const cli = useCli()
+  const db = () => cli.database.knex
+
+  it('lists the access requests escalated to the Opcommerce, in words or as JSON, until they are settled', async () => {
+    expect((await cli.run(['memberships', 'escalated'])).stdout.trim()).toBe("Aucune demande d'accès transmise à l'Opcommerce en attente.")
+    const siren = '412350001'
+    await seedCompany(db(), siren, 'Entreprise Muette')
+    const admin = await seedUser(db(), 'Alain', 'Muet')
+    const requester = await seedUser(db(), 'Léa', 'Attente')
+    const memberships = createMembershipQueries(db())
+    const requestedAt = new Date(Date.now() - 9 * 24 * 3600_000)
+    await memberships.upsert({ userId: admin.id, siren, role: 'admin', status: 'active', at: requestedAt })
+    await memberships.upsert({ userId: requester.id, siren, role: 'member', status: 'pending', at: requestedAt })
+    expect(await memberships.recordEscalation(requester.id, siren, new Date(), new Date(Date.now() - 7 * 24 * 3600_000))).toBe(true)
+
+    const listed = await cli.run(['memberships', 'escalated'])
+    expect(listed.code).toBe(0)
+    expect(listed.stdout).toContain(`${siren} Entreprise Muette — Léa Attente <${requester.email}> (utilisateur ${requester.id})`)
+    expect(listed.stdout).toContain(`administrateurs : ${admin.email}`)
+    expect(await cli.json(['memberships', 'escalated'])).toEqual([expect.objectContaining({ siren, companyName: 'Entreprise Muette', user: expect.objectContaining({ email: requester.email }), adminEmails: [admin.email] })])
+
+    await memberships.decide(requester.id, siren, { status: 'active', role: 'member', by: admin.id, at: new Date() })
+    expect(await cli.json(['memberships', 'escalated'])).toEqual([])
+    const unknown = await cli.run(['memberships', 'effacer'])
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain('Action inconnue : memberships effacer')
+  })
+
+  it('lists the companies under protection and the requests held for the Opcommerce, and settles them', async () => {
+    expect((await cli.run(['companies', 'under-attack'])).stdout.trim()).toBe('Aucune entreprise sous protection.')
+    await seedCompany(db(), SIREN, 'Opcommerce Test')
+    const jeanne = await seedUser(db(), 'Jeanne', 'Client')
+    await db()('audit_events').insert({ type: 'company.protection_started', subject: SIREN, details: JSON.stringify({ until: new Date(Date.now() + 3600_000).toISOString() }) })
+    await db()('held_requests').insert({ user_id: jeanne.id, siren: SIREN, code_matched: true, created_at: new Date() })
+    const attack = await cli.run(['companies', 'under-attack'])
+    expect(attack.stdout).toMatch(new RegExp(`^${SIREN}\\s+Opcommerce Test\\s+\\S+ \\S+\\s+\\S+ \\S+\\s+0\\s+1$`, 'mu'))
+    expect(await cli.json(['companies', 'under-attack'])).toEqual([expect.objectContaining({ siren: SIREN, wrongCodes: 0, heldRequests: 1 })])
+    const pending = await cli.run(['memberships', 'pending-confirmation'])
+    expect(pending.stdout).toMatch(new RegExp(`^${SIREN} \\(Opcommerce Test\\) — Jeanne Client <${jeanne.email.replaceAll('.', '\\.')}> — code adhérent correct, 1 essai\\(s\\), le `, 'mu'))
+    const confirmed = await cli.run(['memberships', 'confirm', '--email', jeanne.email, '--siren', SIREN])
+    expect(confirmed.code).toBe(0)
+    expect(confirmed.stdout.trim()).toBe(`Demande confirmée : ${jeanne.email} devient administrateur de son accès (Siren ${SIREN}). Un email l'en informe.`)
+    expect(await db()('memberships').where({ user_id: jeanne.id, siren: SIREN }).first()).toMatchObject({ role: 'admin', status: 'active' })
+    expect(await db()('audit_events').where({ type: 'company.held_request_confirmed', subject: SIREN }).first()).toMatchObject({ actor: OPERATOR_ACTOR })
+    const again = await cli.run(['memberships', 'confirm', '--email', jeanne.email, '--siren', SIREN])
+    expect(again.code).toBe(3) // nothing to confirm: not found
+    expect(again.stderr.trim()).toBe(`Aucune demande en attente de vérification pour ${jeanne.email} et le Siren ${SIREN}.`)
   })
 })

@@ -6,6 +6,7 @@ import { describe, expect, it } from '@jest/globals'
 import { createTestDatabase } from '../support/database'
 import { freePort } from '../support/ports'
 import { runEntryPoint } from '../support/processes'
+import { migrationSource } from '../../migrations'
 
 const secrets = {
   COOKIE_KEYS: 'startup-test-cookie-key-0123456789abcdef',
@@ -45,7 +46,7 @@ describe('a misconfigured start stops at once with a one-line French message', (
   it('names the command to run when the database lacks migrations', async () => {
     const database = await createTestDatabase({ empty: true })
     try {
-      expectOneLine(await startIdp({ DATABASE_URL: database.url }), 'Base de données non migrée (2 migration(s) en attente)', 'npm run migrate')
+      expectOneLine(await startIdp({ DATABASE_URL: database.url }), `Base de données non migrée (${(await migrationSource.getMigrations([])).length} migration(s) en attente)`, 'npm run migrate')
     } finally {
       await database.close()
     }
@@ -63,8 +64,9 @@ describe('a misconfigured start stops at once with a one-line French message', (
       DATA_DIR: mkdtempSync(path.join(tmpdir(), 'opco-start-')),
       DATABASE_URL: 'postgres://localhost/opco',
       SMTP_URL: 'smtp://localhost:25',
-      IDP_ISSUER: 'http://auth.opcommerce.test',
-      PORTAL_URL: 'http://services.opcommerce.test',
+      IDP_ISSUER: 'https://auth.opcommerce.test',
+      PORTAL_URL: 'https://services.opcommerce.test',
+      TRUST_PROXY: 'true',
       COOKIE_KEYS: secrets.COOKIE_KEYS,
     })
     expectOneLine(result, 'SIGNING_KEYS_SECRET', 'MEMBER_CODE_HMAC_KEY', 'obligatoire(s) en production')

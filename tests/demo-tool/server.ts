@@ -1,7 +1,8 @@
 /**
  * The demo tool `npm start` registers: a minimal relying party that shows who single sign-on
  * brought in and their `companies` claim. Third-party initiated login: the portal's launcher
- * links to /login, which starts the authorization request.
+ * links to /login, which starts the authorization request. Back-channel logout: the idp posts a
+ * logout token to /backchannel-logout when the SSO session ends, and the visit ends with it.
  */
 import '@opcommerce/shared/node-version'
 import { randomBytes } from 'node:crypto'
@@ -10,6 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import * as oidc from 'openid-client'
 import { loadConfig } from '@opcommerce/shared/config'
 import { html, type SafeHtml } from '@opcommerce/shared/html'
+import { InvalidLogoutTokenError, verifyLogoutToken } from '@opcommerce/shared/logout-token'
 import { closeServer, listen, onShutdown, runMain } from '@opcommerce/shared/process'
 
 interface Visit {
@@ -20,6 +22,16 @@ interface Visit {
 
 const COOKIE = 'demo_tool_visit'
 const theme = readFileSync(new URL('../../shared/src/ui/theme.css', import.meta.url))
+
+/** A small form body (a logout token is about 1 kB). */
+async function readBody(request: IncomingMessage, limit = 16_384): Promise<string> {
+  let body = ''
+  for await (const chunk of request) {
+    body += String(chunk)
+    if (body.length > limit) throw new InvalidLogoutTokenError('body too large')
+  }
+  return body
+}
 
 function page(title: string, content: SafeHtml): string {
   return html`<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -52,6 +64,22 @@ runMain(async () => {
     return visits.get(fresh)!
   }
 
+  /** Back-Channel Logout 1.0 §2.6–2.7: checks the token, refuses a replay, ends the visits of the session it names. */
+  const seenLogoutTokens = new Map<string, number>() // jti → when it expires (epoch milliseconds)
+  async function backchannelLogout(form: URLSearchParams): Promise<void> {
+    const { jti, sid, sub, expiresAt } = await verifyLogoutToken(form.get('logout_token') ?? '', {
+      issuer: config.idp.issuer,
+      clientId: 'demo-tool',
+      jwksUri: (await idp()).serverMetadata().jwks_uri!,
+    })
+    for (const [seen, until] of seenLogoutTokens) if (until < Date.now()) seenLogoutTokens.delete(seen)
+    if (seenLogoutTokens.has(jti)) throw new InvalidLogoutTokenError('logout token already used')
+    seenLogoutTokens.set(jti, expiresAt.getTime())
+    for (const visit of visits.values()) {
+      if (visit.claims && (sid ? visit.claims.sid === sid : visit.claims.sub === sub)) Object.assign(visit, { claims: undefined, idToken: undefined })
+    }
+  }
+
   const send = (response: ServerResponse, status: number, body: string | Buffer, type = 'text/html; charset=utf-8') => {
     response.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' })
     response.end(body)
@@ -64,6 +92,15 @@ runMain(async () => {
   async function handle(request: IncomingMessage, response: ServerResponse) {
     const url = new URL(request.url ?? '/', base)
     if (url.pathname === '/theme.css') return send(response, 200, theme, 'text/css; charset=utf-8')
+    if (url.pathname === '/backchannel-logout' && request.method === 'POST') {
+      try {
+        await backchannelLogout(new URLSearchParams(await readBody(request)))
+        return send(response, 200, '', 'text/plain')
+      } catch (error) {
+        if (!(error instanceof InvalidLogoutTokenError)) throw error
+        return send(response, 400, JSON.stringify({ error: 'invalid_request', error_description: error.message }), 'application/json')
+      }
+    }
     const visit = visitOf(request, response, url.pathname === '/login')
     if (url.pathname === '/login') {
       const verifier = oidc.randomPKCECodeVerifier()
@@ -88,9 +125,14 @@ runMain(async () => {
       return redirect(response, '/')
     }
     if (url.pathname === '/logout' && request.method === 'POST' && visit.idToken) {
-      const target = oidc.buildEndSessionUrl(await idp(), { id_token_hint: visit.idToken, post_logout_redirect_uri: `${base}/` })
+      const idToken = visit.idToken
       Object.assign(visit, { claims: undefined, idToken: undefined })
-      return redirect(response, target.toString())
+      // On to the idp, which ends the SSO session: the ID token goes in a form, never in a URL.
+      return send(response, 200, page('Déconnexion', html`<div class="card"><h1>Se déconnecter</h1>
+<form id="idp-logout" method="post" action="${(await idp()).serverMetadata().end_session_endpoint!}">
+<input type="hidden" name="id_token_hint" value="${idToken}"><input type="hidden" name="post_logout_redirect_uri" value="${base}/">
+<button class="button" type="submit">Se déconnecter</button></form></div>
+<script>document.getElementById('idp-logout').submit()</script>`))
     }
     if (url.pathname !== '/') return send(response, 404, page('Page introuvable', html`<h1>Page introuvable</h1>`))
     if (!visit.claims) {

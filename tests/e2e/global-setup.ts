@@ -4,7 +4,7 @@
  * portal, demo tool), on the e2e ports, with a fresh DATA_DIR and — when E2E_DATABASE_URL or
  * TEST_DATABASE_URL names a PostgreSQL server — a database of its own on that server.
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import net from 'node:net'
@@ -17,11 +17,13 @@ import { stopStack } from './support/process-tree'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const READY_LINE = 'Tout est démarré'
+/** Companies of the browser suite's own scenarios (beyond the guide), besides the demo ones. */
+const E2E_COMPANIES = path.join(root, 'tests/e2e/support/entreprises-e2e.csv')
 const START_TIMEOUT = 240_000 // milliseconds: a portal build on 2 cores included
 
 /** Every variable the product reads (shared/src/config.ts): none leaks in from the developer's shell. */
 const PRODUCT_VARIABLES = [
-  'NODE_ENV', 'LOG_LEVEL', 'DATA_DIR', 'DATABASE_URL', 'SMTP_URL', 'MAIL_FROM', 'MAIL_POLL_INTERVAL_MS',
+  'NODE_ENV', 'LOG_LEVEL', 'DATA_DIR', 'DATABASE_URL', 'SMTP_URL', 'MAIL_FROM', 'MAIL_POLL_INTERVAL_MS', 'OPCO_CONTACT_EMAIL',
   'IDP_PORT', 'IDP_ISSUER', 'PORTAL_PORT', 'PORTAL_URL', 'LOGIN_URL', 'DEMO_TOOL_PORT', 'DEMO_TOOL_URL',
   'MAILDEV_SMTP_PORT', 'MAILDEV_WEB_PORT', 'TRUST_PROXY', 'COOKIE_KEYS', 'SIGNING_KEYS_SECRET',
   'MEMBER_CODE_HMAC_KEY', 'PORTAL_SESSION_SECRET', 'PORTAL_CLIENT_SECRET', 'DEMO_TOOL_CLIENT_SECRET',
@@ -106,6 +108,9 @@ export default async function globalSetup(config: FullConfig): Promise<void> {
   process.env[STACK_STATE_VARIABLE] = JSON.stringify(state)
   try {
     await waitForReadyLine(logFile, () => exitCode)
+    // As an operator would, with the command line, on the running stack's database.
+    const imported = spawnSync(path.join(root, 'node_modules/.bin/node'), ['--import', 'tsx', 'shared/src/cli/main.ts', 'companies', 'import', E2E_COMPANIES], { cwd: root, env, encoding: 'utf8' })
+    if (imported.status !== 0) throw new Error(`companies import failed:\n${imported.stdout}${imported.stderr}`)
   } catch (error) {
     delete process.env[STACK_STATE_VARIABLE]
     await stopStack(state)

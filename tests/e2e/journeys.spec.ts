@@ -97,10 +97,15 @@ test('2a. Bob asks to join the company and reminds its administrator once', asyn
 
 test('2b. Bob logs out, logs in again and finds his request waiting', async () => {
   const page = bobPage
-  // The idp's logout confirmation, as a browser without JavaScript shows it: checked, then confirmed.
+  // The logout pages as a browser without JavaScript shows them, each checked, then confirmed:
+  // the portal's, whose button posts the ID token on to the idp, then the idp's confirmation.
   await page.route('**/assets/auto-submit.js', (route) => route.abort())
   await page.getByRole('button', { name: 'Se déconnecter' }).click()
-  await expect(page.getByRole('heading', { name: 'Se déconnecter' })).toBeVisible()
+  await expect(page.getByText('Déconnexion de votre espace Web Services Entreprise en cours…')).toBeVisible()
+  expect(page.url()).toBe(`${urls.portal}/auth/logout`)
+  await expectAccessible(page, 'Se déconnecter (portail)')
+  await page.getByRole('button', { name: 'Se déconnecter' }).click()
+  await expect(page.getByRole('button', { name: 'Rester connecté' })).toBeVisible()
   await expectAccessible(page, 'Se déconnecter (confirmation)')
   await page.getByRole('button', { name: 'Se déconnecter' }).click()
   await expect(page.getByRole('link', { name: 'Se connecter aux Web Services' })).toBeVisible()
@@ -143,8 +148,10 @@ test("3. Alice authorizes Bob's access in « Gérer les utilisateurs », and Bob
   await expect(bobPage.getByRole('heading', { name: 'Accès refusé' })).toBeVisible()
   await expect(bobPage.getByText(alice.email)).toHaveCount(0)
   await expectAccessible(bobPage, 'Accès refusé')
-  await bobPage.goBack()
-  await expect(bobPage.getByText('Vous pouvez accéder au portail !')).toBeVisible()
+  // « Vous pouvez accéder au portail ! » greets an activation once, not every visit.
+  await bobPage.goto(`/entreprises/${company.siren}`)
+  await expect(bobPage.getByText(`Bienvenue ${bob.givenName}, vous êtes connecté au Web Services Entreprise de ${company.name}.`)).toBeVisible()
+  await expect(bobPage.getByText('Vous pouvez accéder au portail !')).toHaveCount(0)
 })
 
 test('4. Bob opens the demo tool from « Liste des outils de l\'Opcommerce » without typing his password', async () => {
@@ -167,12 +174,18 @@ test('4. Bob opens the demo tool from « Liste des outils de l\'Opcommerce » wi
   await expectAccessible(page, 'Outil de démonstration (connecté)')
 })
 
-test("5. « Se déconnecter » ends the single sign-on session: the demo tool asks for the password again", async () => {
+test("5. « Se déconnecter » ends the single sign-on session: the demo tool ends its own, and asks for the password again", async () => {
   const page = bobPage
   await page.goto('/outils')
   await expect(page.getByRole('heading', { name: "Liste des outils de l'Opcommerce", level: 1 })).toBeVisible()
   await logOutOfPortal(page)
   await expect(page.getByRole('heading', { name: "Vous avez déjà un identifiant à l'Opcommerce ?" })).toBeVisible()
+
+  // The idp told the demo tool (back-channel logout): its page shows nobody signed in.
+  await expect(async () => {
+    await page.goto(`${urls.demoTool}/`)
+    await expect(page.getByText("Vous n'êtes pas connecté à cet outil.")).toBeVisible({ timeout: 1_000 })
+  }).toPass({ timeout: 15_000 })
 
   await page.goto(demoToolHref)
   await expect(page.getByRole('heading', { name: 'Connexion' })).toBeVisible()

@@ -5,7 +5,7 @@ import { Browser } from '../support/browser'
 import { registerClient } from '../support/clients'
 import { useIdpStack } from '../support/idp'
 import { createCompany, testPortalContext } from '../support/portal'
-import { connect, finishLogin, logoutUrl, refresh, startLogin } from './relying-party'
+import { connect, finishLogin, logoutForm, refresh, startLogin } from './relying-party'
 
 const REDIRECT_URI = 'http://localhost:7301/callback'
 const SECRET = 'example-app-secret-0123456789abcdefghijklm'
@@ -47,7 +47,8 @@ describe("the README's openid-client example, against the real idp", () => {
     const refreshed = await refresh(config, tokens.refresh_token!)
     expect(refreshed.claims()).toMatchObject({ companies: [{ siren: company.siren, role: 'admin' }] })
 
-    const confirmation = await browser.get(logoutUrl(config, refreshed.id_token!, 'http://localhost:7301/').toString())
+    const form = logoutForm(config, refreshed.id_token!, 'http://localhost:7301/')
+    const confirmation = await browser.post(form.action, new URLSearchParams(form.fields))
     const back = await browser.submit(confirmation, /\/session\/end\/confirm$/u, {}, { stopAt: 'http://localhost:7301/' })
     expect(back.url).toBe('http://localhost:7301/')
     await expect(refresh(config, refreshed.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' })

@@ -37,7 +37,13 @@ export function refresh(config: client.Configuration, refreshToken: string) {
   return client.refreshTokenGrant(config, refreshToken)
 }
 
-/** Send the browser there to end the single sign-on session too. */
-export function logoutUrl(config: client.Configuration, idToken: string, postLogoutRedirectUri: string): URL {
-  return client.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: postLogoutRedirectUri })
+/**
+ * To end the single sign-on session too: a form the browser posts (render it with these hidden
+ * fields and submit it), so that the ID token never sits in a URL that proxies and histories keep.
+ */
+export function logoutForm(config: client.Configuration, idToken: string, postLogoutRedirectUri: string) {
+  return {
+    action: config.serverMetadata().end_session_endpoint!,
+    fields: { id_token_hint: idToken, post_logout_redirect_uri: postLogoutRedirectUri },
+  }
 }

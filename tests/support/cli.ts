@@ -28,7 +28,7 @@ export interface CliHarness {
  * directory, set once beforeAll has run; or the database of the services the file started
  * (`sharedDatabase`, set by an earlier beforeAll), so that the commands act on running services.
  */
-export function useCli(options: { env?: Record<string, string>; sharedDatabase?: () => TestDatabase } = {}): CliHarness {
+export function useCli(options: { env?: () => Record<string, string>; sharedDatabase?: () => TestDatabase } = {}): CliHarness {
   // Each command is a process of its own (Node and tsx start, ~1 s of CPU): on two busy cores a
   // test of five commands takes longer than jest's default 30 s.
   jest.setTimeout(180_000)
@@ -42,7 +42,7 @@ export function useCli(options: { env?: Record<string, string>; sharedDatabase?:
   }
   beforeAll(async () => {
     harness.database = options.sharedDatabase?.() ?? (await createTestDatabase())
-    harness.env = { DATABASE_URL: harness.database.url, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'opco-cli-')), MEMBER_CODE_HMAC_KEY: CLI_HMAC_KEY, ...options.env }
+    harness.env = { DATABASE_URL: harness.database.url, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'opco-cli-')), MEMBER_CODE_HMAC_KEY: CLI_HMAC_KEY, ...options.env?.() }
   })
   afterAll(async () => {
     if (!options.sharedDatabase) await harness.database?.close()

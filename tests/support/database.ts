@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { startEmbeddedServer } from '@opcommerce/shared/db/embedded-server'
 import { createKnex, type Knex } from '@opcommerce/shared/db/knex'
-import { withDatabase } from './template-database'
+import { startEmptyEmbeddedServer, withDatabase } from './template-database'
 
 export interface TestDatabase {
   url: string
@@ -36,7 +36,7 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
   }
   const dump = process.env.TEST_PGLITE_TEMPLATE
   if (!dump) throw new Error('The template database is missing: run the tests through jest (npm test).')
-  const server = await startEmbeddedServer(options.empty ? {} : { loadDataDir: new Blob([readFileSync(dump)]) })
+  const server = options.empty ? await startEmptyEmbeddedServer() : await startEmbeddedServer({ loadDataDir: new Blob([readFileSync(dump)]) })
   const knex = createKnex(server.url)
   return {
     url: server.url,

@@ -12,11 +12,12 @@ export interface AuthorizationRequest {
   nonce: string
 }
 
-/** An authorization code request with PKCE (S256), state and nonce, as our applications send it. */
+/** An authorization code request with PKCE (S256), state and nonce, as our applications send it; `extra` adds or overrides parameters. */
 export async function authorizationRequest(
   configuration: oidc.Configuration,
   redirectUri: string,
   scope = 'openid profile email companies',
+  extra: Record<string, string> = {},
 ): Promise<AuthorizationRequest> {
   const verifier = oidc.randomPKCECodeVerifier()
   const state = oidc.randomState()
@@ -28,6 +29,7 @@ export async function authorizationRequest(
     code_challenge_method: 'S256',
     state,
     nonce,
+    ...extra,
   })
-  return { url: url.toString(), verifier, state, nonce }
+  return { url: url.toString(), verifier, state: extra.state ?? state, nonce: extra.nonce ?? nonce }
 }

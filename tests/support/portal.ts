@@ -7,18 +7,17 @@ import { createUserQueries } from '@opcommerce/shared/queries/users'
 import { checkSiren } from '@opcommerce/shared/siren'
 import type { UserProfile } from '@opcommerce/shared/users'
 import { createPortalContext, type PortalContext } from '@opcommerce/portal/src/lib/context'
-import { SESSION_COOKIE } from '@opcommerce/portal/src/lib/cookies'
+import { cookieNames } from '@opcommerce/portal/src/lib/cookies'
 import { testLogger } from './logger'
 
 export function testPortalContext(config: Config, db: Knex, overrides: Partial<Parameters<typeof createPortalContext>[0]> = {}): PortalContext {
-  return createPortalContext({ config, db, logger: testLogger, limits: { linkPerUser: { points: 1000, duration: 60 }, linkPerCompany: { points: 1000, duration: 60 } }, ...overrides })
+  return createPortalContext({ config, db, logger: testLogger, limits: { linkPerUser: { points: 1000, duration: 60 }, linkPerIp: { points: 1000, duration: 60 }, linkPerCompanyPerDay: { points: 1000, duration: 60 } }, ...overrides })
 }
 
 /** A validated user, created directly: portal tests need users, not the registration flow. */
-export async function createUser(db: Knex, givenName: string, familyName = 'Test'): Promise<UserProfile> {
-  const email = `${givenName.toLowerCase()}.${randomBytes(4).toString('hex')}@exemple.fr`
-  const user = (await createUserQueries(db).insert({ email, passwordHash: 'not-a-real-hash', givenName, familyName }))!
-  await createUserQueries(db).markEmailVerified(user.id, new Date())
+export async function createUser(db: Knex, givenName: string, familyName = 'Test', domain = 'exemple.fr'): Promise<UserProfile> {
+  const email = `${givenName.toLowerCase()}.${randomBytes(4).toString('hex')}@${domain}`
+  const user = (await createUserQueries(db).insertValidated({ email, passwordHash: 'not-a-real-hash', givenName, familyName }, new Date()))!
   return { id: user.id, email, givenName, familyName }
 }
 
@@ -45,23 +44,71 @@ function withCheckDigit(eightDigits: string): string {
   return siren!
 }
 
+/** A company of the directory whose administrator is `admin`, with `members` already let in. */
+export async function companyAdministeredBy(db: Knex, context: PortalContext, name: string, admin: UserProfile, members: UserProfile[] = []) {
+  const company = await createCompany(db, context.config, name)
+  await context.memberships.linkCompany(admin, company, 'test')
+  for (const member of members) {
+    await context.memberships.linkCompany(member, company, 'test')
+    await context.memberships.approve(admin, company.siren, member.id, 'test')
+  }
+  return company
+}
+
 /** A portal session of `user`, as /auth/callback opens it; returns its cookie and CSRF token. */
 export async function sessionCookie(context: PortalContext, user: UserProfile): Promise<{ cookie: string; csrf: string }> {
   const value = await context.sessions.open({
     userId: user.id,
+    sid: undefined,
     idToken: 'unused-in-these-tests',
     refreshToken: undefined,
     accessTokenExpiresAt: new Date(Date.now() + 600_000),
   })
   const session = (await context.sessions.resume(value))!
-  return { cookie: `${SESSION_COOKIE}=${value}`, csrf: session.csrf }
+  return { cookie: `${cookieNames(context.config).session}=${value}`, csrf: session.csrf }
 }
 
-/** A form POST to a portal route handler, as the page's fetch sends it. */
-export async function formRequest(context: PortalContext, user: UserProfile | undefined, path: string, fields: Record<string, string>, options: { csrf?: string } = {}): Promise<Request> {
+/**
+ * A form POST to a portal route handler, as the page's fetch sends it; `plain` as the browser
+ * posts it without JavaScript (no JSON asked, the page's address as Referer).
+ */
+export async function formRequest(
+  context: PortalContext,
+  user: UserProfile | undefined,
+  path: string,
+  fields: Record<string, string>,
+  options: { csrf?: string; plain?: { referer?: string } } = {},
+): Promise<Request> {
   const session = user ? await sessionCookie(context, user) : undefined
   const body = new FormData()
   body.set('_csrf', options.csrf ?? session?.csrf ?? '')
   for (const [name, value] of Object.entries(fields)) body.set(name, value)
-  return new Request(`${context.config.portal.url}${path}`, { method: 'POST', body, headers: session ? { cookie: session.cookie, accept: 'application/json' } : { accept: 'application/json' } })
+  const headers: Record<string, string> = options.plain ? { accept: 'text/html' } : { accept: 'application/json' }
+  if (options.plain?.referer) headers.referer = options.plain.referer
+  if (session) headers.cookie = session.cookie
+  return new Request(`${context.config.portal.url}${path}`, { method: 'POST', body, headers })
 }
+
+/**
+ * The people of the authorization tests, seen from one company: its administrator, a member, a
+ * person whose request is pending, one whose request was refused, and the administrator of
+ * another company. A visitor has no session (undefined).
+ */
+export async function companyCast(db: Knex, context: PortalContext, name: string) {
+  const company = await createCompany(db, context.config, name)
+  const otherCompany = await createCompany(db, context.config, `${name} (autre)`)
+  const [admin, member, pending, refused, otherAdmin] = await createUsers(db, ['Alice', 'Bob', 'Chloe', 'Rachid', 'Denis'])
+  const ip = 'test'
+  await context.memberships.linkCompany(admin, company, ip)
+  for (const user of [member, pending, refused]) await context.memberships.linkCompany(user, company, ip)
+  await context.memberships.approve(admin, company.siren, member.id, ip)
+  await context.memberships.refuse(admin, company.siren, refused.id, { reason: '' }, ip)
+  await context.memberships.linkCompany(otherAdmin, otherCompany, ip)
+  return { company, otherCompany, admin, member, pending, refused, otherAdmin }
+}
+
+export type CompanyCast = Awaited<ReturnType<typeof companyCast>>
+/** Who acts in one cell of an authorization table. */
+export type CastRole = 'visitor' | 'pending' | 'refused' | 'member' | 'otherAdmin' | 'admin'
+export const CAST_ROLES: CastRole[] = ['visitor', 'pending', 'refused', 'member', 'otherAdmin', 'admin']
+export const actorOf = (cast: CompanyCast, role: CastRole): UserProfile | undefined => (role === 'visitor' ? undefined : cast[role])

@@ -1,10 +1,13 @@
 import { decodeJwt } from 'jose'
 import Provider, { type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider'
 import type { Config } from '@opcommerce/shared/config'
-import type { Knex } from '@opcommerce/shared/db/knex'
+import { isDatabaseUnavailable, type Knex } from '@opcommerce/shared/db/knex'
+import { ServiceUnavailableError } from '@opcommerce/shared/errors'
 import type { Logger } from '@opcommerce/shared/logger'
 import type { ClientQueries } from '@opcommerce/shared/queries/clients'
 import { countTokenIssue } from '../metrics'
+import { scheduleBackchannelLogouts } from '@opcommerce/shared/queries/logout-deliveries'
+import { ACR_VALUES } from '../libraries/authentication-context'
 import type { OidcPayloadQueries } from '../queries/oidc-payloads'
 import { errorPage } from '../views/errors'
 import { loggedOutPage, logoutPage } from '../views/logout'
@@ -59,18 +62,27 @@ export interface ProviderDependencies {
 export function createProvider({ config, db, payloads, clients, jwks, logger }: ProviderDependencies): Provider {
   const secureCookies = config.idp.issuer.startsWith('https:')
   const configuration: Configuration = {
-    adapter: createAdapterClass(payloads, clients),
+    adapter: createAdapterClass(payloads, clients, config.secrets.signingKeysSecret),
     findAccount: createFindAccount(db),
     jwks: { keys: jwks },
     cookies: {
       keys: config.secrets.cookieKeys,
       // The portal shares the host in development: cookies ignore ports, so names must differ.
-      names: { session: 'idp_session', interaction: 'idp_interaction', resume: 'idp_resume' },
-      long: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
-      short: { httpOnly: true, sameSite: 'lax', secure: secureCookies },
+      // Over https, __Host- for the session (whole host); the interaction and resume cookies are
+      // scoped to their paths by oidc-provider, which __Host- forbids: __Secure- for them.
+      names: secureCookies
+        ? { session: '__Host-idp_session', interaction: '__Secure-idp_interaction', resume: '__Secure-idp_resume' }
+        : { session: 'idp_session', interaction: 'idp_interaction', resume: 'idp_resume' },
+      // The SSO session cookie must reach a form posted from another site to /auth or /session/end
+      // (enableHttpPostMethods): SameSite=None, which browsers only keep with Secure.
+      long: { httpOnly: true, sameSite: 'none', secure: true },
+      short: { httpOnly: true, sameSite: 'lax', secure: true },
     },
+    // Core 1.0 §3.1.2.1: the authorization endpoint takes GET and POST (and so does end_session).
+    enableHttpPostMethods: true,
     claims: {
-      openid: ['sub'],
+      // How and when the person logged in, in every ID token (refreshed ones too).
+      openid: ['sub', 'acr', 'amr', 'auth_time'],
       email: ['email', 'email_verified'],
       profile: ['given_name', 'family_name', 'name', 'updated_at'],
       companies: ['companies', 'company_roles'],
@@ -84,14 +96,29 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
       token_endpoint_auth_method: 'client_secret_basic',
       id_token_signed_response_alg: 'RS256',
     },
-    extraClientMetadata: { properties: ['first_party'] },
+    extraClientMetadata: { properties: ['first_party', 'resource_server'] },
     pkce: { required: () => true },
+    // What discovery advertises, and all the provider accepts: the code flow only (RFC 9700
+    // §2.1.2 advises against the implicit one); a client secret in the Authorization header or
+    // the body (oidc-provider takes either from a client registered with one; openid-client
+    // sends it in the body), or none for a public client; the one algorithm of our signing keys.
+    responseTypes: ['code'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'none'],
+    enabledJWA: { idTokenSigningAlgValues: ['RS256'] },
+    acrValues: Object.values(ACR_VALUES),
     features: {
       devInteractions: { enabled: false },
+      backchannelLogout: { enabled: true },
+      // On by default in oidc-provider, used by none of our applications.
+      pushedAuthorizationRequests: { enabled: false },
+      dPoP: { enabled: false },
+      // Core 1.0 §5.5: how a relying party asks for an essential acr.
+      claimsParameter: { enabled: true },
       clientCredentials: { enabled: true },
       introspection: {
         enabled: true,
-        allowedPolicy: async (_ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === client.clientId,
+        // Only the client a token was issued to, or a resource server registered as one, may read it.
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId || client.metadata().resource_server === true,
       },
       revocation: {
         enabled: true,
@@ -118,6 +145,7 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
     clientBasedCORS: () => false,
     ttl: TTL,
     async renderError(ctx, out, error) {
+      if (isDatabaseUnavailable(error)) return unavailable(ctx, error)
       if (ctx.status >= 500) logger.error({ err: error }, 'authorization error')
       else logger.warn({ error: out.error, description: out.error_description }, 'authorization request refused')
       ctx.type = 'html'
@@ -126,9 +154,38 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
   }
   const provider = new Provider(config.idp.issuer, configuration)
   provider.proxy = config.trustProxy
+  // Over https the proxy says the request is secure (TRUST_PROXY). An http issuer is on this
+  // machine (config.ts): browsers keep Secure cookies from localhost, but Koa refuses to set
+  // them over plain http unless the request counts as secure.
+  if (config.idp.issuer.startsWith('http:')) Object.defineProperty(provider.request, 'secure', { get: () => true })
   provider.maxIpsCount = 1
-  provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'oidc-provider server error'))
+  // Back-Channel Logout 1.0: oidc-provider would post each logout token once, while the logout
+  // request waits. Ours go through the logout outbox instead (LogoutSender: retried, visible to
+  // operators), like those of a password reset. It calls this once per client of the session.
+  const clientPrototype = provider.Client.prototype as unknown as { backchannelLogout(sub: string, sid: string): Promise<void> }
+  clientPrototype.backchannelLogout = async (sub, sid) => {
+    await scheduleBackchannelLogouts(db, { userId: sub, sids: [sid] })
+  }
+  provider.on('server_error', (ctx, error) => {
+    if (ctx.status === 503) return // renderError answered already
+    if (isDatabaseUnavailable(error)) return unavailable(ctx, error)
+    logger.error({ err: error }, 'oidc-provider server error')
+  })
   provider.on('grant.success', (ctx) => countTokenIssue(String(ctx.oidc.params?.grant_type)))
+  provider.on('backchannel.error', (_ctx, error, client) => logger.error({ err: error, clientId: client.clientId }, 'logout tokens not scheduled'))
+
+  /** The database went away: 503, which the browser or the application may retry (a French page, or OAuth's temporarily_unavailable). */
+  function unavailable(ctx: KoaContextWithOIDC, error: unknown): void {
+    logger.warn({ err: error }, 'database unavailable')
+    const failure = new ServiceUnavailableError(error)
+    ctx.status = failure.status
+    ctx.set(failure.headers())
+    if (ctx.type === 'application/json' || typeof ctx.body === 'object') ctx.body = { error: 'temporarily_unavailable', error_description: failure.message }
+    else {
+      ctx.type = 'html'
+      ctx.body = errorPage({ status: failure.status, message: failure.message, homeHref: config.portal.url })
+    }
+  }
   return provider
 }
 

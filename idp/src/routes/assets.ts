@@ -12,7 +12,7 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   'auto-submit.js': { file: resolve('@opcommerce/idp/assets/auto-submit.js'), type: 'text/javascript; charset=utf-8' },
 }
 
-/** The stylesheet shared with the portal and the two small scripts of our pages, read once. */
+/** The stylesheet shared with the portal and the two small scripts of our pages, read once; the portal's logout page loads the stylesheet and auto-submit.js from here. */
 export function assetRoutes(router: Router): void {
   const contents = new Map(Object.entries(ASSETS).map(([name, asset]) => [name, { ...asset, body: readFileSync(asset.file) }]))
   router.get('/favicon.ico', (ctx) => {
@@ -25,6 +25,8 @@ export function assetRoutes(router: Router): void {
     if (!asset) return
     ctx.type = asset.type
     ctx.set('Cache-Control', 'public, max-age=3600')
+    // The portal's logout page, on the same site, uses the stylesheet and auto-submit.js too (portal/src/handlers/auth.ts).
+    ctx.set('Cross-Origin-Resource-Policy', 'same-site')
     ctx.body = asset.body
   })
 }

@@ -19,17 +19,19 @@ export interface FieldOptions {
   /** Extra markup under the input (password checklist, strength meter). */
   after?: SafeHtml
   autofocus?: boolean
+  /** Shown but not editable (an address proven by an invitation). */
+  readonly?: boolean
 }
 
 /** A labelled input; its errors are listed under it and announced with it (aria-describedby). */
 export function field(options: FieldOptions): SafeHtml {
-  const { name, label, type = 'text', value = '', errors = [], hint, autocomplete, required = true, maxLength, after, autofocus } = options
+  const { name, label, type = 'text', value = '', errors = [], hint, autocomplete, required = true, maxLength, after, autofocus, readonly } = options
   const id = `champ-${name}`
   const describedBy = [hint ? `${id}-aide` : '', errors.length ? `${id}-erreurs` : ''].filter(Boolean).join(' ')
   return html`<div class="field">
   <label for="${id}">${label}</label>
   ${hint ? html`<span class="hint" id="${id}-aide">${hint}</span>` : ''}
-  <input id="${id}" name="${name}" type="${type}" value="${type === 'password' ? '' : value}"${autocomplete ? html` autocomplete="${autocomplete}"` : ''}${required ? html` required` : ''}${maxLength ? html` maxlength="${maxLength}"` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}${errors.length ? html` aria-invalid="true"` : ''}${autofocus ? html` autofocus` : ''}>
+  <input id="${id}" name="${name}" type="${type}" value="${type === 'password' ? '' : value}"${autocomplete ? html` autocomplete="${autocomplete}"` : ''}${required ? html` required` : ''}${maxLength ? html` maxlength="${maxLength}"` : ''}${describedBy ? html` aria-describedby="${describedBy}"` : ''}${errors.length ? html` aria-invalid="true"` : ''}${autofocus ? html` autofocus` : ''}${readonly ? html` readonly` : ''}>
   ${errors.length ? html`<ul class="field-error" id="${id}-erreurs">${errors.map((error) => html`<li>${error}</li>`)}</ul>` : ''}
   ${after ?? ''}
 </div>`

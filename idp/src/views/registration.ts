@@ -17,29 +17,42 @@ export interface RegisterValues {
   family_name: string
 }
 
+/** The invitation a registration comes from: its address is fixed, and proven. */
+export interface RegisterInvitation {
+  token: string
+  email: string
+  companyName: string
+}
+
 export function registerPage(options: {
   csrf: string
   interaction: string | undefined
   loginHref: string
+  invitation?: RegisterInvitation
   values?: RegisterValues
   fieldErrors?: FieldErrors
   formError?: string
 }): string {
-  const { values, fieldErrors = {}, formError } = options
+  const { values, fieldErrors = {}, formError, invitation } = options
+  const emailFields = invitation
+    ? html`${field({ name: 'email', label: 'Email', type: 'email', autocomplete: 'email', value: invitation.email, readonly: true, hint: messages.invitation.emailProven })}
+  <input type="hidden" name="invitation" value="${invitation.token}">`
+    : html`<div class="field-row">
+    ${field({ name: 'email', label: 'Email', type: 'email', autocomplete: 'email', value: values?.email, errors: fieldErrors.email, maxLength: 254 })}
+    ${field({ name: 'email_confirmation', label: 'Confirmer votre Email', type: 'email', autocomplete: 'email', value: values?.email_confirmation, errors: fieldErrors.email_confirmation, maxLength: 254 })}
+  </div>`
   return renderPage({
     title: 'Créer un compte',
     scripts: ['password-helpers'],
     content: html`<div class="card">
 <h1>Créer un compte</h1>
+${invitation ? alert('info', messages.invitation.intro(invitation.companyName)) : ''}
 <p class="muted">Tous les champs sont obligatoires.</p>
 ${formError ? alert('error', formError) : ''}
 <form method="post" action="/inscription" novalidate>
   ${csrfField(options.csrf)}
   ${options.interaction ? html`<input type="hidden" name="interaction" value="${options.interaction}">` : ''}
-  <div class="field-row">
-    ${field({ name: 'email', label: 'Email', type: 'email', autocomplete: 'email', value: values?.email, errors: fieldErrors.email, maxLength: 254 })}
-    ${field({ name: 'email_confirmation', label: 'Confirmer votre Email', type: 'email', autocomplete: 'email', value: values?.email_confirmation, errors: fieldErrors.email_confirmation, maxLength: 254 })}
-  </div>
+  ${emailFields}
   ${field({ name: 'password', label: 'Mot de passe', type: 'password', autocomplete: 'new-password', hint: PASSWORD_HINT, errors: fieldErrors.password, maxLength: PASSWORD_MAX_LENGTH, after: passwordHelpers() })}
   ${field({ name: 'password_confirmation', label: 'Confirmer le mot de passe', type: 'password', autocomplete: 'new-password', errors: fieldErrors.password_confirmation, maxLength: PASSWORD_MAX_LENGTH })}
   <div class="field-row">
@@ -86,6 +99,29 @@ export function validatedPage(loginHref: string): string {
 ${alert('success', messages.validation.done)}
 <p>${messages.validation.doneNext}</p>
 <a class="button" href="${loginHref}">Se connecter</a>
+</div>`,
+  })
+}
+
+const dateFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' })
+
+/**
+ * A validation link opened in another browser than the one that registered (another device, a
+ * mail scanner): nothing happens until a person presses the button, and the page says whose
+ * request it is, so that someone who did not ask for it knows not to.
+ */
+export function confirmValidationPage(options: { csrf: string; token: string; email: string; name: string; requestedAt: Date }): string {
+  return renderPage({
+    title: 'Validation de compte',
+    content: html`<div class="card">
+<h1>Validation de compte</h1>
+<p>${messages.validation.confirm(options.email)}</p>
+<p class="muted">${messages.validation.confirmRequestedBy(options.name, dateFormat.format(options.requestedAt))}</p>
+${alert('warning', messages.validation.confirmWarning)}
+<form method="post" action="/validation/${options.token}">
+  ${csrfField(options.csrf)}
+  <button class="button button--block" type="submit">Valider la création de mon compte</button>
+</form>
 </div>`,
   })
 }

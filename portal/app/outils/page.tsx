@@ -7,10 +7,10 @@ export const metadata: Metadata = { title: "Liste des outils de l'Opcommerce" }
 
 export default async function Tools() {
   const page = await requireSignedIn('/outils')
-  const { session, companies } = page
+  const { session, companies, flash } = page
   const tools = await fetchTools(page)
   return (
-    <PortalShell session={session} companies={companies} current={companies.length === 1 ? companies[0] : undefined} section="tools">
+    <PortalShell session={session} companies={companies} current={companies.length === 1 ? companies[0] : undefined} section="tools" flash={flash}>
       <div className="card">
         <h1>Liste des outils de l&apos;Opcommerce</h1>
         <p>

@@ -2,9 +2,11 @@ import Link from 'next/link'
 import type { ReactNode } from 'react'
 import type { ActiveMembership } from '@opcommerce/shared/queries/memberships'
 import { fullName } from '@opcommerce/shared/users'
+import type { Flash } from '@/lib/flash'
 import type { PortalSession } from '@/lib/portal-sessions'
+import { FlashArea } from './ActionForm'
 
-export type Section = 'home' | 'users' | 'add' | 'tools'
+export type Section = 'home' | 'users' | 'add' | 'mine' | 'tools'
 
 function Brand() {
   return (
@@ -52,14 +54,17 @@ export function PublicShell({ children }: { children: ReactNode }) {
 
 /**
  * The menu bar of the guide: "Gérer les utilisateurs" (administrators of the current company),
- * "Ajouter une entreprise", "Liste des outils de l'Opcommerce", a company switcher when the
- * user has several, their name and "Se déconnecter".
+ * "Ajouter une entreprise", "Mes entreprises", "Liste des outils de l'Opcommerce", a company
+ * switcher when the user has several, their name and "Se déconnecter". Above the page, the
+ * message of the form just posted (FlashArea).
  */
 export function PortalShell(props: {
   session: PortalSession
   companies: ActiveMembership[]
   current?: ActiveMembership
   section: Section
+  /** The outcome of a form posted without JavaScript (SignedInPage.flash). */
+  flash: Flash | undefined
   children: ReactNode
 }) {
   const { session, companies, current, section } = props
@@ -97,12 +102,15 @@ export function PortalShell(props: {
               <Link href="/entreprises/ajouter" aria-current={here('add')}>
                 Ajouter une entreprise
               </Link>
+              <Link href="/mes-entreprises" aria-current={here('mine')}>
+                Mes entreprises
+              </Link>
               <Link href="/outils" aria-current={here('tools')}>
                 Liste des outils de l&apos;Opcommerce
               </Link>
               {others.length > 0 && (
                 <details className="switcher">
-                  <summary>{current ? "Changer d'entreprise" : 'Mes entreprises'}</summary>
+                  <summary>{current ? "Changer d'entreprise" : 'Aller à une entreprise'}</summary>
                   <ul>
                     {others.map((company) => (
                       <li key={company.siren}>
@@ -117,7 +125,10 @@ export function PortalShell(props: {
         </>
       }
     >
-      {props.children}
+      {/* Keyed by the message: a page reached with a new one shows it, even when React keeps the page's tree. */}
+      <FlashArea key={props.flash?.message} posted={props.flash}>
+        {props.children}
+      </FlashArea>
     </Frame>
   )
 }

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
+import { parse } from 'node-html-parser'
 import { sha256 } from '@opcommerce/shared/crypto'
 import { portalClient } from '@opcommerce/shared/platform-clients'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
@@ -7,7 +8,7 @@ import { Browser } from '../../../tests/support/browser'
 import { testConfig, useIdpStack } from '../../../tests/support/idp'
 import { testPortalContext } from '../../../tests/support/portal'
 import type { PortalContext } from '@/lib/context'
-import { LOGIN_COOKIE, SESSION_COOKIE } from '@/lib/cookies'
+import { cookieNames } from '@/lib/cookies'
 import { finishLogin, logout, startLogin } from './auth'
 
 /** The value of a cookie a response sets. */
@@ -21,6 +22,8 @@ describe('portal login through the idp (code + PKCE, state and nonce checked)', 
   let context: PortalContext
   const person = newPerson('Hélène', 'Durand')
   const browser = new Browser()
+  let SESSION_COOKIE = ''
+  let LOGIN_COOKIE = ''
 
   /** Runs /auth/login, the idp's login page and /auth/callback; returns the callback's response. */
   async function logIn(returnTo: string, tamper: (callback: URL) => URL = (url) => url): Promise<Response> {
@@ -35,6 +38,7 @@ describe('portal login through the idp (code + PKCE, state and nonce checked)', 
 
   beforeAll(async () => {
     context = testPortalContext(testConfig(stack.database, stack.smtp, { IDP_ISSUER: stack.idp.issuer }), stack.database.knex)
+    ;({ session: SESSION_COOKIE, login: LOGIN_COOKIE } = cookieNames(context.config))
     await createClientQueries(stack.database.knex).save(portalClient(context.config))
     await registerValidated(browser, stack.idp.issuer, stack.smtp, person)
   })
@@ -90,7 +94,7 @@ describe('portal login through the idp (code + PKCE, state and nonce checked)', 
     expect(response.headers.get('location')).toBe(`${context.config.portal.url}/entreprises/ajouter`)
   })
 
-  it('logs out through the idp with the ID token as hint, only with the CSRF token', async () => {
+  it('logs out through the idp with the ID token in a posted form, never in a URL, only with the CSRF token', async () => {
     const sessionValue = setCookie(await logIn('/outils'), SESSION_COOKIE)!
     const session = (await context.sessions.resume(sessionValue))!
     const post = (csrf: string) => {
@@ -100,10 +104,20 @@ describe('portal login through the idp (code + PKCE, state and nonce checked)', 
     }
     expect((await logout(context, post('forged'))).status).toBe(403)
     const response = await logout(context, post(session.csrf))
-    const target = new URL(response.headers.get('location')!)
-    expect(`${target.origin}${target.pathname}`).toBe(`${stack.idp.issuer}/session/end`)
-    expect(target.searchParams.get('id_token_hint')).toBe(session.idToken)
-    expect(target.searchParams.get('post_logout_redirect_uri')).toBe(`${context.config.portal.url}/`)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('location')).toBeNull()
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer')
+    const page = parse(await response.text())
+    const form = page.querySelector('form')!
+    expect(form.getAttribute('method')).toBe('post')
+    expect(form.getAttribute('action')).toBe(`${stack.idp.issuer}/session/end`)
+    expect(form.querySelector('input[name="id_token_hint"]')?.getAttribute('value')).toBe(session.idToken)
+    expect(form.querySelector('input[name="post_logout_redirect_uri"]')?.getAttribute('value')).toBe(`${context.config.portal.url}/`)
+    expect(form.querySelector('button[type="submit"][data-auto-submit]')?.textContent).toBe('Se déconnecter')
+    // The idp's script presses that button at once; the page runs no other.
+    expect(page.querySelector('script')!.getAttribute('src')).toBe(`${stack.idp.issuer}/assets/auto-submit.js`)
+    expect(response.headers.get('content-security-policy')).toContain(`script-src ${stack.idp.issuer};`)
     expect(response.headers.getSetCookie().some((cookie) => cookie.startsWith(`${SESSION_COOKIE}=;`))).toBe(true)
     expect(await context.sessions.resume(sessionValue)).toBeUndefined()
   })

@@ -1,33 +1,31 @@
 import { z } from 'zod'
-import { BadRequestError, NotFoundError } from '@opcommerce/shared/errors'
+import { BadRequestError } from '@opcommerce/shared/errors'
 import { readForm } from '@opcommerce/shared/forms'
 import { fullName } from '@opcommerce/shared/users'
 import type { PortalContext } from '@/lib/context'
 import { messages } from '@/lib/messages'
 import { clientIp, handleAction, requireSession, verifyForm } from './http'
+import { ADD_COMPANY_PAGE, companyPage, parseParam, sirenParam, userIdParam } from './params'
 
-/** How long "Vous allez être redirigé" stays on screen. */
-const REDIRECT_DELAY = 2500 // milliseconds
-
-const sirenParam = z.string().regex(/^\d{9}$/u)
-const userIdParam = z.uuid()
-
-function parseParam<T>(schema: z.ZodType<T>, value: string): T {
-  const parsed = schema.safeParse(value)
-  if (!parsed.success) throw new NotFoundError(messages.errors.notFound)
-  return parsed.data
-}
+/**
+ * How long "Vous allez être redirigé" stays on screen: long enough for a screen reader to say
+ * it (the message is in a live region), short enough to feel immediate.
+ */
+const REDIRECT_DELAY = 1000 // milliseconds
 
 /** POST /api/entreprises: "Ajouter cette entreprise". */
 export function linkCompanyHandler(context: PortalContext, request: Request): Promise<Response> {
-  return handleAction(context, async () => {
+  return handleAction(context, request, ADD_COMPANY_PAGE, async () => {
     const session = await requireSession(context, request)
-    const form = readForm(await verifyForm(request, session), ['siren', 'code'])
-    const { outcome, company } = await context.memberships.linkCompany(session.user, form, clientIp(request))
-    const home = `/entreprises/${company.siren}`
-    switch (outcome) {
+    const form = readForm(await verifyForm(context, request, session), ['siren', 'code'])
+    const result = await context.memberships.linkCompany(session.user, form, clientIp(request))
+    if (result.outcome === 'held') return { message: messages.link.held }
+    const home = `/entreprises/${result.company.siren}`
+    switch (result.outcome) {
       case 'admin':
         return { message: messages.link.becameAdmin, redirect: home, redirectDelay: REDIRECT_DELAY }
+      case 'member_by_domain':
+        return { message: messages.link.joinedByDomain, redirect: home, redirectDelay: REDIRECT_DELAY }
       case 'already_active':
         return { message: messages.link.alreadyActive, redirect: home, redirectDelay: REDIRECT_DELAY }
       case 'pending':
@@ -40,21 +38,44 @@ export function linkCompanyHandler(context: PortalContext, request: Request): Pr
 
 /** POST /api/entreprises/:siren/relance: "Relancer ma demande". */
 export function remindHandler(context: PortalContext, request: Request, sirenInput: string): Promise<Response> {
-  return handleAction(context, async () => {
+  return handleAction(context, request, ADD_COMPANY_PAGE, async () => {
     const session = await requireSession(context, request)
-    await verifyForm(request, session)
+    await verifyForm(context, request, session)
     await context.memberships.remindAdministrators(session.user, parseParam(sirenParam, sirenInput), clientIp(request))
     return { message: messages.reminder.sent }
   })
 }
 
+/** POST /api/entreprises/:siren/annulation: "Annuler ma demande". */
+export function cancelRequestHandler(context: PortalContext, request: Request, sirenInput: string): Promise<Response> {
+  return handleAction(context, request, ADD_COMPANY_PAGE, async () => {
+    const session = await requireSession(context, request)
+    await verifyForm(context, request, session)
+    await context.memberships.cancelRequest(session.user, parseParam(sirenParam, sirenInput), clientIp(request))
+    return { message: messages.request.cancelled }
+  })
+}
+
+/** POST /api/entreprises/:siren/escalade: "Contacter l'Opcommerce". */
+export function escalateHandler(context: PortalContext, request: Request, sirenInput: string): Promise<Response> {
+  return handleAction(context, request, ADD_COMPANY_PAGE, async () => {
+    const session = await requireSession(context, request)
+    await verifyForm(context, request, session)
+    await context.memberships.escalate(session.user, parseParam(sirenParam, sirenInput), clientIp(request))
+    return { message: messages.request.escalated }
+  })
+}
+
 const memberAction = z.enum(['approve', 'refuse', 'promote', 'demote', 'remove'])
 
-/** POST /api/entreprises/:siren/membres/:userId: the buttons of "Gérer les utilisateurs". */
+/**
+ * POST /api/entreprises/:siren/membres/:userId: the buttons of "Gérer les utilisateurs", and
+ * "Quitter l'entreprise" (a member removing themselves).
+ */
 export function memberActionHandler(context: PortalContext, request: Request, sirenInput: string, userIdInput: string): Promise<Response> {
-  return handleAction(context, async () => {
+  return handleAction(context, request, companyPage(sirenInput, '/utilisateurs'), async () => {
     const session = await requireSession(context, request)
-    const form = readForm(await verifyForm(request, session), ['action', 'reason'])
+    const form = readForm(await verifyForm(context, request, session), ['action', 'reason'])
     const siren = parseParam(sirenParam, sirenInput)
     const userId = parseParam(userIdParam, userIdInput)
     const action = memberAction.safeParse(form.action)
@@ -73,7 +94,7 @@ export function memberActionHandler(context: PortalContext, request: Request, si
         return { message: messages.members.demoted(fullName(await memberships.demote(actor, siren, userId, ip))) }
       case 'remove': {
         const removed = await memberships.remove(actor, siren, userId, ip)
-        return removed.id === actor.id ? { message: messages.members.left, redirect: '/entreprises/ajouter' } : { message: messages.members.removed(fullName(removed)) }
+        return removed.id === actor.id ? { message: messages.members.left, redirect: '/mes-entreprises' } : { message: messages.members.removed(fullName(removed)) }
       }
     }
   })

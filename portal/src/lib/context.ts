@@ -2,6 +2,8 @@ import type { Config } from '@opcommerce/shared/config'
 import type { Knex } from '@opcommerce/shared/db/knex'
 import type { Logger } from '@opcommerce/shared/logger'
 import { createClientQueries, type ClientQueries } from '@opcommerce/shared/queries/clients'
+import { createCompanyDomainRules, type CompanyDomainRules } from './company-domains'
+import { createInvitationRules, type InvitationRules, type InvitationRulesDependencies } from './invitations'
 import { createMembershipRules, type MembershipRules, type MembershipRulesDependencies } from './memberships'
 import { createPortalSessionStore, type PortalSessionStore } from './portal-sessions'
 import { portalRuntime } from './runtime'
@@ -12,19 +14,29 @@ export interface PortalContext {
   db: Knex
   logger: Logger
   memberships: MembershipRules
+  invitations: InvitationRules
+  domains: CompanyDomainRules
   clients: ClientQueries
   sessions: PortalSessionStore
   now: () => Date
 }
 
-export function createPortalContext(options: { config: Config; db: Knex; logger: Logger; now?: () => Date; limits?: MembershipRulesDependencies['limits'] }): PortalContext {
-  const { config, db, logger, now = () => new Date(), limits } = options
+export function createPortalContext(options: {
+  config: Config
+  db: Knex
+  logger: Logger
+  now?: () => Date
+  limits?: MembershipRulesDependencies['limits'] & InvitationRulesDependencies['limits']
+}): PortalContext {
+  const { config, db, logger, now = () => new Date(), limits = {} } = options
   return {
     config,
     db,
     logger,
     now,
-    memberships: createMembershipRules({ config, db, now, limits }),
+    memberships: createMembershipRules({ config, db, logger, now, limits }),
+    invitations: createInvitationRules({ config, db, now, limits }),
+    domains: createCompanyDomainRules({ db, now }),
     clients: createClientQueries(db),
     sessions: createPortalSessionStore({ db, config, now }),
   }

@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client'
 import type { Config } from '@opcommerce/shared/config'
 
-const PORTAL_CLIENT_ID = 'portal'
+export const PORTAL_CLIENT_ID = 'portal'
 /** The portal reads memberships from the database, so it does not ask for the `companies` claim. */
 export const PORTAL_SCOPE = 'openid profile email'
 

@@ -2,7 +2,9 @@ import * as oidc from 'openid-client'
 import type { Config } from '@opcommerce/shared/config'
 import { decryptText, encryptText, randomToken, sha256 } from '@opcommerce/shared/crypto'
 import type { Knex } from '@opcommerce/shared/db/knex'
+import type { LogoutTokenClaims } from '@opcommerce/shared/logout-token'
 import type { UserProfile } from '@opcommerce/shared/users'
+import { createLogoutTokenQueries } from '@/queries/logout-tokens'
 import { createPortalSessionQueries, type PortalSessionRow } from '@/queries/portal-sessions'
 import { idpConfiguration } from './oidc'
 
@@ -23,6 +25,8 @@ export interface PortalSession {
 /** What a code exchange or a refresh gives the portal session. */
 export interface PortalSessionTokens {
   userId: string
+  /** The SSO session's id for the portal (ID token `sid`): what a logout token names. */
+  sid: string | undefined
   idToken: string
   refreshToken: string | undefined
   accessTokenExpiresAt: Date
@@ -32,6 +36,7 @@ export interface PortalSessionTokens {
 export function sessionTokens(tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers, now: Date): PortalSessionTokens {
   return {
     userId: tokens.claims()!.sub,
+    sid: tokens.claims()!.sid as string | undefined,
     idToken: tokens.id_token!,
     refreshToken: tokens.refresh_token,
     accessTokenExpiresAt: new Date(now.getTime() + (tokens.expiresIn() ?? 600) * 1000),
@@ -88,6 +93,7 @@ export function createPortalSessionStore({ db, config, now }: { db: Knex; config
       await sessions.insert({
         id: sha256(cookie),
         userId: tokens.userId,
+        sid: tokens.sid ?? null,
         idTokenEncrypted: encrypt(tokens.idToken),
         refreshTokenEncrypted: tokens.refreshToken ? encrypt(tokens.refreshToken) : null,
         accessTokenExpiresAt: tokens.accessTokenExpiresAt,
@@ -108,6 +114,18 @@ export function createPortalSessionStore({ db, config, now }: { db: Knex; config
 
     async close(session: PortalSession): Promise<void> {
       await sessions.delete(session.id)
+    },
+
+    /**
+     * Back-Channel Logout 1.0 §2.7: ends the sessions a verified logout token names. False when
+     * the same token (its jti) was honoured already: a replay is refused.
+     */
+    async endLoggedOut(claims: LogoutTokenClaims): Promise<boolean> {
+      return db.transaction(async (trx) => {
+        if (!(await createLogoutTokenQueries(trx).remember(claims.jti, claims.expiresAt, now()))) return false
+        await createPortalSessionQueries(trx).deleteLoggedOut(claims)
+        return true
+      })
     },
   }
 }

@@ -14,13 +14,14 @@ export interface PortalSessionRow {
 }
 
 /** The only SQL over portal_sessions. */
-export function createPortalSessionQueries(db: Knex) {
+export function createPortalSessionQueries(db: Knex | Knex.Transaction) {
   const sessions = () => db('portal_sessions')
 
   return {
     async insert(session: {
       id: string
       userId: string
+      sid: string | null
       idTokenEncrypted: string
       refreshTokenEncrypted: string | null
       accessTokenExpiresAt: Date
@@ -30,6 +31,7 @@ export function createPortalSessionQueries(db: Knex) {
       await sessions().insert({
         id: session.id,
         user_id: session.userId,
+        sid: session.sid,
         id_token_encrypted: session.idTokenEncrypted,
         refresh_token_encrypted: session.refreshTokenEncrypted,
         access_token_expires_at: session.accessTokenExpiresAt,
@@ -38,11 +40,13 @@ export function createPortalSessionQueries(db: Knex) {
       })
     },
 
+    /** The session, unless it expired or its user was disabled since (it ends at the next request, not at token expiry). */
     async findLive(id: string, now: Date): Promise<PortalSessionRow | undefined> {
       return sessions()
         .join('users', 'users.id', 'portal_sessions.user_id')
         .where('portal_sessions.id', id)
         .andWhere('portal_sessions.expires_at', '>', now)
+        .whereNull('users.disabled_at')
         .first('portal_sessions.*', 'users.email', 'users.given_name', 'users.family_name')
     },
 
@@ -71,6 +75,13 @@ export function createPortalSessionQueries(db: Knex) {
 
     async delete(id: string): Promise<void> {
       await sessions().where({ id }).delete()
+    },
+
+    /** Ends the sessions a logout token names: those opened under its sid, or, without one, every session of its sub. */
+    async deleteLoggedOut({ sub, sid }: { sub?: string; sid?: string }): Promise<number> {
+      return sessions()
+        .where(sid ? { sid } : { user_id: sub })
+        .delete()
     },
 
     async purgeExpired(now: Date): Promise<void> {

@@ -20,6 +20,8 @@ const describe = (client: ClientRecord) => ({
   redirectUris: client.metadata.redirect_uris,
   postLogoutRedirectUris: client.metadata.post_logout_redirect_uris ?? [],
   public: client.metadata.token_endpoint_auth_method === 'none',
+  backchannelLogoutUri: client.metadata.backchannel_logout_uri ?? null,
+  resourceServer: client.metadata.resource_server === true,
 })
 
 const clientId = { 'client-id': { type: 'string' } } as const
@@ -58,10 +60,12 @@ export const clients: CommandGroup = {
       synopsis: `--client-id ID [--client-secret S | --public] [--redirect-uri URI]…
         [--post-logout-redirect-uri URI]… [--grant-type ${GRANT_TYPES.join('|')}]…
         [--scope "openid profile email companies"] [--name NOM] [--description TEXTE]
-        [--url URL] [--initiate-login-uri URL] [--tool] [--first-party] [--position N]`,
+        [--url URL] [--initiate-login-uri URL] [--tool] [--first-party] [--position N]
+        [--backchannel-logout-uri URI] [--resource-server]`,
       summary: `Enregistre une application (client OpenID Connect), ou remplace celle qui a cet identifiant (sans la réactiver).
 Sans --client-secret ni --public, un secret est généré et affiché une seule fois. Par défaut : authorization_code et refresh_token.
---tool la liste dans « Liste des outils de l'Opcommerce » (lien : --initiate-login-uri, sinon --url) ; --first-party : pas d'écran de consentement.`,
+--tool la liste dans « Liste des outils de l'Opcommerce » (lien : --initiate-login-uri, sinon --url) ; --first-party : pas d'écran de consentement.
+--backchannel-logout-uri : l'application reçoit un jeton de déconnexion quand la session d'une personne prend fin ; --resource-server : elle peut introspecter les jetons des autres applications.`,
       options: {
         ...clientId,
         'client-secret': { type: 'string' },
@@ -74,11 +78,13 @@ Sans --client-secret ni --public, un secret est généré et affiché une seule 
         description: { type: 'string' },
         url: { type: 'string' },
         'initiate-login-uri': { type: 'string' },
+        'backchannel-logout-uri': { type: 'string' },
+        'resource-server': { type: 'boolean' },
         tool: { type: 'boolean' },
         'first-party': { type: 'boolean' },
         position: { type: 'string' },
       },
-      async run({ values, db }) {
+      async run({ values, config, db }) {
         const { client, generatedSecret } = buildClient({
           clientId: values['client-id'] ?? '',
           clientSecret: values['client-secret'],
@@ -91,10 +97,12 @@ Sans --client-secret ni --public, un secret est généré et affiché une seule 
           description: values.description,
           url: values.url,
           initiateLoginUri: values['initiate-login-uri'],
+          backchannelLogoutUri: values['backchannel-logout-uri'],
+          resourceServer: values['resource-server'],
           tool: values.tool,
           firstParty: values['first-party'],
           position: values.position === undefined ? undefined : Number(values.position),
-        })
+        }, config.secrets.signingKeysSecret)
         const clients = createClientQueries(db)
         const existed = Boolean(await clients.find(client.clientId))
         await clients.save(client)
@@ -114,11 +122,14 @@ Sans --client-secret ni --public, un secret est généré et affiché une seule 
       async run({ db }) {
         const all = await createClientQueries(db).list()
         const lines = all.flatMap((client) => {
-          const flags = [client.firstParty && 'interne', client.tool && 'outil', !client.enabled && 'désactivé'].filter(Boolean).join(', ')
+          const flags = [client.firstParty && 'interne', client.tool && 'outil', client.metadata.resource_server && 'serveur de ressources', !client.enabled && 'désactivé']
+            .filter(Boolean)
+            .join(', ')
           return [
             `${client.clientId} — ${client.name}${flags ? ` [${flags}]` : ''}`,
             `  grants : ${client.metadata.grant_types.join(', ')} ; scope : ${client.metadata.scope ?? ''}`,
             ...client.metadata.redirect_uris.map((uri) => `  redirect_uri : ${uri}`),
+            ...(client.metadata.backchannel_logout_uri ? [`  backchannel_logout_uri : ${client.metadata.backchannel_logout_uri}`] : []),
           ]
         })
         return { text: lines.length > 0 ? lines.join('\n') : 'Aucun client enregistré.', json: all.map(describe) }

@@ -9,12 +9,13 @@ import { EXIT, UsageError, type Action, type CommandGroup } from './command'
 import { companies } from './companies'
 import { withMigratedDatabase } from './database'
 import { keys } from './keys'
+import { logouts } from './logouts'
 import { memberships } from './memberships'
 import { outbox } from './outbox'
 import { users } from './users'
 
 /** Every command group, in the order of the usage; a new one is a file of its own, listed here. */
-const GROUPS: CommandGroup[] = [users, memberships, companies, clients, outbox, audit, keys]
+const GROUPS: CommandGroup[] = [users, memberships, companies, clients, outbox, logouts, audit, keys]
 
 const HELP = new Set(['--help', '-h', 'help'])
 

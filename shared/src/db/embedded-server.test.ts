@@ -2,20 +2,21 @@ import { spawn } from 'node:child_process'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createKnex, type Knex } from './knex'
-import { startEmbeddedServer, type EmbeddedServer } from './embedded-server'
+import { startEmptyEmbeddedServer } from '../../../tests/support/template-database'
+import type { EmbeddedServer } from './embedded-server'
 
 describe('embedded PGlite server', () => {
   let server: EmbeddedServer | undefined
   const clients: Knex[] = []
 
   beforeAll(async () => {
-    server = await startEmbeddedServer({})
+    server = await startEmptyEmbeddedServer()
     // Three independent pools, as idp, portal and the CLI each hold one.
     for (let i = 0; i < 3; i++) clients.push(createKnex(server.url, { min: 0, max: 10 }))
     await clients[0]!.raw('create table company (id int primary key, has_admin boolean not null)')
     await clients[0]!.raw('create table membership (id serial primary key, client int not null, role text not null)')
     await clients[0]!.raw('insert into company values (1, false)')
-  })
+  }, 90_000) // a fresh PGlite runs initdb (~5 s alone, much more beside the fuzz test on two busy cores)
 
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.destroy()))

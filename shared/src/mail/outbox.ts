@@ -1,4 +1,5 @@
 import type { Knex } from '../db/knex'
+import { claimDueRows, databaseNowPlus } from '../queries/outbox-rows'
 import type { MailData, MailTemplate } from './templates'
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed'
@@ -72,36 +73,29 @@ export async function enqueueMail<T extends MailTemplate>(
  * its own clock, compares with the same one.
  */
 export function createOutboxQueries(db: Knex) {
-  const inMs = (milliseconds: number) => db.raw('now() + make_interval(secs => ?)', [milliseconds / 1000])
+  const inMs = (milliseconds: number) => databaseNowPlus(db, milliseconds)
   const entries = () =>
     db('mail_outbox').select<OutboxEntryRow[]>('id', 'to', 'template', 'status', 'attempts', 'created_at', 'next_attempt_at', 'sent_at', 'last_error', db.raw(`data <> '{}'::jsonb as sendable`))
 
   return {
-    /** Takes due rows for `leaseMs`; a sender that dies mid-way leaves them due again afterwards. */
-    async claimDue(leaseMs: number, limit: number): Promise<OutboxRow[]> {
-      const due = db('mail_outbox')
-        .select('id')
-        .whereIn('status', ['pending', 'sending'])
-        .andWhere('next_attempt_at', '<=', db.fn.now())
-        .orderBy('id')
-        .limit(limit)
-        .forUpdate()
-        .skipLocked()
-      return db('mail_outbox')
-        .whereIn('id', due)
-        .update({ status: 'sending', attempts: db.raw('attempts + 1'), next_attempt_at: inMs(leaseMs) })
-        .returning(['id', 'to', 'template', 'data', 'attempts'])
+    /** Takes due rows for `leaseMs` for `claimant` (claimDueRows). */
+    claimDue: (leaseMs: number, limit: number, claimant: string) =>
+      claimDueRows<OutboxRow>(db, 'mail_outbox', leaseMs, limit, ['id', 'to', 'template', 'data', 'attempts'], claimant),
+
+    /** Gives claimed rows back at once (a sender that stops), so another sender needs not wait for their lease. */
+    async release(ids: number[]): Promise<void> {
+      if (ids.length > 0) await db('mail_outbox').whereIn('id', ids).andWhere({ status: 'sending' }).update({ status: 'pending', next_attempt_at: db.fn.now(), attempts: db.raw('attempts - 1') })
     },
 
     async markSent(id: number): Promise<void> {
       await db('mail_outbox').where({ id }).update({ status: 'sent', sent_at: db.fn.now(), data: '{}', last_error: null })
     },
 
-    /** Retried in `retryInMs`, or given up for good when it is null. */
+    /** Retried in `retryInMs`, or given up for good when it is null (its links forgotten then, as a sent mail's). */
     async markFailed(id: number, error: string, retryInMs: number | null): Promise<void> {
       await db('mail_outbox')
         .where({ id })
-        .update(retryInMs === null ? { status: 'failed', last_error: error } : { status: 'pending', next_attempt_at: inMs(retryInMs), last_error: error })
+        .update(retryInMs === null ? { status: 'failed', data: '{}', last_error: error } : { status: 'pending', next_attempt_at: inMs(retryInMs), last_error: error })
     },
 
     /** Mails not sent yet (queued, or being sent) and mails given up, for the metrics. */

@@ -21,6 +21,8 @@ export interface Membership {
   decidedAt: Date | null
   decisionReason: string | null
   lastReminderAt: Date | null
+  /** When the requester escalated the pending request to the Opcommerce ("Contacter l'Opcommerce"). */
+  escalatedAt: Date | null
 }
 
 /** A member seen from their company: a pending or active membership, and who the user is. */
@@ -45,6 +47,7 @@ interface MembershipRow {
   decided_at: Date | null
   decision_reason: string | null
   last_reminder_at: Date | null
+  escalated_at: Date | null
 }
 
 const fromRow = (row: MembershipRow): Membership => ({
@@ -56,7 +59,20 @@ const fromRow = (row: MembershipRow): Membership => ({
   decidedAt: row.decided_at,
   decisionReason: row.decision_reason,
   lastReminderAt: row.last_reminder_at,
+  escalatedAt: row.escalated_at,
 })
+
+/** A pending request the requester escalated to the Opcommerce, as operators list them (CLI). */
+export interface EscalatedRequest {
+  siren: string
+  companyName: string
+  user: UserProfile
+  requestedAt: Date
+  escalatedAt: Date
+  lastReminderAt: Date | null
+  /** The company's active administrators, who did not answer. */
+  adminEmails: string[]
+}
 
 /** The only SQL over memberships (the portal writes them, the idp reads them for the claims). */
 export function createMembershipQueries(db: Knex | Knex.Transaction) {
@@ -75,7 +91,10 @@ export function createMembershipQueries(db: Knex | Knex.Transaction) {
       return row && fromRow(row)
     },
 
-    /** Creates or reopens the membership (a refused or removed user may ask again). */
+    /**
+     * Creates or reopens the membership (a refused or removed user may ask again). An active one
+     * owes its user « Vous pouvez accéder au portail ! » (see takeWelcome).
+     */
     async upsert(membership: { userId: string; siren: string; role: Role; status: MembershipStatus; at: Date; decidedBy?: string | null }): Promise<void> {
       const decided = membership.status !== 'pending'
       const values = {
@@ -86,6 +105,8 @@ export function createMembershipQueries(db: Knex | Knex.Transaction) {
         decided_by: membership.decidedBy ?? null,
         decision_reason: null,
         last_reminder_at: null,
+        escalated_at: null,
+        welcome_due: membership.status === 'active',
       }
       await db('memberships')
         .insert({ user_id: membership.userId, siren: membership.siren, ...values })
@@ -102,7 +123,60 @@ export function createMembershipQueries(db: Knex | Knex.Transaction) {
           decided_at: change.at,
           decided_by: change.by,
           decision_reason: change.reason ?? null,
+          welcome_due: change.status === 'active',
         })
+    },
+
+    /** "Annuler ma demande": a cancelled request leaves no membership behind (the audit trail keeps it). */
+    async deletePending(userId: string, siren: string): Promise<boolean> {
+      return (await db('memberships').where({ user_id: userId, siren, status: 'pending' }).delete()) === 1
+    },
+
+    /**
+     * Consumes the welcome an activation left: true once, on the first visit of the company
+     * home after the membership became active.
+     */
+    async takeWelcome(userId: string, siren: string): Promise<boolean> {
+      return (await db('memberships').where({ user_id: userId, siren, status: 'active', welcome_due: true }).update({ welcome_due: false })) === 1
+    },
+
+    /** Records the escalation of a pending request made before `requestedBefore`; false when it is not one. */
+    async recordEscalation(userId: string, siren: string, at: Date, requestedBefore: Date): Promise<boolean> {
+      const updated = await db('memberships')
+        .where({ user_id: userId, siren, status: 'pending' })
+        .whereNull('escalated_at')
+        .andWhere('requested_at', '<=', requestedBefore)
+        .update({ escalated_at: at })
+      return updated === 1
+    },
+
+    /** Pending requests escalated to the Opcommerce, oldest escalation first. */
+    async escalatedRequests(): Promise<EscalatedRequest[]> {
+      const rows = await db('memberships')
+        .join('users', 'users.id', 'memberships.user_id')
+        .join('companies', 'companies.siren', 'memberships.siren')
+        .where('memberships.status', 'pending')
+        .whereNotNull('memberships.escalated_at')
+        .orderBy('memberships.escalated_at')
+        .select(
+          'memberships.*',
+          'users.email',
+          'users.given_name',
+          'users.family_name',
+          'companies.name as company_name',
+          db.raw(
+            "coalesce((select array_agg(admins.email order by admins.email) from memberships admin_memberships join users admins on admins.id = admin_memberships.user_id where admin_memberships.siren = memberships.siren and admin_memberships.role = 'admin' and admin_memberships.status = 'active'), '{}') as admin_emails",
+          ),
+        )
+      return rows.map((row: MembershipRow & { email: string; given_name: string; family_name: string; company_name: string; admin_emails: string[] }) => ({
+        siren: row.siren,
+        companyName: row.company_name,
+        user: { id: row.user_id, email: row.email, givenName: row.given_name, familyName: row.family_name },
+        requestedAt: row.requested_at,
+        escalatedAt: row.escalated_at!,
+        lastReminderAt: row.last_reminder_at,
+        adminEmails: row.admin_emails,
+      }))
     },
 
     async setRole(userId: string, siren: string, role: Role): Promise<void> {

@@ -8,6 +8,11 @@ export const companies = {
   A: { siren: '412350001', code: 'ADH-1001', name: 'Boulangerie Martin SARL' },
   B: { siren: '523180008', code: 'ADH-2002', name: 'Librairie des Halles SAS' },
   C: { siren: '637140005', code: 'ADH-3003', name: 'Quincaillerie Dupont & Fils' },
+  // tests/e2e/support/entreprises-e2e.csv, imported by global-setup for the scenarios beyond the guide.
+  D: { siren: '800000002', code: 'ADH-4004', name: 'Fromagerie Invitée SARL' },
+  E: { siren: '800011116', code: 'ADH-5005', name: 'Pharmacie du Rappel SAS' },
+  F: { siren: '800022220', code: 'ADH-6006', name: 'Atelier Sans Script' },
+  G: { siren: '800033334', code: 'ADH-7007', name: 'Garage des Demandes' },
 } as const
 
 export type Company = (typeof companies)[keyof typeof companies]
@@ -21,13 +26,13 @@ export interface Person {
 }
 
 /** Someone new: an address no other run or test uses, a password the idp accepts. */
-export function newPerson(givenName: string, familyName: string): Person {
+export function newPerson(givenName: string, familyName: string, domain = 'exemple.fr'): Person {
   const tag = randomBytes(4).toString('hex')
   return {
     givenName,
     familyName,
     fullName: `${givenName} ${familyName}`,
-    email: `${givenName}.${familyName}.${tag}@exemple.fr`.toLowerCase(),
+    email: `${givenName}.${familyName}.${tag}@${domain}`.toLowerCase(),
     password: `Kayak#Prune-${tag}-Soleil`,
   }
 }

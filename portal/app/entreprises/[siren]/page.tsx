@@ -1,27 +1,34 @@
 import type { Metadata } from 'next'
 import Link from 'next/link'
+import { LeaveCompanyForm } from '@/components/LeaveCompanyForm'
 import { PortalShell } from '@/components/PortalShell'
 import { ToolTiles } from '@/components/ToolTiles'
-import { fetchMembers, fetchTools, requireCompanyPage } from '@/lib/data'
+import { fetchMembers, fetchTools, requireCompanyPage, takeWelcome } from '@/lib/data'
 
 export const metadata: Metadata = { title: "Accueil de l'entreprise" }
 
 export default async function CompanyHome({ params }: { params: Promise<{ siren: string }> }) {
   const { siren } = await params
   const page = await requireCompanyPage(siren, `/entreprises/${siren}`)
-  const { session, companies, company } = page
+  const { session, companies, company, flash } = page
   const waiting = company.role === 'admin' ? (await fetchMembers(page)).filter((member) => member.status === 'pending').length : 0
-  const tools = await fetchTools(page)
+  const [tools, welcome] = await Promise.all([fetchTools(page), takeWelcome(page)])
+  const greeting = (
+    <p>
+      Bienvenue {session.user.givenName}, vous êtes connecté au Web Services Entreprise de {company.name}.
+    </p>
+  )
   return (
-    <PortalShell session={session} companies={companies} current={company} section="home">
-      <div className="alert alert--success" role="status">
-        <p className="alert__title">Vous pouvez accéder au portail !</p>
-        <p>
-          Bienvenue {session.user.givenName}, vous êtes connecté au Web Services Entreprise de {company.name}.
-        </p>
-      </div>
+    <PortalShell session={session} companies={companies} current={company} section="home" flash={flash}>
+      {welcome && (
+        <div className="alert alert--success" role="status">
+          <p className="alert__title">Vous pouvez accéder au portail !</p>
+          {greeting}
+        </div>
+      )}
       <div className="card">
         <h1>{company.name}</h1>
+        {!welcome && greeting}
         <p className="muted">
           Siren {company.siren} · Votre rôle :{' '}
           <span className={`badge${company.role === 'admin' ? ' badge--admin' : ''}`}>{company.role === 'admin' ? 'Administrateur' : 'Utilisateur'}</span>
@@ -43,6 +50,11 @@ export default async function CompanyHome({ params }: { params: Promise<{ siren:
         <h2 id="outils">Liste des outils de l&apos;Opcommerce</h2>
         <p>Vous êtes déjà identifié : chaque outil s&apos;ouvre sans nouvelle saisie de votre mot de passe.</p>
         <ToolTiles tools={tools} />
+      </section>
+      <section className="card" aria-labelledby="acces">
+        <h2 id="acces">Votre accès à {company.name}</h2>
+        <p>Vous ne travaillez plus pour cette entreprise ? Quittez-la : vous n&apos;aurez plus accès à son espace ni à ses informations.</p>
+        <LeaveCompanyForm siren={siren} companyName={company.name} userId={session.user.id} csrf={session.csrf} />
       </section>
     </PortalShell>
   )

@@ -1,18 +1,18 @@
 import type { Metadata } from 'next'
+import { AccessRequests } from '@/components/AccessRequests'
 import { ActionForm, SubmitButton, TextField } from '@/components/ActionForm'
 import { PortalShell } from '@/components/PortalShell'
-import { fetchAccessRequests, formatDate, requireSignedIn } from '@/lib/data'
+import { fetchAccessRequests, fetchHeldRequests, requireSignedIn } from '@/lib/data'
 
 export const metadata: Metadata = { title: 'Ajouter une entreprise' }
 
 export default async function AddCompany() {
   const page = await requireSignedIn('/entreprises/ajouter')
   const requests = await fetchAccessRequests(page)
-  const pending = requests.filter((request) => request.status === 'pending')
-  const refused = requests.filter((request) => request.status === 'rejected')
-  const { session, companies } = page
+  const held = await fetchHeldRequests(page)
+  const { context, session, companies, flash } = page
   return (
-    <PortalShell session={session} companies={companies} section="add">
+    <PortalShell session={session} companies={companies} section="add" flash={flash}>
       <div className="card">
         <h1>Ajouter une entreprise</h1>
         {companies.length === 0 && (
@@ -32,48 +32,7 @@ export default async function AddCompany() {
 
       <section className="card" aria-labelledby="demandes">
         <h2 id="demandes">Demandes d&apos;accès en attente</h2>
-        {pending.length === 0 ? (
-          <p className="muted">Aucune demande en attente.</p>
-        ) : (
-          <>
-            <p>
-              Tant que l&apos;accès n&apos;a pas été autorisé par l&apos;administrateur, la demande d&apos;activation reste en attente. Vous
-              pouvez la relancer une fois par jour.
-            </p>
-            <ul className="list">
-              {pending.map((request) => (
-                <li key={request.siren}>
-                  <p>
-                    <strong>{request.companyName}</strong> <span className="muted">— Siren {request.siren}</span>
-                    <br />
-                    <span className="badge badge--pending">En attente</span>{' '}
-                    <span className="muted">
-                      demandée le {formatDate(request.requestedAt)}
-                      {request.lastReminderAt && `, relancée le ${formatDate(request.lastReminderAt)}`}
-                    </span>
-                  </p>
-                  <ActionForm action={`/api/entreprises/${request.siren}/relance`} csrf={session.csrf} label={`Relancer la demande pour ${request.companyName}`}>
-                    <SubmitButton modifiers={['secondary', 'small']}>Relancer ma demande</SubmitButton>
-                  </ActionForm>
-                </li>
-              ))}
-            </ul>
-          </>
-        )}
-        {refused.length > 0 && (
-          <>
-            <h3>Demandes refusées</h3>
-            <ul className="list">
-              {refused.map((request) => (
-                <li key={request.siren}>
-                  <strong>{request.companyName}</strong> <span className="muted">— Siren {request.siren}</span> : demande refusée
-                  {request.decidedAt && ` le ${formatDate(request.decidedAt)}`}.
-                  {request.decisionReason && <> Motif : « {request.decisionReason} »</>}
-                </li>
-              ))}
-            </ul>
-          </>
-        )}
+        <AccessRequests requests={requests} held={held} csrf={session.csrf} now={context.now()} />
       </section>
     </PortalShell>
   )

@@ -1,0 +1,7 @@
+import { cancelRequestHandler } from '@/handlers/companies'
+import { serve } from '@/handlers/http'
+
+export async function POST(request: Request, { params }: { params: Promise<{ siren: string }> }) {
+  const { siren } = await params
+  return serve('json', (context) => cancelRequestHandler(context, request, siren))
+}

@@ -1,0 +1,7 @@
+import { domainActionHandler } from '@/handlers/domains'
+import { serve } from '@/handlers/http'
+
+export async function POST(request: Request, { params }: { params: Promise<{ siren: string }> }) {
+  const { siren } = await params
+  return serve('json', (context) => domainActionHandler(context, request, siren))
+}
