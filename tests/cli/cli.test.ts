@@ -47,7 +47,7 @@ describe('npm run cli: usage, help and exit codes', () => {
     const usage = (await runEntryPoint('shared/src/cli/main.ts', ['--help'], cli.env)).stdout
     const commands = [...usage.matchAll(/^ {2}([a-z]+) ([a-z-]+)/gmu)].map((match) => [match[1]!, match[2]!] as const)
     expect(commands.map((command) => command.join(' '))).toEqual(
-      expect.arrayContaining(['users find', 'users show', 'memberships list', 'memberships escalated', 'memberships pending-confirmation', 'memberships confirm', 'memberships reject', 'companies import', 'companies under-attack', 'clients create', 'clients list', 'clients delete', 'clients disable', 'clients enable', 'outbox list', 'outbox retry', 'logouts list', 'audit list', 'keys list', 'keys rotate', 'keys retire']),
+      expect.arrayContaining(['users find', 'users show', 'users unlock', 'users disable', 'users enable', 'users delete', 'memberships list', 'memberships grant', 'memberships revoke', 'memberships escalated', 'memberships pending-confirmation', 'memberships confirm', 'memberships reject', 'companies import', 'companies under-attack', 'clients create', 'clients list', 'clients delete', 'clients disable', 'clients enable', 'outbox list', 'outbox retry', 'logouts list', 'audit list', 'keys list', 'keys rotate', 'keys retire']),
     )
     const before = await cli.database.knex('audit_events').count({ count: '*' })
     for (let index = 0; index < commands.length; index += 4) {

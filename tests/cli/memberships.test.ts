@@ -110,3 +110,89 @@ describe('npm run cli -- memberships escalated|pending-confirmation|confirm|reje
     expect(again.stderr.trim()).toBe(`Aucune demande en attente de vérification pour ${jeanne.email} et le Siren ${SIREN}.`)
   })
 })
+
+describe('npm run cli -- memberships grant|revoke', () => {
+  const cli = useCli()
+  const db = () => cli.database.knex
+  const SHOP = '552100554'
+  let gone: SeededUser
+  let paul: SeededUser
+  let lina: SeededUser
+  let hugo: SeededUser
+
+  const mailsTo = (user: SeededUser) => db()('mail_outbox').where({ to: user.email }).orderBy('id').select('template', 'data')
+  const membership = (user: SeededUser) => db()('memberships').where({ user_id: user.id, siren: SHOP }).first('role', 'status', 'decided_by')
+  const auditOf = (type: string, user: SeededUser) => db()('audit_events').where({ type, subject: user.id }).select('actor', 'details')
+
+  beforeAll(async () => {
+    await seedCompany(db(), SHOP, 'Librairie des Halles SAS')
+    gone = await seedUser(db(), 'Anne', 'Partie')
+    paul = await seedUser(db(), 'Paul', 'Martin')
+    lina = await seedUser(db(), 'Lina', 'Bernard')
+    hugo = await seedUser(db(), 'Hugo', 'Petit')
+    await seedMembership(db(), gone, SHOP, 'admin', 'active')
+    await seedMembership(db(), paul, SHOP, 'member', 'active')
+    await seedMembership(db(), lina, SHOP, 'member', 'pending')
+  })
+
+  it("refuses to leave the company's members without an administrator, and names it", async () => {
+    const revoke = await cli.run(['memberships', 'revoke', '--siren', SHOP, '--email', gone.email])
+    expect({ code: revoke.code, stderr: revoke.stderr.trim() }).toEqual({
+      code: 1,
+      stderr: `${gone.email} est le seul administrateur de Librairie des Halles SAS (Siren ${SHOP}), qui compte 2 autre(s) utilisateur(s) : nommez d'abord un autre administrateur (memberships grant --siren ${SHOP} --email … --role admin).`,
+    })
+    const demote = await cli.run(['memberships', 'grant', '--siren', SHOP, '--email', gone.email, '--role', 'member'])
+    expect(demote.code).toBe(1)
+    expect(demote.stderr).toContain(`${gone.email} est le seul administrateur de Librairie des Halles SAS`)
+    expect(await membership(gone)).toMatchObject({ role: 'admin', status: 'active' })
+    expect(await mailsTo(gone)).toEqual([])
+  })
+
+  it('names a new administrator when the only one has left, then removes the one who left; each told by mail, each an audit event', async () => {
+    const promoted = await cli.run(['memberships', 'grant', '--siren', '552 100 554', '--email', paul.email.toUpperCase(), '--role', 'admin'])
+    expect(promoted).toMatchObject({ code: 0, stderr: '' })
+    expect(promoted.stdout.trim()).toBe(`${paul.email} est désormais administrateur de Librairie des Halles SAS (${SHOP}). Un email l'en informe.`)
+    expect(await membership(paul)).toMatchObject({ role: 'admin', status: 'active' })
+    expect(await mailsTo(paul)).toEqual([{ template: 'role_changed', data: expect.objectContaining({ role: 'admin', siren: SHOP, companyName: 'Librairie des Halles SAS' }) }])
+    expect(await auditOf('company.member_promoted', paul)).toEqual([{ actor: OPERATOR_ACTOR, details: { siren: SHOP, role: 'admin' } }])
+
+    const revoked = await cli.json<{ revoked: boolean }>(['memberships', 'revoke', '--siren', SHOP, '--email', gone.id])
+    expect(revoked).toMatchObject({ siren: SHOP, userId: gone.id, revoked: true })
+    expect(await membership(gone)).toMatchObject({ status: 'revoked', decided_by: null })
+    expect(await mailsTo(gone)).toEqual([{ template: 'access_removed', data: { companyName: 'Librairie des Halles SAS', siren: SHOP } }])
+    expect(await auditOf('company.member_removed', gone)).toEqual([{ actor: OPERATOR_ACTOR, details: { siren: SHOP } }])
+
+    const again = await cli.run(['memberships', 'revoke', '--siren', SHOP, '--email', gone.email])
+    expect({ code: again.code, stderr: again.stderr.trim() }).toEqual({ code: 3, stderr: `${gone.email} n'a pas d'accès actif à Librairie des Halles SAS (${SHOP}).` })
+  })
+
+  it('approves a pending request and gives an access to someone without one, with the mails the portal sends', async () => {
+    const approved = await cli.json<{ outcome: string }>(['memberships', 'grant', '--siren', SHOP, '--email', lina.email, '--role', 'member'])
+    expect(approved).toMatchObject({ outcome: 'activated', role: 'member' })
+    expect(await membership(lina)).toMatchObject({ role: 'member', status: 'active' })
+    expect((await mailsTo(lina)).map((mail) => mail.template)).toEqual(['access_approved'])
+    expect(await auditOf('company.access_approved', lina)).toEqual([{ actor: OPERATOR_ACTOR, details: { siren: SHOP, role: 'member' } }])
+
+    const newcomer = await cli.run(['memberships', 'grant', '--siren', SHOP, '--email', hugo.email, '--role', 'admin'])
+    expect(newcomer.stdout.trim()).toBe(`Accès de ${hugo.email} à Librairie des Halles SAS (${SHOP}) activé (rôle : administrateur). Un email l'en informe.`)
+    expect((await mailsTo(hugo)).map((mail) => mail.template)).toEqual(['access_approved', 'role_changed'])
+
+    const unchanged = await cli.run(['memberships', 'grant', '--siren', SHOP, '--email', hugo.email, '--role', 'admin'])
+    expect(unchanged.code).toBe(0)
+    expect(unchanged.stdout).toContain("a déjà un accès actif à Librairie des Halles SAS (552100554) (rôle : administrateur) : rien n'a changé.")
+    expect(await mailsTo(hugo)).toHaveLength(2)
+  })
+
+  it('says what is unknown (exit code 3) or wrong (exit code 1)', async () => {
+    const noUser = await cli.run(['memberships', 'grant', '--siren', SHOP, '--email', 'personne@exemple.fr', '--role', 'admin'])
+    expect({ code: noUser.code, stderr: noUser.stderr.trim() }).toEqual({ code: 3, stderr: 'Aucun utilisateur « personne@exemple.fr ».' })
+    const noCompany = await cli.run(['memberships', 'revoke', '--siren', '404833048', '--email', paul.email])
+    expect({ code: noCompany.code, stderr: noCompany.stderr.trim() }).toEqual({ code: 3, stderr: "Aucune entreprise de Siren 404833048 dans l'annuaire." })
+    const role = await cli.run(['memberships', 'grant', '--siren', SHOP, '--email', paul.email, '--role', 'chef'])
+    expect(role.code).toBe(1)
+    expect(role.stderr).toContain('--role attend admin ou member.')
+    const noEmail = await cli.run(['memberships', 'revoke', '--siren', SHOP])
+    expect(noEmail.code).toBe(1)
+    expect(noEmail.stderr).toContain("Indiquez l'utilisateur : --email EMAIL|ID.")
+  })
+})

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import { seedCompany, seedMembership, seedUser, useCli, type SeededUser } from '../support/cli'
+import { createIdpLimits } from '@opcommerce/idp/src/libraries/limits'
+import { OPERATOR_ACTOR, seedCompany, seedMembership, seedUser, useCli, type SeededUser } from '../support/cli'
 
 const BOULANGERIE = '732829320'
 const LIBRAIRIE = '552100554'
@@ -76,5 +77,112 @@ describe('npm run cli -- users find|show', () => {
     const none = await cli.run(['users', 'show'])
     expect(none.code).toBe(1)
     expect(none.stderr).toContain('Arguments attendus : EMAIL|ID')
+  })
+})
+
+describe('npm run cli -- users unlock|disable|enable|delete', () => {
+  const cli = useCli()
+  const db = () => cli.database.knex
+  const SHOP = '552100554'
+  const LONE = '404833048'
+
+  const auditOf = (type: string, user: SeededUser) => db()('audit_events').where({ type, subject: user.id }).select('actor', 'details')
+
+  /** A single sign-on session of the user that authorized a client listening for logout tokens, and a portal session. */
+  async function signedIn(user: SeededUser): Promise<void> {
+    await db()('oidc_payloads').insert({ kind: 'Session', id: `session-${user.id}`, payload: JSON.stringify({ accountId: user.id, authorizations: { agenda: { sid: `sid-${user.id}` } } }) })
+    await db()('portal_sessions').insert({ id: `portal-${user.id}`, user_id: user.id, id_token_encrypted: 'x', access_token_expires_at: new Date(Date.now() + 3600_000), csrf: 'x', expires_at: new Date(Date.now() + 3600_000) })
+  }
+  const sessionsOf = async (user: SeededUser) =>
+    Number((await db()('oidc_payloads').whereRaw(`payload->>'accountId' = ?`, [user.id]).count({ count: '*' }))[0]!.count) +
+    Number((await db()('portal_sessions').where({ user_id: user.id }).count({ count: '*' }))[0]!.count)
+
+  beforeAll(async () => {
+    await db()('oidc_clients').insert({ client_id: 'agenda', name: 'Agenda', metadata: JSON.stringify({ client_id: 'agenda', redirect_uris: ['https://agenda.opcommerce.test/callback'], backchannel_logout_uri: 'https://agenda.opcommerce.test/logout' }) })
+    await seedCompany(db(), SHOP, 'Librairie des Halles SAS')
+    await seedCompany(db(), LONE, 'Atelier Solo SARL')
+  })
+
+  it("unlock gives the account its login budget back at once; the idp's other budgets stay", async () => {
+    const jeanne = await seedUser(db(), 'Jeanne', 'Bloquée')
+    const limits = createIdpLimits(db())
+    for (let attempt = 0; attempt < 10; attempt++) await limits.loginFailuresPerAccount.take(jeanne.email)
+    await limits.loginSlowLanePerAccount.take(jeanne.email)
+    await limits.loginFailuresPerIp.take('203.0.113.7')
+    expect((await limits.loginFailuresPerAccount.take(jeanne.email)).allowed).toBe(false)
+    expect((await limits.loginSlowLanePerAccount.take(jeanne.email)).allowed).toBe(false)
+
+    const unlocked = await cli.run(['users', 'unlock', jeanne.email.toUpperCase()])
+    expect(unlocked).toMatchObject({ code: 0, stderr: '' })
+    expect(unlocked.stdout.trim()).toBe(`Compte ${jeanne.email} débloqué : ses essais de connexion repartent de zéro.`)
+    expect((await limits.loginFailuresPerAccount.take(jeanne.email)).allowed).toBe(true)
+    expect((await limits.loginSlowLanePerAccount.take(jeanne.email)).allowed).toBe(true)
+    expect(Number((await db()('rate_limits').where('key', 'like', 'idp_loginFailuresPerIp:%').first())?.points)).toBe(1)
+    expect(await auditOf('account.unlocked', jeanne)).toEqual([{ actor: OPERATOR_ACTOR, details: {} }])
+    expect(await cli.json(['users', 'unlock', jeanne.id])).toMatchObject({ id: jeanne.id, unlocked: true })
+  })
+
+  it('disable ends every session at once, tells the applications, and keeps the account; enable brings it back', async () => {
+    const paul = await seedUser(db(), 'Paul', 'Désactivé')
+    await seedMembership(db(), paul, SHOP, 'member', 'active')
+    await signedIn(paul)
+    expect(await sessionsOf(paul)).toBe(2)
+
+    const disabled = await cli.run(['users', 'disable', paul.email])
+    expect(disabled).toMatchObject({ code: 0, stderr: '' })
+    expect(disabled.stdout.trim()).toBe(`Compte ${paul.email} désactivé ; 2 session(s) ou jeton(s) terminé(s).`)
+    expect(await sessionsOf(paul)).toBe(0)
+    expect(await db()('logout_deliveries').where({ sub: paul.id }).select('client_id', 'sid')).toEqual([{ client_id: 'agenda', sid: `sid-${paul.id}` }])
+    expect((await db()('users').where({ id: paul.id }).first()).disabled_at).toBeInstanceOf(Date)
+    expect(await auditOf('account.disabled', paul)).toEqual([{ actor: OPERATOR_ACTOR, details: { sessions: 2 } }])
+    expect((await cli.run(['users', 'show', paul.email])).stdout).toMatch(/^ {2}désactivé le : /mu)
+
+    const again = await cli.json<{ changed: boolean }>(['users', 'disable', paul.id])
+    expect(again).toMatchObject({ disabled: true, changed: false })
+    expect(await auditOf('account.disabled', paul)).toHaveLength(1)
+
+    const enabled = await cli.run(['users', 'enable', paul.email])
+    expect(enabled.stdout.trim()).toBe(`Compte ${paul.email} rétabli : la personne peut de nouveau se connecter.`)
+    expect((await db()('users').where({ id: paul.id }).first()).disabled_at).toBeNull()
+    expect(await db()('memberships').where({ user_id: paul.id, siren: SHOP }).first()).toMatchObject({ status: 'active' })
+    expect(await auditOf('account.enabled', paul)).toEqual([{ actor: OPERATOR_ACTOR, details: {} }])
+    expect((await cli.run(['users', 'enable', paul.email])).stdout.trim()).toBe(`Le compte ${paul.email} n'est pas désactivé.`)
+  })
+
+  it("delete is refused while the person is the only administrator of a company with other members, and names it", async () => {
+    const anne = await seedUser(db(), 'Anne', 'Seule')
+    const lina = await seedUser(db(), 'Lina', 'Membre')
+    await seedMembership(db(), anne, SHOP, 'admin', 'active')
+    await seedMembership(db(), lina, SHOP, 'member', 'pending')
+    await seedMembership(db(), anne, LONE, 'admin', 'active')
+
+    const refused = await cli.run(['users', 'delete', anne.email])
+    expect({ code: refused.code, stderr: refused.stderr.trim() }).toEqual({
+      code: 1,
+      stderr: `${anne.email} est le seul administrateur de Librairie des Halles SAS (Siren ${SHOP}), qui compte 2 autre(s) utilisateur(s) : nommez d'abord un autre administrateur (memberships grant --siren ${SHOP} --email … --role admin).`,
+    })
+    expect(await db()('users').where({ id: anne.id }).first()).toBeDefined()
+    expect(await auditOf('account.deleted', anne)).toEqual([])
+
+    // Another administrator named, the person can go; the company she was alone in keeps no one.
+    await db()('memberships').where({ user_id: lina.id, siren: SHOP }).update({ status: 'active', role: 'admin' })
+    await signedIn(anne)
+    const deleted = await cli.json<{ companies: string[] }>(['users', 'delete', anne.id])
+    expect(deleted).toMatchObject({ id: anne.id, email: anne.email, deleted: true })
+    expect(deleted.companies.sort()).toEqual([LONE, SHOP])
+    expect(await db()('users').where({ id: anne.id }).first()).toBeUndefined()
+    expect(await db()('memberships').where({ user_id: anne.id })).toEqual([])
+    expect(await sessionsOf(anne)).toBe(0)
+    expect(await db()('logout_deliveries').where({ sub: anne.id }).select('client_id')).toEqual([{ client_id: 'agenda' }])
+    expect(await auditOf('account.deleted', anne)).toEqual([{ actor: OPERATOR_ACTOR, details: { companies: expect.arrayContaining([LONE, SHOP]) } }])
+    expect((await cli.run(['users', 'show', anne.id])).code).toBe(3)
+  })
+
+  it('answers 3 for a user it does not know, and changes nothing', async () => {
+    for (const action of ['unlock', 'disable', 'enable', 'delete']) {
+      const result = await cli.run(['users', action, 'personne@exemple.fr'])
+      expect({ action, code: result.code, stderr: result.stderr.trim() }).toEqual({ action, code: 3, stderr: 'Aucun utilisateur « personne@exemple.fr ».' })
+    }
+    expect(await db()('audit_events').where({ subject: 'personne@exemple.fr' })).toEqual([])
   })
 })

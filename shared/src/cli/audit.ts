@@ -1,8 +1,7 @@
 import { createAuditQueries, type AuditEntry } from '../queries/audit'
 import { createUserQueries } from '../queries/users'
 import { action, columns, frenchTime, UsageError, wholeNumber, type CommandGroup } from './command'
-import { sirenOption } from './memberships'
-import { UUID } from './users'
+import { sirenOption, UUID } from './lookups'
 
 const DURATION = /^(\d{1,6})\s*(m|min|h|j|d)$/u
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/u

@@ -1,19 +1,20 @@
 import { NotFoundError } from '../errors'
 import { createHeldRequestDesk } from '../held-requests'
-import { createCompanyQueries } from '../queries/companies'
-import { createMembershipQueries } from '../queries/memberships'
-import { checkSiren } from '../siren'
+import { grantAccess, revokeAccess, type Decider, type GrantOutcome } from '../membership-decisions'
+import { createCompanyQueries, type Company } from '../queries/companies'
+import { createMembershipQueries, type Role } from '../queries/memberships'
 import { fullName } from '../users'
 import { action, columns, frenchTime, OPERATOR, UsageError, type CommandGroup } from './command'
-import { ROLE_LABEL, STATUS_LABEL } from './users'
+import { lastAdministrator, lockCompany, ROLE_LABEL, sirenOption, STATUS_LABEL, userNamed } from './lookups'
 
-/** The SIREN an operator typed (spaces allowed), or a usage error saying what is wrong with it. */
-export function sirenOption(input: string | undefined): string {
-  if (input === undefined) throw new UsageError('Indiquez --siren SIREN.')
-  const check = checkSiren(input)
-  if (!check.ok) throw new UsageError(`--siren : ${check.message}`)
-  return check.siren
+const GRANTED: Record<GrantOutcome, (email: string, company: Company, role: Role) => string> = {
+  activated: (email, company, role) => `Accès de ${email} à ${company.name} (${company.siren}) activé (rôle : ${ROLE_LABEL[role]}). Un email l'en informe.`,
+  promoted: (email, company) => `${email} est désormais administrateur de ${company.name} (${company.siren}). Un email l'en informe.`,
+  demoted: (email, company) => `${email} n'est plus administrateur de ${company.name} (${company.siren}) et garde son accès de membre. Un email l'en informe.`,
+  unchanged: (email, company, role) => `${email} a déjà un accès actif à ${company.name} (${company.siren}) (rôle : ${ROLE_LABEL[role]}) : rien n'a changé.`,
 }
+
+const ROLES: Role[] = ['admin', 'member']
 
 export const memberships: CommandGroup = {
   name: 'memberships',
@@ -90,6 +91,45 @@ export const memberships: CommandGroup = {
         if (!values.email || !values.siren) throw new UsageError('Indiquez --email et --siren.')
         await createHeldRequestDesk({ config, db }).reject(values.email, values.siren, OPERATOR, now())
         return { text: `Demande refusée : ${values.email} (Siren ${values.siren}). Un email l'en informe.`, json: { email: values.email, siren: values.siren, rejected: true } }
+      },
+    }),
+
+    grant: action({
+      synopsis: '--siren SIREN --email EMAIL|ID --role admin|member',
+      summary: `Donne à un utilisateur un accès actif à une entreprise avec ce rôle : un nouvel accès, une demande en attente acceptée, ou le rôle d'un membre changé ; il reçoit les mêmes emails que depuis le portail.
+C'est le recours quand le seul administrateur d'une entreprise est parti : nommez-en un autre avec --role admin. Retirer le rôle au seul administrateur d'une entreprise qui a d'autres utilisateurs est refusé.`,
+      options: { siren: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' } },
+      async run({ values, config, db, now }) {
+        const siren = sirenOption(values.siren)
+        const role = values.role as Role | undefined
+        if (!role || !ROLES.includes(role)) throw new UsageError('--role attend admin ou member.')
+        const user = await userNamed(db, values.email, '--email EMAIL|ID')
+        const decider: Decider = { actor: OPERATOR, ip: null, at: now() }
+        const { company, outcome } = await db.transaction(async (trx) => {
+          const company = await lockCompany(trx, siren)
+          return { company, outcome: await grantAccess(trx, config, company, user.id, role, decider, lastAdministrator(user.email)) }
+        })
+        return { text: GRANTED[outcome](user.email, company, role), json: { siren, userId: user.id, email: user.email, role, outcome } }
+      },
+    }),
+
+    revoke: action({
+      synopsis: '--siren SIREN --email EMAIL|ID',
+      summary: `Retire l'accès actif d'un utilisateur à une entreprise ; il reçoit le même email que depuis le portail.
+Refusé pour le seul administrateur d'une entreprise qui a d'autres utilisateurs : nommez d'abord un autre administrateur (memberships grant).`,
+      options: { siren: { type: 'string' }, email: { type: 'string' } },
+      async run({ values, db, now }) {
+        const siren = sirenOption(values.siren)
+        const user = await userNamed(db, values.email, '--email EMAIL|ID')
+        const decider: Decider = { actor: OPERATOR, ip: null, at: now() }
+        const company = await db.transaction(async (trx) => {
+          const company = await lockCompany(trx, siren)
+          if (!(await revokeAccess(trx, company, user.id, decider, lastAdministrator(user.email)))) {
+            throw new NotFoundError(`${user.email} n'a pas d'accès actif à ${company.name} (${siren}).`)
+          }
+          return company
+        })
+        return { text: `Accès de ${user.email} à ${company.name} (${siren}) retiré. Un email l'en informe.`, json: { siren, userId: user.id, email: user.email, revoked: true } }
       },
     }),
   },

@@ -1,26 +1,14 @@
-import type { Knex } from '../db/knex'
-import { NotFoundError } from '../errors'
-import { createAuditQueries } from '../queries/audit'
-import { createMembershipQueries, type MembershipStatus, type Role } from '../queries/memberships'
+import { ConflictError } from '../errors'
+import { unlockLogins } from '../login-limits'
+import { companiesOnlyAdministeredBy } from '../membership-decisions'
+import { createAuditQueries, recordAudit } from '../queries/audit'
+import { createCompanyQueries } from '../queries/companies'
+import { createMembershipQueries } from '../queries/memberships'
 import { createUserQueries, type UserRecord } from '../queries/users'
+import { endSessionsOf } from '../sessions'
 import { fullName } from '../users'
-import { action, columns, EXIT, frenchTime, UsageError, wholeNumber, type CommandGroup } from './command'
-
-/** A user's id, as operators may paste it (in capitals or not). */
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu
-
-export const ROLE_LABEL: Record<Role, string> = { admin: 'administrateur', member: 'membre' }
-export const STATUS_LABEL: Record<MembershipStatus, string> = { active: 'actif', pending: 'en attente', rejected: 'refusé', revoked: 'retiré' }
-
-/** The user an operator names by address (case aside) or id; not found is exit code 3. */
-export async function userNamed(db: Knex, reference: string | undefined, option = 'EMAIL|ID'): Promise<UserRecord> {
-  if (!reference) throw new UsageError(`Indiquez l'utilisateur : ${option}.`)
-  const users = createUserQueries(db)
-  const id = UUID.test(reference) ? reference.toLowerCase() : (await users.findByEmail(reference))?.id
-  const user = id && (await users.findRecord(id))
-  if (!user) throw new NotFoundError(`Aucun utilisateur « ${reference} ».`)
-  return user
-}
+import { action, columns, EXIT, frenchTime, OPERATOR, UsageError, wholeNumber, type CommandGroup } from './command'
+import { lastAdministrator, ROLE_LABEL, STATUS_LABEL, userNamed } from './lookups'
 
 const validated = (user: UserRecord) => (user.emailVerifiedAt ? frenchTime(user.emailVerifiedAt) : 'non validée')
 
@@ -59,6 +47,7 @@ Code de sortie 3 quand aucun ne correspond.`,
           `  id : ${user.id}`,
           `  inscrit le : ${frenchTime(user.createdAt)}`,
           `  adresse validée le : ${validated(user)}`,
+          ...(user.disabledAt ? [`  désactivé le : ${frenchTime(user.disabledAt)}`] : []),
           `  dernière connexion : ${lastLogin ? `${frenchTime(lastLogin.at)}${lastLogin.ip ? ` depuis ${lastLogin.ip}` : ''}` : 'aucune'}`,
           '',
           columns(
@@ -68,6 +57,76 @@ Code de sortie 3 quand aucun ne correspond.`,
           ),
         ].join('\n')
         return { text, json: { ...user, lastLoginAt: lastLogin?.at ?? null, memberships } }
+      },
+    }),
+
+    unlock: action({
+      synopsis: 'EMAIL|ID',
+      summary: `Rend à un compte son crédit d'essais de connexion (après trop de mots de passe faux, venus de navigateurs qui ne s'y étaient jamais connectés) : la personne peut se connecter de nouveau tout de suite.
+Les limites par adresse IP ne changent pas.`,
+      options: {},
+      positionals: 1,
+      async run({ positionals, db }) {
+        const user = await userNamed(db, positionals[0])
+        await unlockLogins(db, user.email)
+        await recordAudit(db, { type: 'account.unlocked', actor: OPERATOR, subject: user.id })
+        return { text: `Compte ${user.email} débloqué : ses essais de connexion repartent de zéro.`, json: { id: user.id, email: user.email, unlocked: true } }
+      },
+    }),
+
+    disable: action({
+      synopsis: 'EMAIL|ID',
+      summary: `Désactive un compte : la personne ne peut plus se connecter, et chacune de ses sessions (idp, portail, jetons des applications) prend fin tout de suite. Rien n'est effacé ; users enable le rétablit.`,
+      options: {},
+      positionals: 1,
+      async run({ positionals, db, now }) {
+        const user = await userNamed(db, positionals[0])
+        const ended = await db.transaction(async (trx) => {
+          if (!(await createUserQueries(trx).disable(user.id, now()))) return undefined
+          const sessions = await endSessionsOf(trx, user.id)
+          await recordAudit(trx, { type: 'account.disabled', actor: OPERATOR, subject: user.id, details: { sessions } })
+          return sessions
+        })
+        if (ended === undefined) return { text: `Le compte ${user.email} est déjà désactivé.`, json: { id: user.id, email: user.email, disabled: true, changed: false } }
+        return { text: `Compte ${user.email} désactivé ; ${ended} session(s) ou jeton(s) terminé(s).`, json: { id: user.id, email: user.email, disabled: true, changed: true } }
+      },
+    }),
+
+    enable: action({
+      synopsis: 'EMAIL|ID',
+      summary: 'Rétablit un compte désactivé : la personne peut de nouveau se connecter, avec ses entreprises et ses rôles.',
+      options: {},
+      positionals: 1,
+      async run({ positionals, db, now }) {
+        const user = await userNamed(db, positionals[0])
+        const changed = await db.transaction(async (trx) => {
+          if (!(await createUserQueries(trx).enable(user.id, now()))) return false
+          await recordAudit(trx, { type: 'account.enabled', actor: OPERATOR, subject: user.id })
+          return true
+        })
+        return { text: changed ? `Compte ${user.email} rétabli : la personne peut de nouveau se connecter.` : `Le compte ${user.email} n'est pas désactivé.`, json: { id: user.id, email: user.email, disabled: false, changed } }
+      },
+    }),
+
+    delete: action({
+      synopsis: 'EMAIL|ID',
+      summary: `Supprime un compte : ses sessions prennent fin, ses accès aux entreprises sont retirés, son identité effacée (le journal d'audit garde son identifiant).
+Refusé tant que la personne est le seul administrateur d'une entreprise qui a d'autres utilisateurs : nommez-en d'abord un autre (memberships grant --role admin).`,
+      options: {},
+      positionals: 1,
+      async run({ positionals, db }) {
+        const user = await userNamed(db, positionals[0])
+        const companies = await db.transaction(async (trx) => {
+          await createCompanyQueries(trx).lockCompaniesOf(user.id)
+          const blocked = await companiesOnlyAdministeredBy(trx, user.id)
+          if (blocked.length > 0) throw new ConflictError(blocked.map(lastAdministrator(user.email)).join('\n'))
+          const left = (await createMembershipQueries(trx).everyMembershipOf(user.id)).filter((membership) => membership.status === 'active').map((membership) => membership.siren)
+          await endSessionsOf(trx, user.id)
+          await createUserQueries(trx).remove(user.id)
+          await recordAudit(trx, { type: 'account.deleted', actor: OPERATOR, subject: user.id, details: { companies: left } })
+          return left
+        })
+        return { text: `Compte ${user.email} supprimé${companies.length > 0 ? ` ; il quitte ${companies.length} entreprise(s)` : ''}.`, json: { id: user.id, email: user.email, deleted: true, companies } }
       },
     }),
   },

@@ -31,6 +31,11 @@ export function createCompanyQueries(db: Knex | Knex.Transaction) {
       return row && fromRow(row)
     },
 
+    /** Locks every company the user has a membership in, in one order (no deadlock with another lock of several). */
+    async lockCompaniesOf(userId: string): Promise<void> {
+      await db('companies').whereIn('siren', db('memberships').where({ user_id: userId }).select('siren')).orderBy('siren').forUpdate().select('siren')
+    },
+
     /** Locks the company row until the transaction ends: decisions on one company happen one at a time. */
     async lock(siren: string): Promise<Company | undefined> {
       const row = await db('companies').where({ siren }).forUpdate().first()

@@ -114,7 +114,8 @@ export function createMembershipQueries(db: Knex | Knex.Transaction) {
         .merge(values)
     },
 
-    async decide(userId: string, siren: string, change: { status: MembershipStatus; role?: Role; by: string; at: Date; reason?: string | null }): Promise<void> {
+    /** `by`: the deciding user, or null for an operator (`cli:…` in the audit trail). */
+    async decide(userId: string, siren: string, change: { status: MembershipStatus; role?: Role; by: string | null; at: Date; reason?: string | null }): Promise<void> {
       await db('memberships')
         .where({ user_id: userId, siren })
         .update({
@@ -218,6 +219,26 @@ export function createMembershipQueries(db: Knex | Knex.Transaction) {
         ...fromRow(row),
         user: { id: row.user_id, email: row.email, givenName: row.given_name, familyName: row.family_name },
       }))
+    },
+
+    /**
+     * The companies where the user is the only active administrator while others are active or
+     * waiting in it, with how many others (companiesOnlyAdministeredBy).
+     */
+    async onlyAdministeredBy(userId: string): Promise<{ siren: string; name: string; others: number }[]> {
+      const { rows } = await db.raw(
+        `select companies.siren, companies.name, others.count as others
+        from memberships mine
+        join companies on companies.siren = mine.siren
+        cross join lateral (
+          select count(*) filter (where other.status in ('active', 'pending'))::int as count,
+            count(*) filter (where other.status = 'active' and other.role = 'admin')::int as admins
+          from memberships other where other.siren = mine.siren and other.user_id <> mine.user_id) as others
+        where mine.user_id = ? and mine.role = 'admin' and mine.status = 'active' and others.admins = 0 and others.count > 0
+        order by companies.name`,
+        [userId],
+      )
+      return rows
     },
 
     /** Every membership of a company, whatever its status (`memberships list`), by status then name. */
