@@ -51,6 +51,11 @@ export function formatWait(milliseconds: number): string {
   return `${hours} heure${hours > 1 ? 's' : ''}`
 }
 
+/** Forgets what limit `name` counted for `key`: its whole budget is back at once. */
+export async function removeRateLimitKey(db: Knex, name: string, key: string): Promise<void> {
+  await createRateLimitQueries(db).remove(`${name}:${sha256(key)}`)
+}
+
 /** What `take` answers: whether a point was left, and when the window ends. */
 export interface Taken {
   allowed: boolean
@@ -71,10 +76,12 @@ export class RateLimit {
   readonly #limiter: RateLimiterPostgres
   readonly #queries
   readonly #name: string
+  readonly #db: Knex
   readonly rule: RateLimitRule
 
   constructor(db: Knex, name: string, rule: RateLimitRule) {
     this.#name = name
+    this.#db = db
     this.rule = rule
     this.#queries = createRateLimitQueries(db)
     metrics.throttleRefusals.inc({ limit: name }, 0) // the series exists before the first refusal
@@ -117,7 +124,7 @@ export class RateLimit {
   }
 
   async reset(key: string): Promise<void> {
-    await this.#limiter.delete(sha256(key))
+    await removeRateLimitKey(this.#db, this.#name, key)
   }
 
   #countRefusal(): void {

@@ -17,13 +17,14 @@ export interface Finished {
   stderr: string
 }
 
-/** Runs one of our TypeScript entry points as its own process, as npm scripts do (tsx). */
-export function runEntryPoint(entry: string, args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Finished> {
+/** Runs one of our TypeScript entry points as its own process, as npm scripts do (tsx); `input` is its standard input. */
+export function runEntryPoint(entry: string, args: string[], env: Record<string, string>, timeoutMs = 60_000, input?: string): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
       cwd: repositoryRoot,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'error', ...sameClock, ...env },
     })
+    child.stdin.end(input)
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))

@@ -1,4 +1,5 @@
 import type { Knex } from '@opcommerce/shared/db/knex'
+import { idpLimitName } from '@opcommerce/shared/login-limits'
 import { RateLimit, type RateLimitRule } from '@opcommerce/shared/rate-limits'
 
 /**
@@ -29,6 +30,6 @@ export type IdpLimits = { [name in keyof IdpLimitRules]: RateLimit }
 export function createIdpLimits(db: Knex, overrides: Partial<IdpLimitRules> = {}): IdpLimits {
   const rules = { ...DEFAULT_IDP_LIMITS, ...overrides }
   return Object.fromEntries(
-    Object.entries(rules).map(([name, rule]) => [name, new RateLimit(db, `idp_${name}`, rule)]),
+    Object.entries(rules).map(([name, rule]) => [name, new RateLimit(db, idpLimitName(name), rule)]),
   ) as IdpLimits
 }

@@ -1,49 +1,55 @@
-import { parseArgs } from 'node:util'
-import { loadConfig } from '../config'
-import { ConfigError } from '../errors'
+import { ConflictError, NotFoundError } from '../errors'
 import { recordAudit } from '../queries/audit'
 import { createSigningKey, KEY_PUBLICATION_DELAY, listSigningKeys, retireSigningKey } from '../signing-keys'
-import { OPERATOR, UsageError, type CommandGroup } from './command'
-import { withMigratedDatabase } from './database'
-
-const time = (date: Date) => date.toLocaleString('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' })
-
-async function keysCommand(action: string | undefined, args: string[]): Promise<void> {
-  const config = loadConfig()
-  const { values } = parseArgs({ args, strict: true, options: { kid: { type: 'string' } } })
-  await withMigratedDatabase(config, async (db) => {
-    if (action === 'rotate') {
-      const now = new Date()
-      const kid = await createSigningKey(db, config.secrets.signingKeysSecret, now)
-      await recordAudit(db, { type: 'signing_key.created', actor: OPERATOR, subject: kid })
-      const from = new Date(now.getTime() + KEY_PUBLICATION_DELAY)
-      console.log(`Clé ${kid} créée : publiée dès maintenant, elle signera les jetons à partir du ${time(from)}.`)
-    } else if (action === 'list') {
-      const keys = await listSigningKeys(db, new Date())
-      if (keys.length === 0) console.log("Aucune clé : l'idp en créera une à son premier démarrage.")
-      for (const key of keys) {
-        const state = {
-          signing: 'signe les jetons',
-          upcoming: `publiée, signera à partir du ${key.since ? time(key.since) : ''}`,
-          verifying: `publiée pour vérification, ne signe plus depuis le ${key.since ? time(key.since) : ''}`,
-        }[key.state]
-        console.log(`${key.kid} — créée le ${time(key.createdAt)} — ${state}`)
-      }
-    } else if (action === 'retire') {
-      if (!values.kid) throw new UsageError('Indiquez --kid.')
-      const { outcome, notBefore } = await retireSigningKey(db, values.kid, new Date())
-      if (outcome === 'unknown') throw new ConfigError(`Aucune clé active « ${values.kid} ».`)
-      if (outcome === 'signing') throw new ConfigError('Cette clé signe encore les jetons (ou va les signer) : faites d\'abord « keys rotate ».')
-      if (outcome === 'too_soon') throw new ConfigError(`Des jetons signés par cette clé sont encore valides : retirez-la après le ${time(notBefore!)}.`)
-      await recordAudit(db, { type: 'signing_key.retired', actor: OPERATOR, subject: values.kid })
-      console.log(`Clé ${values.kid} retirée : elle ne sera plus publiée d'ici une minute.`)
-    } else throw new UsageError(`Action inconnue : keys ${action ?? ''}`)
-  })
-}
+import { action, frenchTime, OPERATOR, UsageError, type CommandGroup } from './command'
 
 export const keys: CommandGroup = {
-  usage: `  keys list
-  keys rotate                      (nouvelle clé de signature des jetons, active dans 5 minutes)
-  keys retire --kid KID            (un jour après qu'elle a cessé de signer)`,
-  run: keysCommand,
+  name: 'keys',
+  actions: {
+    list: action({
+      synopsis: '',
+      summary: 'Liste les clés de signature des jetons publiées, et leur état.',
+      options: {},
+      async run({ db, now }) {
+        const keys = await listSigningKeys(db, now())
+        const lines = keys.map((key) => {
+          const state = {
+            signing: 'signe les jetons',
+            upcoming: `publiée, signera à partir du ${key.since ? frenchTime(key.since) : ''}`,
+            verifying: `publiée pour vérification, ne signe plus depuis le ${key.since ? frenchTime(key.since) : ''}`,
+          }[key.state]
+          return `${key.kid} — créée le ${frenchTime(key.createdAt)} — ${state}`
+        })
+        return { text: lines.length > 0 ? lines.join('\n') : "Aucune clé : l'idp en créera une à son premier démarrage.", json: keys }
+      },
+    }),
+
+    rotate: action({
+      synopsis: '',
+      summary: 'Crée une nouvelle clé de signature : publiée dès maintenant, elle signe les jetons 5 minutes plus tard.',
+      options: {},
+      async run({ config, db, now }) {
+        const at = now()
+        const kid = await createSigningKey(db, config.secrets.signingKeysSecret, at)
+        await recordAudit(db, { type: 'signing_key.created', actor: OPERATOR, subject: kid })
+        const from = new Date(at.getTime() + KEY_PUBLICATION_DELAY)
+        return { text: `Clé ${kid} créée : publiée dès maintenant, elle signera les jetons à partir du ${frenchTime(from)}.`, json: { kid, signsFrom: from } }
+      },
+    }),
+
+    retire: action({
+      synopsis: '--kid KID',
+      summary: "Retire une clé qui ne signe plus : elle n'est plus publiée (refusé le jour qui suit son dernier jeton signé).",
+      options: { kid: { type: 'string' } },
+      async run({ values, db, now }) {
+        if (!values.kid) throw new UsageError('Indiquez --kid.')
+        const { outcome, notBefore } = await retireSigningKey(db, values.kid, now())
+        if (outcome === 'unknown') throw new NotFoundError(`Aucune clé active « ${values.kid} ».`)
+        if (outcome === 'signing') throw new ConflictError("Cette clé signe encore les jetons (ou va les signer) : faites d'abord « keys rotate ».")
+        if (outcome === 'too_soon') throw new ConflictError(`Des jetons signés par cette clé sont encore valides : retirez-la après le ${frenchTime(notBefore!)}.`)
+        await recordAudit(db, { type: 'signing_key.retired', actor: OPERATOR, subject: values.kid })
+        return { text: `Clé ${values.kid} retirée : elle ne sera plus publiée d'ici une minute.`, json: { kid: values.kid, retired: true } }
+      },
+    }),
+  },
 }

@@ -6,7 +6,7 @@
  */
 import '../node-version'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pretty from 'pino-pretty'
@@ -33,7 +33,7 @@ async function prepareDatabase(config: Config, location: DatabaseLocation): Prom
     await db.migrate.latest()
     await registerPortalClient(db, config)
     await createClientQueries(db).save(demoToolClient(config))
-    const report = await importCompanies(db, readFileSync(DEMO_COMPANIES, 'utf8'), config.secrets.memberCodeHmacKey)
+    const report = await importCompanies(db, createReadStream(DEMO_COMPANIES), { hmacKey: config.secrets.memberCodeHmacKey })
     say(`Entreprises de démonstration : ${report.created} créée(s), ${report.updated + report.unchanged} déjà présente(s).`)
   } finally {
     await db.destroy()

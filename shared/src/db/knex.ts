@@ -48,3 +48,6 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (Array.isArray(errors) && errors.some((inner) => isDatabaseUnavailable(inner, depth + 1))) return true
   return isDatabaseUnavailable(cause, depth + 1)
 }
+
+/** `text` inside a LIKE pattern, its wildcards taken literally (escaped with a backslash, the default). */
+export const escapeLike = (text: string) => text.replace(/[\\%_]/gu, (character) => `\\${character}`)

@@ -1,4 +1,4 @@
-import type { Knex } from '../db/knex'
+import { escapeLike, type Knex } from '../db/knex'
 
 export type AuditType =
   | 'account.registered'
@@ -36,6 +36,13 @@ export type AuditType =
   | 'account.registered_by_invitation'
   | 'client.saved'
   | 'client.deleted'
+  | 'client.disabled'
+  | 'client.enabled'
+  | 'outbox.retried'
+  | 'account.unlocked'
+  | 'account.disabled'
+  | 'account.enabled'
+  | 'account.deleted'
   | 'signing_key.created'
   | 'signing_key.retired'
   | 'companies.imported'
@@ -59,6 +66,37 @@ export async function recordAudit(db: Knex | Knex.Transaction, event: AuditEvent
     details: JSON.stringify(event.details ?? {}),
   })
 }
+
+/** An audit event as `audit list` shows it, with the emails of the users it names. */
+export interface AuditEntry {
+  id: number
+  at: Date
+  type: string
+  actor: string | null
+  /** The actor's email, when the actor is a user who still exists. */
+  actorEmail: string | null
+  subject: string | null
+  subjectEmail: string | null
+  ip: string | null
+  details: Record<string, unknown>
+}
+
+export interface AuditFilter {
+  /** Events a user did or underwent: as actor, as subject, or named in the details. */
+  userId?: string
+  /** Events about an address (a failed login of an unknown address is recorded under it). */
+  email?: string
+  /** Events about a company: as subject, or named in the details. */
+  siren?: string
+  since?: Date
+  /** A type (`login.failed`), or a family of types (`company.*`). */
+  type?: string
+  limit: number
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/u
+
+type AuditRow = Omit<AuditEntry, 'actorEmail' | 'subjectEmail'>
 
 /** A company whose daily budget of code checks ran out, and until when it stays under protection. */
 export interface CompanyUnderProtection {
@@ -87,6 +125,36 @@ export function createAuditQueries(db: Knex | Knex.Transaction) {
         .andWhere((query) => query.where({ type: 'company.link_failed' }).orWhere((held) => held.where({ type: 'company.link_held' }).andWhereRaw(`details->>'codeMatched' = 'false'`)))
         .select(db.raw('count(*)::int as count'))
       return Number((row as { count: number }).count)
+    },
+
+    /** The newest events first. */
+    async list(filter: AuditFilter): Promise<AuditEntry[]> {
+      const { userId, email, siren, since, type, limit } = filter
+      const rows: AuditRow[] = await db('audit_events as event')
+        .modify((query) => {
+          if (userId || email) {
+            query.where((about) => {
+              if (userId) about.orWhere('event.actor', userId).orWhere('event.subject', userId).orWhereRaw(`event.details->>'user' = ?`, [userId])
+              if (email) about.orWhereRaw('lower(event.subject) = lower(?)', [email])
+            })
+          }
+          if (siren) query.where((about) => about.where('event.subject', siren).orWhereRaw(`event.details->>'siren' = ?`, [siren]))
+          if (since) query.where('event.at', '>=', since)
+          if (type?.endsWith('.*')) query.where('event.type', 'like', `${escapeLike(type.slice(0, -1))}%`)
+          else if (type) query.where('event.type', type)
+        })
+        .orderBy([{ column: 'event.at', order: 'desc' }, { column: 'event.id', order: 'desc' }])
+        .limit(limit)
+        .select('event.*')
+      const userIds = [...new Set(rows.flatMap((row) => [row.actor, row.subject]).filter((value): value is string => value !== null && UUID.test(value)))]
+      const emails = new Map<string, string>(
+        userIds.length === 0 ? [] : (await db('users').whereIn('id', userIds).select('id', 'email')).map((user: { id: string; email: string }) => [user.id, user.email]),
+      )
+      return rows.map((row) => ({
+        ...row,
+        actorEmail: (row.actor && emails.get(row.actor)) ?? null,
+        subjectEmail: (row.subject && emails.get(row.subject)) ?? null,
+      }))
     },
   }
 }

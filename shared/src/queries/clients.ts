@@ -90,7 +90,10 @@ export function createClientQueries(db: Knex) {
       })
     },
 
-    /** Creates the client, or replaces it when it exists (idempotent registration). */
+    /**
+     * Creates the client, or replaces it when it exists (idempotent registration). A client
+     * replaced keeps its state: only `clients enable` brings a disabled one back.
+     */
     async save(client: ClientRecord): Promise<void> {
       await db('oidc_clients')
         .insert({
@@ -107,7 +110,20 @@ export function createClientQueries(db: Knex) {
           position: client.position,
         })
         .onConflict('client_id')
-        .merge()
+        .merge(['metadata', 'name', 'description', 'url', 'initiate_login_uri', 'tool', 'first_party', 'position'])
+    },
+
+    /** False when there is no such client. */
+    async setEnabled(clientId: string, enabled: boolean): Promise<boolean> {
+      return (await db('oidc_clients').where({ client_id: clientId }).update({ enabled })) > 0
+    },
+
+    /** Deletes every grant, code and token issued to the client (oidc-provider's rows name it `clientId`). */
+    async deleteTokensOf(clientId: string): Promise<number> {
+      return db('oidc_payloads')
+        .whereIn('kind', ['Grant', 'AuthorizationCode', 'AccessToken', 'RefreshToken', 'ClientCredentials'])
+        .andWhereRaw(`payload->>'clientId' = ?`, [clientId])
+        .delete()
     },
 
     /** Clients registered before secrets were encrypted: the secret still in their metadata. */

@@ -30,10 +30,13 @@ export interface CompanyMember extends Membership {
   user: UserProfile
 }
 
-/** An access request seen from the user who made it (pending or refused), with the company's name. */
-export interface AccessRequest extends Membership {
+/** A membership seen from its user, with the company's name. */
+export interface UserMembership extends Membership {
   companyName: string
 }
+
+/** An access request seen from the user who made it (pending or refused). */
+export type AccessRequest = UserMembership
 
 interface MembershipRow {
   user_id: string
@@ -111,7 +114,8 @@ export function createMembershipQueries(db: Knex | Knex.Transaction) {
         .merge(values)
     },
 
-    async decide(userId: string, siren: string, change: { status: MembershipStatus; role?: Role; by: string; at: Date; reason?: string | null }): Promise<void> {
+    /** `by`: the deciding user, or null for an operator (`cli:…` in the audit trail). */
+    async decide(userId: string, siren: string, change: { status: MembershipStatus; role?: Role; by: string | null; at: Date; reason?: string | null }): Promise<void> {
       await db('memberships')
         .where({ user_id: userId, siren })
         .update({
@@ -215,6 +219,49 @@ export function createMembershipQueries(db: Knex | Knex.Transaction) {
         ...fromRow(row),
         user: { id: row.user_id, email: row.email, givenName: row.given_name, familyName: row.family_name },
       }))
+    },
+
+    /**
+     * The companies where the user is the only active administrator while others are active or
+     * waiting in it, with how many others (companiesOnlyAdministeredBy).
+     */
+    async onlyAdministeredBy(userId: string): Promise<{ siren: string; name: string; others: number }[]> {
+      const { rows } = await db.raw(
+        `select companies.siren, companies.name, others.count as others
+        from memberships mine
+        join companies on companies.siren = mine.siren
+        cross join lateral (
+          select count(*) filter (where other.status in ('active', 'pending'))::int as count,
+            count(*) filter (where other.status = 'active' and other.role = 'admin')::int as admins
+          from memberships other where other.siren = mine.siren and other.user_id <> mine.user_id) as others
+        where mine.user_id = ? and mine.role = 'admin' and mine.status = 'active' and others.admins = 0 and others.count > 0
+        order by companies.name`,
+        [userId],
+      )
+      return rows
+    },
+
+    /** Every membership of a company, whatever its status (`memberships list`), by status then name. */
+    async everyMemberOf(siren: string): Promise<CompanyMember[]> {
+      const rows = await db('memberships')
+        .join('users', 'users.id', 'memberships.user_id')
+        .where('memberships.siren', siren)
+        .orderByRaw(`array_position(array['active', 'pending', 'rejected', 'revoked'], memberships.status), users.family_name, users.given_name`)
+        .select('memberships.*', 'users.email', 'users.given_name', 'users.family_name')
+      return rows.map((row: MembershipRow & { email: string; given_name: string; family_name: string }) => ({
+        ...fromRow(row),
+        user: { id: row.user_id, email: row.email, givenName: row.given_name, familyName: row.family_name },
+      }))
+    },
+
+    /** Every membership of a user, whatever its status (`users show`), by company name. */
+    async everyMembershipOf(userId: string): Promise<UserMembership[]> {
+      const rows = await db('memberships')
+        .join('companies', 'companies.siren', 'memberships.siren')
+        .where('memberships.user_id', userId)
+        .orderBy('companies.name')
+        .select('memberships.*', 'companies.name as company_name')
+      return rows.map((row: MembershipRow & { company_name: string }) => ({ ...fromRow(row), companyName: row.company_name }))
     },
 
     /** The user's access requests (pending or refused), newest first. */

@@ -12,6 +12,10 @@ export function createRateLimitQueries(db: Knex) {
       await db('rate_limits').where({ key }).andWhere('expire', '>', nowMs).andWhere('points', '>', 0).decrement('points', 1)
     },
 
+    async remove(key: string): Promise<void> {
+      await db('rate_limits').where({ key }).delete()
+    },
+
     /** Deletes the counters whose window ended. */
     async purgeExpired(now: Date): Promise<number> {
       return db('rate_limits').where('expire', '<', now.getTime()).delete()

@@ -1,4 +1,4 @@
-import type { Knex } from '../db/knex'
+import { escapeLike, type Knex } from '../db/knex'
 import type { UserProfile } from '../users'
 
 /** A row of `users`: a person's identity (see docs/GLOSSARY.md). Only the idp reads it whole. */
@@ -33,6 +33,24 @@ const fromRow = (row: UserRow): User => ({
   disabledAt: row.disabled_at ?? null,
 })
 
+/** A user as operators look them up (`users find|show`): never the password hash. */
+export interface UserRecord extends UserProfile {
+  emailVerifiedAt: Date | null
+  createdAt: Date
+  disabledAt: Date | null
+}
+
+const recordColumns = ['id', 'email', 'given_name', 'family_name', 'email_verified_at', 'created_at', 'disabled_at'] as const
+const toRecord = (row: Pick<UserRow, 'id' | 'email' | 'given_name' | 'family_name' | 'email_verified_at' | 'disabled_at'> & { created_at: Date }): UserRecord => ({
+  id: row.id,
+  email: row.email,
+  givenName: row.given_name,
+  familyName: row.family_name,
+  emailVerifiedAt: row.email_verified_at,
+  createdAt: row.created_at,
+  disabledAt: row.disabled_at,
+})
+
 /** Emails are compared without case: the unique index is on lower(email). */
 export function createUserQueries(db: Knex | Knex.Transaction) {
   return {
@@ -44,6 +62,21 @@ export function createUserQueries(db: Knex | Knex.Transaction) {
     async findById(id: string): Promise<User | undefined> {
       const row = await db<UserRow>('users').where({ id }).first()
       return row && fromRow(row)
+    },
+
+    async findRecord(id: string): Promise<UserRecord | undefined> {
+      const row = await db('users').where({ id }).first(recordColumns)
+      return row && toRecord(row)
+    },
+
+    /** Users whose address contains `fragment` (case aside), by address; at most `limit`. */
+    async searchByEmail(fragment: string, limit: number): Promise<UserRecord[]> {
+      const rows = await db('users')
+        .whereRaw('lower(email) like ?', [`%${escapeLike(fragment.toLowerCase())}%`])
+        .orderByRaw('lower(email)')
+        .limit(limit)
+        .select(recordColumns)
+      return rows.map(toRecord)
     },
 
     async findProfile(id: string): Promise<UserProfile | undefined> {
@@ -67,6 +100,21 @@ export function createUserQueries(db: Knex | Knex.Transaction) {
     /** Until the transaction ends, registrations and validations of this address happen one at a time. */
     async lockEmail(email: string): Promise<void> {
       await db.raw('select pg_advisory_xact_lock(hashtext(lower(?)))', [email])
+    },
+
+    /** Disables the user (no login, no token); false when they already were. */
+    async disable(id: string, at: Date): Promise<boolean> {
+      return (await db('users').where({ id }).whereNull('disabled_at').update({ disabled_at: at, updated_at: at })) === 1
+    },
+
+    /** Enables a disabled user again; false when they were not disabled. */
+    async enable(id: string, at: Date): Promise<boolean> {
+      return (await db('users').where({ id }).whereNotNull('disabled_at').update({ disabled_at: null, updated_at: at })) === 1
+    },
+
+    /** Deletes the user; their memberships, mail tokens and sessions go with them (foreign keys). */
+    async remove(id: string): Promise<boolean> {
+      return (await db('users').where({ id }).delete()) === 1
     },
 
     async updatePassword(id: string, passwordHash: string, at: Date): Promise<void> {
