@@ -16,6 +16,7 @@ import { createIdpLimits, type IdpLimitRules } from './libraries/limits'
 import { createLogin } from './libraries/login'
 import { createPasswordReset } from './libraries/password-reset'
 import { createRegistration } from './libraries/registration'
+import { ClientCache } from './oidc/client-cache'
 import { PROVIDER_PATHS, createProvider } from './oidc/provider'
 import { createOidcPayloadQueries } from './queries/oidc-payloads'
 import { assetRoutes } from './routes/assets'
@@ -43,6 +44,8 @@ export interface IdpApp {
    * turn to sign), the provider is rebuilt with them. True when it was.
    */
   reloadKeys(): Promise<boolean>
+  /** Stops listening to client changes. */
+  close(): Promise<void>
 }
 
 const isProviderPath = (path: string) => PROVIDER_PATHS.some((prefix) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`))
@@ -53,7 +56,8 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   const limits = createIdpLimits(db, limitOverrides)
   const dependencies = { config, db, logger, limits, now }
   const payloads = createOidcPayloadQueries(db)
-  const clients = createClientQueries(db)
+  const clients = new ClientCache(createClientQueries(db), logger)
+  await clients.listen()
   const buildProvider = ({ jwks }: ProviderKeys) => createProvider({ config, db, logger, payloads, clients, jwks })
   let keys = await loadProviderKeys(db, config.secrets.signingKeysSecret, now())
   // A process that cannot read the keys any more may miss a rotation, and relying parties asking
@@ -122,5 +126,6 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
       logger.info({ keys: next.fingerprint }, 'signing keys changed: provider rebuilt')
       return true
     },
+    close: () => clients.close(),
   }
 }

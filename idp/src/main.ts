@@ -49,6 +49,7 @@ runMain(async () => {
       metricsServer.close()
       await sender.stop()
       await logoutSender.stop()
+      await idp.close()
       await db.destroy()
     },
   })

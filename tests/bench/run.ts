@@ -12,7 +12,7 @@
 import '@opcommerce/shared/node-version'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, openSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type * as oidc from 'openid-client'
@@ -79,8 +79,9 @@ async function seed(knex: Knex) {
   return { oneCompany, manyCompanies, passwordHash }
 }
 
-function start(command: string[], env: Record<string, string>, logs: 'ignore' | 'inherit' = 'ignore'): ChildProcess {
-  return spawn(command[0]!, command.slice(1), { cwd: repositoryRoot, stdio: ['ignore', 'pipe', logs], env: { PATH: process.env.PATH ?? '', ...env } })
+/** Starts a process; its output goes to `output` (a file descriptor) or is read by the caller. */
+function start(command: string[], env: Record<string, string>, output: number | 'pipe' = 'pipe'): ChildProcess {
+  return spawn(command[0]!, command.slice(1), { cwd: repositoryRoot, stdio: ['ignore', output, output], env: { PATH: process.env.PATH ?? '', ...env } })
 }
 
 async function waitFor(url: string, child: ChildProcess): Promise<void> {
@@ -117,13 +118,15 @@ function memory(pid: number): { peakMb: number; nowMb: number } {
 interface Measure extends LoadResult {
   /** Cores the measured process used meanwhile. */
   cores: number
+  /** Its resident memory right after. */
+  rssMb: number
 }
 
 async function measured(pid: number, work: () => Promise<LoadResult>): Promise<Measure> {
   const cpu = cpuSeconds(pid)
   const started = performance.now()
   const result = await work()
-  return { ...result, cores: (cpuSeconds(pid) - cpu) / ((performance.now() - started) / 1000) }
+  return { ...result, cores: (cpuSeconds(pid) - cpu) / ((performance.now() - started) / 1000), rssMb: memory(pid).nowMb }
 }
 
 const basic = `Basic ${Buffer.from(`bench-machine:${SECRET}`).toString('base64')}`
@@ -138,13 +141,15 @@ async function main() {
   if (build.status !== 0) throw new Error('npm run build -- idp failed')
 
   const [port, metricsPort, barePort] = await freePorts(3)
+  const logs = mkdtempSync(path.join(tmpdir(), 'opco-bench-'))
+  const [idpLog, bareLog] = [path.join(logs, 'idp.log'), path.join(logs, 'bare-provider.log')]
   const issuer = `http://localhost:${port}`
   const bareIssuer = `http://localhost:${barePort}`
-  const idp = start(['node', 'idp/dist/main.js'], {
+  const idp = start(['node', ...(process.env.BENCH_IDP_FLAGS?.split(' ') ?? []), 'idp/dist/main.js'], {
     NODE_ENV: 'production',
     UV_THREADPOOL_SIZE: THREADS,
     LOG_LEVEL: 'warn',
-    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'opco-bench-')),
+    DATA_DIR: logs,
     DATABASE_URL: database.url,
     IDP_PORT: String(port),
     IDP_METRICS_PORT: String(metricsPort),
@@ -158,8 +163,8 @@ async function main() {
     MEMBER_CODE_HMAC_KEY: randomBytes(32).toString('base64url'),
     PORTAL_SESSION_SECRET: randomBytes(32).toString('base64url'),
     PORTAL_CLIENT_SECRET: randomBytes(32).toString('base64url'),
-  }, 'inherit')
-  const bare = start(['node', 'tests/bench/bare-provider.ts'], { NODE_ENV: 'production', BARE_PORT: String(barePort), BARE_CLIENT_SECRET: SECRET, BARE_REDIRECT_URI: REDIRECT_URI })
+  }, openSync(idpLog, 'w'))
+  const bare = start(['node', 'tests/bench/bare-provider.ts'], { NODE_ENV: 'production', BARE_PORT: String(barePort), BARE_CLIENT_SECRET: SECRET, BARE_REDIRECT_URI: REDIRECT_URI }, openSync(bareLog, 'w'))
   try {
     await Promise.all([waitFor(`${issuer}/healthz`, idp), waitFor(`${bareIssuer}/.well-known/openid-configuration`, bare)])
     // The idp's path to node is the same `node` as the bench's (node_modules/.bin first in PATH under npm).
@@ -227,7 +232,7 @@ async function main() {
       ARGON2_PASSWORD: PASSWORD,
       CONCURRENCY: String(LOGIN_CONCURRENCY),
       SECONDS: String(SECONDS),
-    }, 'inherit')
+    })
     let output = ''
     argon2.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
     await new Promise((resolve) => argon2.once('exit', resolve))
@@ -235,7 +240,7 @@ async function main() {
     rows.push({
       metric: 'complete password logins',
       ours: logins,
-      ceiling: { requestsPerSecond: verifies.perSecond, p50Ms: Number.NaN, p99Ms: Number.NaN, errors: 0, cores: verifies.cores },
+      ceiling: { requestsPerSecond: verifies.perSecond, p50Ms: Number.NaN, p99Ms: Number.NaN, errors: 0, cores: verifies.cores, rssMb: Number.NaN },
       ceilingName: `raw argon2 verifies, ${THREADS} threads`,
     })
 
@@ -243,13 +248,17 @@ async function main() {
     const bareMemory = memory(bare.pid!)
     const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–')
     console.log(`\nidp (compiled, NODE_ENV=production) on ${process.env.BENCH_DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}; wrk, ${CONNECTIONS} connections, ${SECONDS} s per measure; logins ${LOGIN_CONCURRENCY} at a time; ${THREADS} libuv threads\n`)
-    console.log('| metric | ours /s | ceiling /s | ratio | ceiling | p50 ms | p99 ms | errors (ours / ceiling) | idp cores | ceiling cores |')
-    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+    // CPU per request (cores ÷ rate) compares the idp with its ceiling even on a busy machine,
+    // where requests per second depend on what else runs.
+    console.log('| metric | ours /s | ceiling /s | ratio | ceiling | p50 ms | p99 ms | errors (ours / ceiling) | idp CPU ms/req | ceiling CPU ms/req | idp RSS MB |')
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+    const cpuPerRequest = (measure: Measure) => (1000 * measure.cores) / measure.requestsPerSecond
     for (const { metric, ours: mine, ceiling, ceilingName } of rows) {
       console.log(
-        `| ${metric} | ${fixed(mine.requestsPerSecond)} | ${fixed(ceiling.requestsPerSecond)} | ${fixed(mine.requestsPerSecond / ceiling.requestsPerSecond, 2)} | ${ceilingName} | ${fixed(mine.p50Ms, 1)} | ${fixed(mine.p99Ms, 1)} | ${mine.errors} / ${ceiling.errors} | ${fixed(mine.cores, 2)} | ${fixed(ceiling.cores, 2)} |`,
+        `| ${metric} | ${fixed(mine.requestsPerSecond)} | ${fixed(ceiling.requestsPerSecond)} | ${fixed(mine.requestsPerSecond / ceiling.requestsPerSecond, 2)} | ${ceilingName} | ${fixed(mine.p50Ms, 1)} | ${fixed(mine.p99Ms, 1)} | ${mine.errors} / ${ceiling.errors} | ${fixed(cpuPerRequest(mine), 2)} | ${fixed(cpuPerRequest(ceiling), 2)} | ${fixed(mine.rssMb)} |`,
       )
     }
+    console.log(`\nLogs: ${idpLog} (${readFileSync(idpLog, 'utf8').split('\n').length - 1} lines), ${bareLog}`)
     console.log(`\nidp RSS: peak ${fixed(memoryNow.peakMb)} MB, now ${fixed(memoryNow.nowMb)} MB (bare oidc-provider: peak ${fixed(bareMemory.peakMb)} MB)`)
   } finally {
     await Promise.all([stop(idp), stop(bare)])

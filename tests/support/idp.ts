@@ -69,6 +69,7 @@ export async function startTestIdp(
       await logoutSender.stop()
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
+      await idp.close()
     },
   }
 }

@@ -1,23 +1,24 @@
-import type { Account, FindAccount } from 'oidc-provider'
+import type { Account, FindAccount, KoaContextWithOIDC } from 'oidc-provider'
 import type { Knex } from '@opcommerce/shared/db/knex'
 import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
-import { createUserQueries } from '@opcommerce/shared/queries/users'
 import { fullName } from '@opcommerce/shared/users'
 
 /**
- * The user behind a `sub` (oidc-provider calls it an account). Claims are read at each call, so
- * an ID token, a refresh or a userinfo request always carries the memberships as they are now.
+ * The user behind a `sub` (oidc-provider calls it an account). Claims are read at each request,
+ * so an ID token, a refresh or a userinfo request always carries the memberships as they are now:
+ * the user and their companies in one query, once per request (oidc-provider may ask several
+ * times in one request, e.g. to check the account and then to build the ID token).
  */
 export function createFindAccount(db: Knex): FindAccount {
-  const users = createUserQueries(db)
   const memberships = createMembershipQueries(db)
-  return async (_ctx, sub) => {
-    const user = await users.findById(sub)
+  const perRequest = new WeakMap<KoaContextWithOIDC, Map<string, Promise<Account | undefined>>>()
+  const load = async (sub: string): Promise<Account | undefined> => {
+    const user = await memberships.userWithCompanies(sub)
     if (!user?.emailVerifiedAt) return undefined
-    const account: Account = {
+    return {
       accountId: user.id,
       async claims(_use, scope) {
-        const companies = scope.split(' ').includes('companies') ? await memberships.activeOf(user.id) : []
+        const companies = scope.split(' ').includes('companies') ? user.companies : []
         return {
           sub: user.id,
           email: user.email,
@@ -31,6 +32,13 @@ export function createFindAccount(db: Knex): FindAccount {
         }
       },
     }
+  }
+  return (ctx, sub) => {
+    if (!ctx) return load(sub)
+    const accounts = perRequest.get(ctx) ?? new Map<string, Promise<Account | undefined>>()
+    perRequest.set(ctx, accounts)
+    const account = accounts.get(sub) ?? load(sub)
+    accounts.set(sub, account)
     return account
   }
 }

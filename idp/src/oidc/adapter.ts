@@ -7,9 +7,10 @@ const toPayload = (row: StoredPayload | undefined): AdapterPayload | undefined =
 
 /**
  * oidc-provider's storage in PostgreSQL: sessions, grants, codes and tokens in oidc_payloads;
- * clients read from oidc_clients (managed with the CLI, never registered dynamically).
+ * clients read from oidc_clients (managed with the CLI, never registered dynamically), through
+ * the process's ClientCache.
  */
-export function createAdapterClass(payloads: OidcPayloadQueries, clients: ClientQueries) {
+export function createAdapterClass(payloads: OidcPayloadQueries, clients: Pick<ClientQueries, 'find'>) {
   return class PostgresAdapter implements Adapter {
     readonly #kind: string
 

@@ -53,7 +53,7 @@ export interface ProviderDependencies {
   config: Config
   db: Knex
   payloads: OidcPayloadQueries
-  clients: ClientQueries
+  clients: Pick<ClientQueries, 'find'>
   jwks: JWK[]
   logger: Logger
 }

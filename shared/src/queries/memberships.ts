@@ -1,5 +1,6 @@
 import type { Knex } from '../db/knex'
 import type { UserProfile } from '../users'
+import { userFromRow, type User, type UserRow } from './users'
 
 export type Role = 'admin' | 'member'
 export type MembershipStatus = 'pending' | 'active' | 'rejected' | 'revoked'
@@ -81,6 +82,24 @@ export function createMembershipQueries(db: Knex | Knex.Transaction) {
         .where({ 'memberships.user_id': userId, 'memberships.status': 'active' })
         .orderBy('companies.name')
         .select('companies.siren', 'companies.name', 'memberships.role')
+    },
+
+    /**
+     * A user and their active memberships (by company name) in one round trip: what the idp's
+     * claims need at every token and userinfo request.
+     */
+    async userWithCompanies(userId: string): Promise<(User & { companies: ActiveMembership[] }) | undefined> {
+      const row = await db<UserRow & { companies: ActiveMembership[] }>('users')
+        .where({ id: userId })
+        .first(
+          'users.*',
+          db.raw(`coalesce((
+            select json_agg(json_build_object('siren', companies.siren, 'name', companies.name, 'role', memberships.role) order by companies.name)
+            from memberships join companies on companies.siren = memberships.siren
+            where memberships.user_id = users.id and memberships.status = 'active'
+          ), '[]') as companies`),
+        )
+      return row && { ...userFromRow(row), companies: row.companies }
     },
 
     async find(userId: string, siren: string): Promise<Membership | undefined> {

@@ -8,7 +8,7 @@ export interface User extends UserProfile {
   updatedAt: Date
 }
 
-interface UserRow {
+export interface UserRow {
   id: string
   email: string
   email_verified_at: Date | null
@@ -18,7 +18,7 @@ interface UserRow {
   updated_at: Date
 }
 
-const fromRow = (row: UserRow): User => ({
+export const userFromRow = (row: UserRow): User => ({
   id: row.id,
   email: row.email,
   emailVerifiedAt: row.email_verified_at,
@@ -33,12 +33,12 @@ export function createUserQueries(db: Knex | Knex.Transaction) {
   return {
     async findByEmail(email: string): Promise<User | undefined> {
       const row = await db<UserRow>('users').whereRaw('lower(email) = lower(?)', [email]).first()
-      return row && fromRow(row)
+      return row && userFromRow(row)
     },
 
     async findById(id: string): Promise<User | undefined> {
       const row = await db<UserRow>('users').where({ id }).first()
-      return row && fromRow(row)
+      return row && userFromRow(row)
     },
 
     async findProfile(id: string): Promise<UserProfile | undefined> {
@@ -53,7 +53,7 @@ export function createUserQueries(db: Knex | Knex.Transaction) {
         .onConflict(db.raw('(lower(email))'))
         .ignore()
         .returning('*')
-      return row && fromRow(row)
+      return row && userFromRow(row)
     },
 
     async markEmailVerified(id: string, at: Date): Promise<void> {
