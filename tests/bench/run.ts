@@ -32,6 +32,8 @@ import { logIn, measureLogins } from './logins'
 import { wrk, type Load, type LoadResult } from './wrk'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5) // per measure
+/** Only the measures whose name contains this (to profile one endpoint: BENCH_IDP_FLAGS=--cpu-prof). */
+const ONLY = process.env.BENCH_ONLY
 const CONNECTIONS = 20 // wrk connections, for the idp and its ceiling alike
 const LOGIN_CONCURRENCY = 8 // logins in flight, and argon2 verifies in flight for the ceiling
 const SECRET = 'bench-client-secret-0123456789abcdefghijklmn'
@@ -148,7 +150,6 @@ async function main() {
   const idp = start(['node', ...(process.env.BENCH_IDP_FLAGS?.split(' ') ?? []), 'idp/dist/main.js'], {
     NODE_ENV: 'production',
     UV_THREADPOOL_SIZE: THREADS,
-    LOG_LEVEL: 'warn',
     DATA_DIR: logs,
     DATABASE_URL: database.url,
     IDP_PORT: String(port),
@@ -170,6 +171,24 @@ async function main() {
     // The idp's path to node is the same `node` as the bench's (node_modules/.bin first in PATH under npm).
     const ours = await discoverClient(issuer, 'bench', SECRET)
     const bareClient = await discoverClient(bareIssuer, 'bench', SECRET)
+    const printTable = () => {
+      const memoryNow = memory(idp.pid!)
+      const bareMemory = memory(bare.pid!)
+      const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–')
+      console.log(`\nidp (compiled, NODE_ENV=production) on ${process.env.BENCH_DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}; wrk, ${CONNECTIONS} connections, ${SECONDS} s per measure; logins ${LOGIN_CONCURRENCY} at a time; ${THREADS} libuv threads\n`)
+      // CPU per request (cores ÷ rate) compares the idp with its ceiling even on a busy machine,
+      // where requests per second depend on what else runs.
+      console.log('| metric | ours /s | ceiling /s | ratio | ceiling | p50 ms | p99 ms | errors (ours / ceiling) | idp CPU ms/req | ceiling CPU ms/req | idp RSS MB |')
+      console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+      const cpuPerRequest = (measure: Measure) => (1000 * measure.cores) / measure.requestsPerSecond
+      for (const { metric, ours: mine, ceiling, ceilingName } of rows) {
+        console.log(
+          `| ${metric} | ${fixed(mine.requestsPerSecond)} | ${fixed(ceiling.requestsPerSecond)} | ${fixed(mine.requestsPerSecond / ceiling.requestsPerSecond, 2)} | ${ceilingName} | ${fixed(mine.p50Ms, 1)} | ${fixed(mine.p99Ms, 1)} | ${mine.errors} / ${ceiling.errors} | ${fixed(cpuPerRequest(mine), 2)} | ${fixed(cpuPerRequest(ceiling), 2)} | ${fixed(mine.rssMb)} |`,
+        )
+      }
+      console.log(`\nLogs: ${idpLog} (${readFileSync(idpLog, 'utf8').split('\n').length - 1} lines), ${bareLog}`)
+      console.log(`\nidp RSS: peak ${fixed(memoryNow.peakMb)} MB, now ${fixed(memoryNow.nowMb)} MB (bare oidc-provider: peak ${fixed(bareMemory.peakMb)} MB)`)
+    }
     const [user] = people.oneCompany
     // Fresh sessions before each measure: rotated refresh tokens are used once, and the bare
     // provider's in-memory adapter keeps its 1,000 most recent entries only.
@@ -179,6 +198,7 @@ async function main() {
     const rows: { metric: string; ours: Measure; ceiling: Measure; ceilingName: string }[] = []
     /** Ours, then the ceiling, each under the same load. */
     const compare = async (metric: string, load: (base: string, tokens: oidc.TokenEndpointResponse[]) => Load, ceiling?: 'many companies') => {
+      if (ONLY && !metric.includes(ONLY)) return
       if (ceiling) {
         const one = await sessions(ours, user!)
         const oneResult = await measured(idp.pid!, () => wrk(load(issuer, one), CONNECTIONS, SECONDS))
@@ -222,6 +242,7 @@ async function main() {
     await compare('refresh_token grant', refresh)
     await compare('refresh_token grant', refresh, 'many companies')
 
+    if (ONLY && !'complete password logins'.includes(ONLY)) return printTable()
     const logins = await measured(idp.pid!, async () => {
       const result = await measureLogins(ours, REDIRECT_URI, people.oneCompany, SECONDS)
       return { requestsPerSecond: result.perSecond, p50Ms: result.p50Ms, p99Ms: result.p99Ms, errors: result.errors }
@@ -244,22 +265,7 @@ async function main() {
       ceilingName: `raw argon2 verifies, ${THREADS} threads`,
     })
 
-    const memoryNow = memory(idp.pid!)
-    const bareMemory = memory(bare.pid!)
-    const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–')
-    console.log(`\nidp (compiled, NODE_ENV=production) on ${process.env.BENCH_DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}; wrk, ${CONNECTIONS} connections, ${SECONDS} s per measure; logins ${LOGIN_CONCURRENCY} at a time; ${THREADS} libuv threads\n`)
-    // CPU per request (cores ÷ rate) compares the idp with its ceiling even on a busy machine,
-    // where requests per second depend on what else runs.
-    console.log('| metric | ours /s | ceiling /s | ratio | ceiling | p50 ms | p99 ms | errors (ours / ceiling) | idp CPU ms/req | ceiling CPU ms/req | idp RSS MB |')
-    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
-    const cpuPerRequest = (measure: Measure) => (1000 * measure.cores) / measure.requestsPerSecond
-    for (const { metric, ours: mine, ceiling, ceilingName } of rows) {
-      console.log(
-        `| ${metric} | ${fixed(mine.requestsPerSecond)} | ${fixed(ceiling.requestsPerSecond)} | ${fixed(mine.requestsPerSecond / ceiling.requestsPerSecond, 2)} | ${ceilingName} | ${fixed(mine.p50Ms, 1)} | ${fixed(mine.p99Ms, 1)} | ${mine.errors} / ${ceiling.errors} | ${fixed(cpuPerRequest(mine), 2)} | ${fixed(cpuPerRequest(ceiling), 2)} | ${fixed(mine.rssMb)} |`,
-      )
-    }
-    console.log(`\nLogs: ${idpLog} (${readFileSync(idpLog, 'utf8').split('\n').length - 1} lines), ${bareLog}`)
-    console.log(`\nidp RSS: peak ${fixed(memoryNow.peakMb)} MB, now ${fixed(memoryNow.nowMb)} MB (bare oidc-provider: peak ${fixed(bareMemory.peakMb)} MB)`)
+    printTable()
   } finally {
     await Promise.all([stop(idp), stop(bare)])
     await database.close()

@@ -1,9 +1,33 @@
-import { errors, type Adapter, type AdapterPayload } from 'oidc-provider'
+import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provider'
 import type { ClientQueries } from '@opcommerce/shared/queries/clients'
 import type { OidcPayloadQueries, StoredPayload } from '../queries/oidc-payloads'
 
 const toPayload = (row: StoredPayload | undefined): AdapterPayload | undefined =>
   row && ({ ...row.payload, ...(row.consumed_at ? { consumed: true } : {}) } as AdapterPayload)
+
+/** The kinds a token value can be: looked up together, with their session and grant. */
+const TOKEN_KINDS = ['AccessToken', 'ClientCredentials', 'RefreshToken', 'AuthorizationCode']
+
+type Memo = Map<string, Promise<AdapterPayload | undefined>>
+const memos = new WeakMap<object, Memo>()
+
+/**
+ * What this request already read, by kind and id: a token's session and grant come with it, and
+ * oidc-provider looks for them right after. Any write through the adapter empties it. Outside a
+ * request of oidc-provider's (our interaction routes, the logout sender), there is none.
+ */
+function requestMemo(): Memo | undefined {
+  const ctx = Provider.ctx
+  if (!ctx) return undefined
+  const memo = memos.get(ctx) ?? new Map<string, Promise<AdapterPayload | undefined>>()
+  memos.set(ctx, memo)
+  return memo
+}
+
+const forgetRequestReads = () => {
+  const ctx = Provider.ctx
+  if (ctx) memos.get(ctx)?.clear()
+}
 
 /**
  * oidc-provider's storage in PostgreSQL: sessions, grants, codes and tokens in oidc_payloads;
@@ -11,6 +35,23 @@ const toPayload = (row: StoredPayload | undefined): AdapterPayload | undefined =
  * the process's ClientCache.
  */
 export function createAdapterClass(payloads: OidcPayloadQueries, clients: Pick<ClientQueries, 'find'>) {
+  /** A token by value, and what comes with it, read once for the request. */
+  function findToken(kind: string, id: string, memo: Memo): Promise<AdapterPayload | undefined> {
+    const key = `${kind}:${id}`
+    const known = memo.get(key)
+    if (known) return known
+    const rows = payloads.findTokenWithContext(TOKEN_KINDS, id).then((found) => {
+      for (const row of found) {
+        const { sessionUid, grantId } = row.payload as { sessionUid?: string; grantId?: string }
+        if (sessionUid && row.session_payload) memo.set(`Session:uid:${sessionUid}`, Promise.resolve(toPayload({ payload: row.session_payload, consumed_at: row.session_consumed_at })))
+        if (grantId && row.grant_payload) memo.set(`Grant:${grantId}`, Promise.resolve(toPayload({ payload: row.grant_payload, consumed_at: row.grant_consumed_at })))
+      }
+      return found
+    })
+    for (const tokenKind of TOKEN_KINDS) memo.set(`${tokenKind}:${id}`, rows.then((found) => toPayload(found.find((row) => row.kind === tokenKind))))
+    return memo.get(key)!
+  }
+
   return class PostgresAdapter implements Adapter {
     readonly #kind: string
 
@@ -19,6 +60,7 @@ export function createAdapterClass(payloads: OidcPayloadQueries, clients: Pick<C
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      forgetRequestReads()
       await payloads.upsert(this.#kind, id, payload as Record<string, unknown>, expiresIn)
     }
 
@@ -28,11 +70,15 @@ export function createAdapterClass(payloads: OidcPayloadQueries, clients: Pick<C
         if (!client?.enabled) return undefined
         return { client_name: client.name, ...client.metadata, first_party: client.firstParty } as unknown as AdapterPayload
       }
-      return toPayload(await payloads.find(this.#kind, id))
+      const memo = requestMemo()
+      if (memo && TOKEN_KINDS.includes(this.#kind)) return findToken(this.#kind, id, memo)
+      const known = memo?.get(`${this.#kind}:${id}`)
+      return known ?? toPayload(await payloads.find(this.#kind, id))
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      return toPayload(await payloads.findByUid(this.#kind, uid))
+      const known = requestMemo()?.get(`${this.#kind}:uid:${uid}`)
+      return known ?? toPayload(await payloads.findByUid(this.#kind, uid))
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
@@ -45,6 +91,7 @@ export function createAdapterClass(payloads: OidcPayloadQueries, clients: Pick<C
      * one it sees (the grant revoked, invalid_grant).
      */
     async consume(id: string): Promise<void> {
+      forgetRequestReads()
       const replay = await payloads.consume(this.#kind, id)
       if (!replay) return
       if (replay.replayedGrantId) await payloads.revokeGrant(replay.replayedGrantId)
@@ -52,10 +99,12 @@ export function createAdapterClass(payloads: OidcPayloadQueries, clients: Pick<C
     }
 
     async destroy(id: string): Promise<void> {
+      forgetRequestReads()
       await payloads.destroy(this.#kind, id)
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
+      forgetRequestReads()
       await payloads.revokeByGrantId(this.#kind, grantId)
     }
   }

@@ -5,6 +5,14 @@ export interface StoredPayload {
   consumed_at: Date | null
 }
 
+export interface TokenWithContext extends StoredPayload {
+  kind: string
+  session_payload: Record<string, unknown> | null
+  session_consumed_at: Date | null
+  grant_payload: Record<string, unknown> | null
+  grant_consumed_at: Date | null
+}
+
 /** The SQL behind oidc-provider's storage adapter: one table for every kind of artifact. */
 export function createOidcPayloadQueries(db: Knex | Knex.Transaction) {
   const live = (kind: string) =>
@@ -28,6 +36,33 @@ export function createOidcPayloadQueries(db: Knex | Knex.Transaction) {
     },
 
     find: (kind: string, id: string): Promise<StoredPayload | undefined> => live(kind).andWhere({ id }).first(),
+
+    /**
+     * A token of any of `kinds` by its value, with the SSO session and the grant it belongs to, in
+     * one round trip: oidc-provider reads all three at every userinfo, introspection, refresh and
+     * code exchange (and looks a token up as several kinds at once at introspection).
+     */
+    findTokenWithContext(kinds: string[], id: string): Promise<TokenWithContext[]> {
+      const alive = (table: string) => `(${table}.expires_at is null or ${table}.expires_at > now())`
+      return db
+        .select(
+          'token.kind',
+          'token.payload',
+          'token.consumed_at',
+          'session.payload as session_payload',
+          'session.consumed_at as session_consumed_at',
+          'grant.payload as grant_payload',
+          'grant.consumed_at as grant_consumed_at',
+        )
+        .from('oidc_payloads as token')
+        .leftJoin(
+          db.raw(`oidc_payloads as session on session.kind = 'Session' and session.uid = token.payload->>'sessionUid' and ${alive('session')}`),
+        )
+        .leftJoin(db.raw(`oidc_payloads as "grant" on "grant".kind = 'Grant' and "grant".id = token.payload->>'grantId' and ${alive('"grant"')}`))
+        .whereIn('token.kind', kinds)
+        .andWhere('token.id', id)
+        .andWhereRaw(alive('token'))
+    },
     findByUid: (kind: string, uid: string): Promise<StoredPayload | undefined> => live(kind).andWhere({ uid }).first(),
     findByUserCode: (kind: string, userCode: string): Promise<StoredPayload | undefined> => live(kind).andWhere({ user_code: userCode }).first(),
 
