@@ -1,4 +1,5 @@
 import '@opcommerce/shared/node-version'
+import './thread-pool'
 import { createServer } from 'node:http'
 import { loadConfig } from '@opcommerce/shared/config'
 import { connectDatabase, locateDatabase } from '@opcommerce/shared/db/database'

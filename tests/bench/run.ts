@@ -13,7 +13,7 @@ import '@opcommerce/shared/node-version'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, openSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import path from 'node:path'
 import type * as oidc from 'openid-client'
 import { hashPassword } from '@opcommerce/idp/src/libraries/passwords'
@@ -40,8 +40,8 @@ const SECRET = 'bench-client-secret-0123456789abcdefghijklmn'
 const REDIRECT_URI = 'http://localhost:7999/callback'
 const PASSWORD = 'Bench-Mot-De-Passe-42!'
 const MANY_COMPANIES = 200
-/** libuv's threads, where argon2 runs: the idp's and the ceiling's (libuv's default is 4). */
-const THREADS = process.env.UV_THREADPOOL_SIZE ?? '4'
+/** libuv's threads, where argon2 runs: the idp's (idp/src/thread-pool.ts) and the ceiling's. */
+const THREADS = process.env.UV_THREADPOOL_SIZE ?? String(availableParallelism())
 
 async function openDatabase(): Promise<{ url: string; knex: Knex; close(): Promise<void> }> {
   const server = process.env.BENCH_DATABASE_URL
