@@ -1,19 +1,20 @@
-import type { Account, FindAccount, KoaContextWithOIDC } from 'oidc-provider'
+import type { Account, FindAccount } from 'oidc-provider'
 import type { Knex } from '@opcommerce/shared/db/knex'
-import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
+import { createMembershipQueries, type UserWithCompanies } from '@opcommerce/shared/queries/memberships'
 import { fullName } from '@opcommerce/shared/users'
+import { requestReads } from './request-reads'
 
 /**
  * The user behind a `sub` (oidc-provider calls it an account). Claims are read at each request,
  * so an ID token, a refresh or a userinfo request always carries the memberships as they are now:
  * the user and their companies in one query, once per request (oidc-provider may ask several
- * times in one request, e.g. to check the account and then to build the ID token).
+ * times in one request, e.g. to check the account and then to build the ID token), or none when
+ * the request's token brought them (request-reads.ts).
  */
 export function createFindAccount(db: Knex): FindAccount {
   const memberships = createMembershipQueries(db)
-  const perRequest = new WeakMap<KoaContextWithOIDC, Map<string, Promise<Account | undefined>>>()
-  const load = async (sub: string): Promise<Account | undefined> => {
-    const user = await memberships.userWithCompanies(sub)
+  const load = async (sub: string, prefetched: Promise<unknown> | undefined): Promise<Account | undefined> => {
+    const user = await ((prefetched as Promise<UserWithCompanies> | undefined) ?? memberships.userWithCompanies(sub))
     if (!user?.emailVerifiedAt) return undefined
     return {
       accountId: user.id,
@@ -33,12 +34,12 @@ export function createFindAccount(db: Knex): FindAccount {
       },
     }
   }
-  return (ctx, sub) => {
-    if (!ctx) return load(sub)
-    const accounts = perRequest.get(ctx) ?? new Map<string, Promise<Account | undefined>>()
-    perRequest.set(ctx, accounts)
-    const account = accounts.get(sub) ?? load(sub)
-    accounts.set(sub, account)
+  return (_ctx, sub) => {
+    const reads = requestReads()
+    const known = reads?.get(`Account:${sub}`) as Promise<Account | undefined> | undefined
+    if (known) return known
+    const account = load(sub, reads?.get(`User:${sub}`))
+    reads?.set(`Account:${sub}`, account)
     return account
   }
 }

@@ -1,6 +1,7 @@
-import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provider'
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider'
 import type { ClientQueries } from '@opcommerce/shared/queries/clients'
 import type { OidcPayloadQueries, StoredPayload } from '../queries/oidc-payloads'
+import { forgetRequestReads, requestReads } from './request-reads'
 
 const toPayload = (row: StoredPayload | undefined): AdapterPayload | undefined =>
   row && ({ ...row.payload, ...(row.consumed_at ? { consumed: true } : {}) } as AdapterPayload)
@@ -8,26 +9,7 @@ const toPayload = (row: StoredPayload | undefined): AdapterPayload | undefined =
 /** The kinds a token value can be: looked up together, with their session and grant. */
 const TOKEN_KINDS = ['AccessToken', 'ClientCredentials', 'RefreshToken', 'AuthorizationCode']
 
-type Memo = Map<string, Promise<AdapterPayload | undefined>>
-const memos = new WeakMap<object, Memo>()
-
-/**
- * What this request already read, by kind and id: a token's session and grant come with it, and
- * oidc-provider looks for them right after. Any write through the adapter empties it. Outside a
- * request of oidc-provider's (our interaction routes, the logout sender), there is none.
- */
-function requestMemo(): Memo | undefined {
-  const ctx = Provider.ctx
-  if (!ctx) return undefined
-  const memo = memos.get(ctx) ?? new Map<string, Promise<AdapterPayload | undefined>>()
-  memos.set(ctx, memo)
-  return memo
-}
-
-const forgetRequestReads = () => {
-  const ctx = Provider.ctx
-  if (ctx) memos.get(ctx)?.clear()
-}
+type Memo = Map<string, Promise<unknown>>
 
 /**
  * oidc-provider's storage in PostgreSQL: sessions, grants, codes and tokens in oidc_payloads;
@@ -35,21 +17,22 @@ const forgetRequestReads = () => {
  * the process's ClientCache.
  */
 export function createAdapterClass(payloads: OidcPayloadQueries, clients: Pick<ClientQueries, 'find'>) {
-  /** A token by value, and what comes with it, read once for the request. */
+  /** A token by value, and what comes with it (session, grant, user), read once for the request. */
   function findToken(kind: string, id: string, memo: Memo): Promise<AdapterPayload | undefined> {
     const key = `${kind}:${id}`
-    const known = memo.get(key)
+    const known = memo.get(key) as Promise<AdapterPayload | undefined> | undefined
     if (known) return known
     const rows = payloads.findTokenWithContext(TOKEN_KINDS, id).then((found) => {
       for (const row of found) {
-        const { sessionUid, grantId } = row.payload as { sessionUid?: string; grantId?: string }
+        const { sessionUid, grantId, accountId } = row.payload as { sessionUid?: string; grantId?: string; accountId?: string }
         if (sessionUid && row.session_payload) memo.set(`Session:uid:${sessionUid}`, Promise.resolve(toPayload({ payload: row.session_payload, consumed_at: row.session_consumed_at })))
         if (grantId && row.grant_payload) memo.set(`Grant:${grantId}`, Promise.resolve(toPayload({ payload: row.grant_payload, consumed_at: row.grant_consumed_at })))
+        if (accountId && row.account) memo.set(`User:${accountId}`, Promise.resolve(row.account))
       }
       return found
     })
     for (const tokenKind of TOKEN_KINDS) memo.set(`${tokenKind}:${id}`, rows.then((found) => toPayload(found.find((row) => row.kind === tokenKind))))
-    return memo.get(key)!
+    return memo.get(key) as Promise<AdapterPayload | undefined>
   }
 
   return class PostgresAdapter implements Adapter {
@@ -70,14 +53,14 @@ export function createAdapterClass(payloads: OidcPayloadQueries, clients: Pick<C
         if (!client?.enabled) return undefined
         return { client_name: client.name, ...client.metadata, first_party: client.firstParty } as unknown as AdapterPayload
       }
-      const memo = requestMemo()
+      const memo = requestReads()
       if (memo && TOKEN_KINDS.includes(this.#kind)) return findToken(this.#kind, id, memo)
-      const known = memo?.get(`${this.#kind}:${id}`)
+      const known = memo?.get(`${this.#kind}:${id}`) as Promise<AdapterPayload | undefined> | undefined
       return known ?? toPayload(await payloads.find(this.#kind, id))
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      const known = requestMemo()?.get(`${this.#kind}:uid:${uid}`)
+      const known = requestReads()?.get(`${this.#kind}:uid:${uid}`) as Promise<AdapterPayload | undefined> | undefined
       return known ?? toPayload(await payloads.findByUid(this.#kind, uid))
     }
 
