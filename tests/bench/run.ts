@@ -42,6 +42,7 @@ const PASSWORD = 'Bench-Mot-De-Passe-42!'
 const MANY_COMPANIES = 200
 /** libuv's threads, where argon2 runs: the idp's (idp/src/thread-pool.ts) and the ceiling's. */
 const THREADS = process.env.UV_THREADPOOL_SIZE ?? String(availableParallelism())
+const SIGNING_KEYS_SECRET = 'bench-signing-keys-secret-0123456789abcdef' // also encrypts the client secret
 
 async function openDatabase(): Promise<{ url: string; knex: Knex; close(): Promise<void> }> {
   const server = process.env.BENCH_DATABASE_URL
@@ -63,16 +64,15 @@ const siren = (index: number) => String(100_000_000 + index).padStart(9, '0')
 /** Clients of both kinds, users with one company each, and one user with MANY_COMPANIES. */
 async function seed(knex: Knex) {
   const clients = createClientQueries(knex)
-  await clients.save(buildClient({ clientId: 'bench', clientSecret: SECRET, redirectUris: [REDIRECT_URI], firstParty: true }).client)
-  await clients.save(buildClient({ clientId: 'bench-machine', clientSecret: SECRET, grantTypes: ['client_credentials'] }).client)
+  await clients.save(buildClient({ clientId: 'bench', clientSecret: SECRET, redirectUris: [REDIRECT_URI], firstParty: true }, SIGNING_KEYS_SECRET).client)
+  await clients.save(buildClient({ clientId: 'bench-machine', clientSecret: SECRET, grantTypes: ['client_credentials'] }, SIGNING_KEYS_SECRET).client)
   const users = createUserQueries(knex)
   const companies = createCompanyQueries(knex)
   const memberships = createMembershipQueries(knex)
   await companies.save(Array.from({ length: MANY_COMPANIES }, (_, index) => ({ siren: siren(index), name: `Entreprise ${index}`, memberCodeHash: `hash-${index}` })))
   const passwordHash = await hashPassword(PASSWORD)
   const create = async (email: string, sirens: string[]) => {
-    const user = (await users.insert({ email, passwordHash, givenName: 'Banc', familyName: 'Essai' }))!
-    await users.markEmailVerified(user.id, new Date())
+    const user = (await users.insertValidated({ email, passwordHash, givenName: 'Banc', familyName: 'Essai' }, new Date()))!
     for (const company of sirens) await memberships.upsert({ userId: user.id, siren: company, role: 'member', status: 'active', at: new Date() })
     return { email, password: PASSWORD }
   }
@@ -160,7 +160,7 @@ async function main() {
     // Behind a reverse proxy, as in production: each login comes from its own address.
     TRUST_PROXY: 'true',
     COOKIE_KEYS: randomBytes(32).toString('base64url'),
-    SIGNING_KEYS_SECRET: randomBytes(32).toString('base64url'),
+    SIGNING_KEYS_SECRET,
     MEMBER_CODE_HMAC_KEY: randomBytes(32).toString('base64url'),
     PORTAL_SESSION_SECRET: randomBytes(32).toString('base64url'),
     PORTAL_CLIENT_SECRET: randomBytes(32).toString('base64url'),

@@ -4,6 +4,7 @@ import { createOidcPayloadQueries } from '@opcommerce/idp/src/queries/oidc-paylo
 import type { Knex } from '@opcommerce/shared/db/knex'
 import { scheduleBackchannelLogouts } from '@opcommerce/shared/queries/logout-deliveries'
 import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
+import { createSessionQueries } from '@opcommerce/shared/queries/sessions'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
 import { createTestDatabase, type TestDatabase } from '../support/database'
 
@@ -120,7 +121,7 @@ describe('hot queries use indexes, not sequential scans, on large tables', () =>
   it('password reset: every session, grant and token of the user, and their logout tokens', async () => {
     await expectIndexesOnly(async (db) => {
       await scheduleBackchannelLogouts(db, { userId: someone.id })
-      await createOidcPayloadQueries(db).endEverythingOf(someone.id)
+      await createSessionQueries(db).deleteEverythingOf(someone.id)
     })
   })
 })

@@ -15,7 +15,8 @@ export function createFindAccount(db: Knex): FindAccount {
   const memberships = createMembershipQueries(db)
   const load = async (sub: string, prefetched: Promise<unknown> | undefined): Promise<Account | undefined> => {
     const user = await ((prefetched as Promise<UserWithCompanies> | undefined) ?? memberships.userWithCompanies(sub))
-    if (!user?.emailVerifiedAt) return undefined
+    // A disabled user has no account any more: their tokens are refused at the next refresh or userinfo call.
+    if (!user?.emailVerifiedAt || user.disabledAt) return undefined
     return {
       accountId: user.id,
       async claims(_use, scope) {

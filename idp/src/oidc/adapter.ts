@@ -1,7 +1,11 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider'
+import { decryptClientSecret } from '@opcommerce/shared/clients'
 import type { ClientQueries } from '@opcommerce/shared/queries/clients'
 import type { OidcPayloadQueries, StoredPayload } from '../queries/oidc-payloads'
 import { forgetRequestReads, requestReads } from './request-reads'
+
+/** An identifier a client sent that PostgreSQL cannot even compare (a NUL character): nothing has it. */
+const unstorable = (value: string) => value.includes('\u0000')
 
 const toPayload = (row: StoredPayload | undefined): AdapterPayload | undefined =>
   row && ({ ...row.payload, ...(row.consumed_at ? { consumed: true } : {}) } as AdapterPayload)
@@ -13,10 +17,10 @@ type Memo = Map<string, Promise<unknown>>
 
 /**
  * oidc-provider's storage in PostgreSQL: sessions, grants, codes and tokens in oidc_payloads;
- * clients read from oidc_clients (managed with the CLI, never registered dynamically), through
- * the process's ClientCache.
+ * clients read from oidc_clients (managed with the CLI, never registered dynamically) through the
+ * process's ClientCache, their secret decrypted for oidc-provider only.
  */
-export function createAdapterClass(payloads: OidcPayloadQueries, clients: Pick<ClientQueries, 'find'>) {
+export function createAdapterClass(payloads: OidcPayloadQueries, clients: Pick<ClientQueries, 'find'>, clientSecretsKey: string) {
   /** A token by value, and what comes with it (session, grant, user), read once for the request. */
   function findToken(kind: string, id: string, memo: Memo): Promise<AdapterPayload | undefined> {
     const key = `${kind}:${id}`
@@ -48,10 +52,12 @@ export function createAdapterClass(payloads: OidcPayloadQueries, clients: Pick<C
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
+      if (unstorable(id)) return undefined
       if (this.#kind === 'Client') {
         const client = await clients.find(id)
         if (!client?.enabled) return undefined
-        return { client_name: client.name, ...client.metadata, first_party: client.firstParty } as unknown as AdapterPayload
+        const secret = client.secretEncrypted ? { client_secret: decryptClientSecret(client.secretEncrypted, clientSecretsKey) } : {}
+        return { client_name: client.name, ...client.metadata, ...secret, first_party: client.firstParty } as unknown as AdapterPayload
       }
       const memo = requestReads()
       if (memo && TOKEN_KINDS.includes(this.#kind)) return findToken(this.#kind, id, memo)
@@ -60,11 +66,13 @@ export function createAdapterClass(payloads: OidcPayloadQueries, clients: Pick<C
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      if (unstorable(uid)) return undefined
       const known = requestReads()?.get(`${this.#kind}:uid:${uid}`) as Promise<AdapterPayload | undefined> | undefined
       return known ?? toPayload(await payloads.findByUid(this.#kind, uid))
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      if (unstorable(userCode)) return undefined
       return toPayload(await payloads.findByUserCode(this.#kind, userCode))
     }
 
