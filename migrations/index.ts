@@ -7,6 +7,7 @@ import * as registrations from './20261130_003_registrations'
 import * as heldRequests from './20261130_003b_held_requests'
 import * as secretsAtRest from './20261130_003c_secrets_at_rest'
 import * as auditLookups from './20261130_004b_audit_lookups'
+import * as hotPaths from './20261130_005_hot_paths'
 
 /**
  * Every migration, in order. Listed here rather than discovered on disk so that the same files
@@ -21,6 +22,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261130_003b_held_requests': heldRequests,
   '20261130_003c_secrets_at_rest': secretsAtRest,
   '20261130_004b_audit_lookups': auditLookups,
+  '20261130_005_hot_paths': hotPaths,
 }
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -9,6 +9,7 @@
  *
  * Our workspaces are bundled in; npm packages stay imports, served by `npm ci --omit=dev` (idp,
  * CLI) or by the node_modules Next.js traced into the standalone folder (portal).
+ * `npm run build -- idp` builds the first two only (`npm run bench` does, in a few seconds).
  */
 import '@opcommerce/shared/node-version'
 import { spawnSync } from 'node:child_process'
@@ -87,6 +88,11 @@ step('idp, migrations and CLI (esbuild)')
 for (const outdir of ['idp/dist', 'shared/dist']) rmSync(path.join(root, outdir), { recursive: true, force: true })
 await bundle({ main: 'idp/src/main.ts' }, path.join(root, 'idp/dist'), dependenciesOf('idp', 'shared'))
 await bundle({ migrate: 'shared/src/cli/migrate.ts', cli: 'shared/src/cli/main.ts' }, path.join(root, 'shared/dist'), dependenciesOf('shared'))
+
+if (process.argv[2] === 'idp') {
+  step('done: node idp/dist/main.js · node shared/dist/migrate.js · node shared/dist/cli.js')
+  process.exit(0)
+}
 
 step('portal (next build, standalone output)')
 const nextBuild = spawnSync(process.execPath, [path.join(root, 'node_modules/next/dist/bin/next'), 'build'], {

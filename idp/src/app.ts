@@ -20,6 +20,7 @@ import { createLogin } from './libraries/login'
 import { createPasswordReset } from './libraries/password-reset'
 import { createRegistration } from './libraries/registration'
 import { messages } from './messages'
+import { ClientCache } from './oidc/client-cache'
 import { PROVIDER_PATHS, createProvider } from './oidc/provider'
 import { createOidcPayloadQueries } from './queries/oidc-payloads'
 import { assetRoutes } from './routes/assets'
@@ -47,6 +48,8 @@ export interface IdpApp {
    * turn to sign), the provider is rebuilt with them. True when it was.
    */
   reloadKeys(): Promise<boolean>
+  /** Stops listening to client changes. */
+  close(): Promise<void>
 }
 
 /** The longest address the idp reads: its own pages and a generous authorization request. */
@@ -62,7 +65,8 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   const limits = createIdpLimits(db, { ...fromConfig, ...limitOverrides })
   const dependencies = { config, db, logger, limits, now }
   const payloads = createOidcPayloadQueries(db)
-  const clients = createClientQueries(db)
+  const clients = new ClientCache(createClientQueries(db), logger)
+  await clients.listen()
   const buildProvider = ({ jwks }: ProviderKeys) => createProvider({ config, db, logger, payloads, clients, jwks })
   const encrypted = await encryptClearClientSecrets(db, config.secrets.signingKeysSecret)
   if (encrypted > 0) logger.info({ clients: encrypted }, 'client secrets encrypted')
@@ -140,5 +144,6 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
       logger.info({ keys: next.fingerprint }, 'signing keys changed: provider rebuilt')
       return true
     },
+    close: () => clients.close(),
   }
 }

@@ -47,6 +47,20 @@ describe('client_credentials: a confidential machine client gets a token that in
     expect(await oidc.tokenIntrospection(machine, tokens.access_token)).toMatchObject({ active: true })
   })
 
+  it('follows a change of the client made elsewhere (new secret, then deletion) without a restart', async () => {
+    const NEW_SECRET = 'rotated-machine-secret-0123456789abcdefghij'
+    await registerClient(stack.database.knex, { clientId: 'rotating-service', clientSecret: SECRET, grantTypes: ['client_credentials'] })
+    const before = await discoverClient(stack.idp.issuer, 'rotating-service', SECRET)
+    await oidc.clientCredentialsGrant(before) // the idp now keeps the client in memory
+    await registerClient(stack.database.knex, { clientId: 'rotating-service', clientSecret: NEW_SECRET, grantTypes: ['client_credentials'] })
+    // Other processes hear of it through PostgreSQL's notifications (on PGlite, within a second).
+    await refusedSoon(() => oidc.clientCredentialsGrant(before))
+    const after = await discoverClient(stack.idp.issuer, 'rotating-service', NEW_SECRET)
+    await oidc.clientCredentialsGrant(after)
+    await stack.database.knex('oidc_clients').where({ client_id: 'rotating-service' }).delete()
+    await refusedSoon(() => oidc.clientCredentialsGrant(after))
+  })
+
   it('answers an unknown token as inactive', async () => {
     expect(await oidc.tokenIntrospection(machine, 'pas-un-jeton-emis-par-ce-serveur')).toEqual({ active: false })
   })
@@ -72,3 +86,17 @@ describe('client_credentials: a confidential machine client gets a token that in
     expect(response.headers.get('www-authenticate')).toMatch(/error="invalid_token"/u)
   })
 })
+
+/** Retries `grant` until the idp refuses it as invalid_client, for at most 5 s. */
+async function refusedSoon(grant: () => Promise<unknown>): Promise<void> {
+  const deadline = Date.now() + 5_000
+  for (;;) {
+    const refusal = await grant().then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    if (refusal) return void expect(refusal).toMatchObject({ error: 'invalid_client', status: 401 })
+    if (Date.now() > deadline) throw new Error('the idp still accepts the changed client after 5 s')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}

@@ -1,4 +1,5 @@
 import '@opcommerce/shared/node-version'
+import './thread-pool'
 import { createServer } from 'node:http'
 import { loadConfig } from '@opcommerce/shared/config'
 import { connectDatabase, locateDatabase } from '@opcommerce/shared/db/database'
@@ -49,6 +50,7 @@ runMain(async () => {
       metricsServer.close()
       await sender.stop()
       await logoutSender.stop()
+      await idp.close()
       await db.destroy()
     },
   })

@@ -1,33 +1,47 @@
 /**
- * `npm run bench`: throughput of the idp's hot endpoints, the idp running as its own process
- * exactly as in production. With BENCH_DATABASE_URL, on that PostgreSQL (a fresh database is
- * created and dropped); without, on an embedded PGlite served from this process.
+ * `npm run bench`: each figure of the idp next to its ceiling, measured in the same run, one
+ * after the other. The idp runs as in production (`npm run build -- idp`, then `node
+ * idp/dist/main.js` with NODE_ENV=production); the ceiling of a protocol endpoint is
+ * oidc-provider alone with its in-memory adapter (`bare-provider.ts`), and the ceiling of
+ * complete logins is raw argon2 verifies on the idp's number of threads (`argon2-ceiling.ts`).
+ * Load comes from wrk, with the same connections for both.
+ *
+ * With BENCH_DATABASE_URL, on that PostgreSQL (a fresh database is created and dropped);
+ * without, on an embedded PGlite served from this process. BENCH_SECONDS per measure (5).
  */
 import '@opcommerce/shared/node-version'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdtempSync, openSync, readFileSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
 import path from 'node:path'
-import autocannon from 'autocannon'
-import * as oidc from 'openid-client'
+import type * as oidc from 'openid-client'
 import { hashPassword } from '@opcommerce/idp/src/libraries/passwords'
 import { buildClient } from '@opcommerce/shared/clients'
 import { startEmbeddedServer } from '@opcommerce/shared/db/embedded-server'
 import { createKnex, type Knex } from '@opcommerce/shared/db/knex'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
+import { createCompanyQueries } from '@opcommerce/shared/queries/companies'
+import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
-import { Browser } from '../support/browser'
-import { authorizationRequest, discoverClient } from '../support/oidc'
+import { discoverClient } from '../support/oidc'
 import { freePorts } from '../support/ports'
 import { repositoryRoot } from '../support/processes'
 import { withDatabase } from '../support/template-database'
+import { logIn, measureLogins } from './logins'
+import { wrk, type Load, type LoadResult } from './wrk'
 
-const DURATION = Number(process.env.BENCH_SECONDS ?? 5) // seconds per endpoint
-const CONNECTIONS = 20
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5) // per measure
+/** Only the measures whose name contains this (to profile one endpoint: BENCH_IDP_FLAGS=--cpu-prof). */
+const ONLY = process.env.BENCH_ONLY
+const CONNECTIONS = 20 // wrk connections, for the idp and its ceiling alike
+const LOGIN_CONCURRENCY = 8 // logins in flight, and argon2 verifies in flight for the ceiling
 const SECRET = 'bench-client-secret-0123456789abcdefghijklmn'
 const REDIRECT_URI = 'http://localhost:7999/callback'
 const PASSWORD = 'Bench-Mot-De-Passe-42!'
+const MANY_COMPANIES = 200
+/** libuv's threads, where argon2 runs: the idp's (idp/src/thread-pool.ts) and the ceiling's. */
+const THREADS = process.env.UV_THREADPOOL_SIZE ?? String(availableParallelism())
 const SIGNING_KEYS_SECRET = 'bench-signing-keys-secret-0123456789abcdef' // also encrypts the client secret
 
 async function openDatabase(): Promise<{ url: string; knex: Knex; close(): Promise<void> }> {
@@ -45,96 +59,215 @@ async function openDatabase(): Promise<{ url: string; knex: Knex; close(): Promi
   return { url: embedded.url, knex, close: async () => (await knex.destroy(), await embedded.close()) }
 }
 
-async function measure(title: string, options: autocannon.Options): Promise<string> {
-  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options })
-  const errors = result.errors + result.non2xx
-  return `| ${title} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${errors} |`
+const siren = (index: number) => String(100_000_000 + index).padStart(9, '0')
+
+/** Clients of both kinds, users with one company each, and one user with MANY_COMPANIES. */
+async function seed(knex: Knex) {
+  const clients = createClientQueries(knex)
+  await clients.save(buildClient({ clientId: 'bench', clientSecret: SECRET, redirectUris: [REDIRECT_URI], firstParty: true }, SIGNING_KEYS_SECRET).client)
+  await clients.save(buildClient({ clientId: 'bench-machine', clientSecret: SECRET, grantTypes: ['client_credentials'] }, SIGNING_KEYS_SECRET).client)
+  const users = createUserQueries(knex)
+  const companies = createCompanyQueries(knex)
+  const memberships = createMembershipQueries(knex)
+  await companies.save(Array.from({ length: MANY_COMPANIES }, (_, index) => ({ siren: siren(index), name: `Entreprise ${index}`, memberCodeHash: `hash-${index}` })))
+  const passwordHash = await hashPassword(PASSWORD)
+  const create = async (email: string, sirens: string[]) => {
+    const user = (await users.insertValidated({ email, passwordHash, givenName: 'Banc', familyName: 'Essai' }, new Date()))!
+    for (const company of sirens) await memberships.upsert({ userId: user.id, siren: company, role: 'member', status: 'active', at: new Date() })
+    return { email, password: PASSWORD }
+  }
+  const oneCompany = await Promise.all(Array.from({ length: LOGIN_CONCURRENCY }, (_, index) => create(`bench${index}@exemple.fr`, [siren(index)])))
+  const manyCompanies = await create('bench-many@exemple.fr', Array.from({ length: MANY_COMPANIES }, (_, index) => siren(index)))
+  return { oneCompany, manyCompanies, passwordHash }
 }
+
+/** Starts a process; its output goes to `output` (a file descriptor) or is read by the caller. */
+function start(command: string[], env: Record<string, string>, output: number | 'pipe' = 'pipe'): ChildProcess {
+  return spawn(command[0]!, command.slice(1), { cwd: repositoryRoot, stdio: ['ignore', output, output], env: { PATH: process.env.PATH ?? '', ...env } })
+}
+
+async function waitFor(url: string, child: ChildProcess): Promise<void> {
+  for (let attempt = 0; attempt < 120; attempt++) {
+    if (child.exitCode !== null) throw new Error(`${url}: the process exited (${child.exitCode})`)
+    try {
+      if ((await fetch(url)).ok) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  throw new Error(`${url} did not answer`)
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return
+  child.kill('SIGTERM')
+  await new Promise((resolve) => child.once('exit', resolve))
+}
+
+/** CPU seconds a process used so far (user + system), from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100 // clock ticks of 10 ms
+}
+
+function memory(pid: number): { peakMb: number; nowMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`, 'u').exec(status)?.[1] ?? 0)
+  return { peakMb: kb('VmHWM') / 1024, nowMb: kb('VmRSS') / 1024 }
+}
+
+interface Measure extends LoadResult {
+  /** Cores the measured process used meanwhile. */
+  cores: number
+  /** Its resident memory right after. */
+  rssMb: number
+}
+
+async function measured(pid: number, work: () => Promise<LoadResult>): Promise<Measure> {
+  const cpu = cpuSeconds(pid)
+  const started = performance.now()
+  const result = await work()
+  return { ...result, cores: (cpuSeconds(pid) - cpu) / ((performance.now() - started) / 1000), rssMb: memory(pid).nowMb }
+}
+
+const basic = `Basic ${Buffer.from(`bench-machine:${SECRET}`).toString('base64')}`
+const form = 'application/x-www-form-urlencoded'
 
 async function main() {
   const database = await openDatabase()
   await database.knex.migrate.latest()
-  await createClientQueries(database.knex).save(
-    buildClient({ clientId: 'bench', clientSecret: SECRET, redirectUris: [REDIRECT_URI], firstParty: true }, SIGNING_KEYS_SECRET).client,
-  )
-  const users = createUserQueries(database.knex)
-  const emails = Array.from({ length: 8 }, (_, index) => `bench${index}@exemple.fr`)
-  const passwordHash = await hashPassword(PASSWORD)
-  for (const email of emails) {
-    await users.insertValidated({ email, passwordHash, givenName: 'Banc', familyName: 'Essai' }, new Date())
-  }
+  const people = await seed(database.knex)
 
-  const [port, metricsPort] = await freePorts(2)
+  const build = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts', 'idp'], { cwd: repositoryRoot, stdio: 'inherit' })
+  if (build.status !== 0) throw new Error('npm run build -- idp failed')
+
+  const [port, metricsPort, barePort] = await freePorts(3)
+  const logs = mkdtempSync(path.join(tmpdir(), 'opco-bench-'))
+  const [idpLog, bareLog] = [path.join(logs, 'idp.log'), path.join(logs, 'bare-provider.log')]
   const issuer = `http://localhost:${port}`
-  const idp = spawn(process.execPath, ['--import', 'tsx', 'idp/src/main.ts'], {
-    cwd: repositoryRoot,
-    stdio: 'ignore',
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'opco-bench-')),
-      DATABASE_URL: database.url,
-      IDP_PORT: String(port),
-      IDP_METRICS_PORT: String(metricsPort),
-      IDP_ISSUER: issuer,
-      SIGNING_KEYS_SECRET,
-      SMTP_URL: 'smtp://127.0.0.1:9',
-    },
-  })
+  const bareIssuer = `http://localhost:${barePort}`
+  const idp = start(['node', ...(process.env.BENCH_IDP_FLAGS?.split(' ') ?? []), 'idp/dist/main.js'], {
+    NODE_ENV: 'production',
+    UV_THREADPOOL_SIZE: THREADS,
+    DATA_DIR: logs,
+    DATABASE_URL: database.url,
+    IDP_PORT: String(port),
+    IDP_METRICS_PORT: String(metricsPort),
+    IDP_ISSUER: issuer,
+    PORTAL_URL: 'http://localhost:7999',
+    SMTP_URL: 'smtp://127.0.0.1:9',
+    // Behind a reverse proxy, as in production: each login comes from its own address.
+    TRUST_PROXY: 'true',
+    COOKIE_KEYS: randomBytes(32).toString('base64url'),
+    SIGNING_KEYS_SECRET,
+    MEMBER_CODE_HMAC_KEY: randomBytes(32).toString('base64url'),
+    PORTAL_SESSION_SECRET: randomBytes(32).toString('base64url'),
+    PORTAL_CLIENT_SECRET: randomBytes(32).toString('base64url'),
+  }, openSync(idpLog, 'w'))
+  const bare = start(['node', 'tests/bench/bare-provider.ts'], { NODE_ENV: 'production', BARE_PORT: String(barePort), BARE_CLIENT_SECRET: SECRET, BARE_REDIRECT_URI: REDIRECT_URI }, openSync(bareLog, 'w'))
   try {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await fetch(`${issuer}/healthz`)
-        break
-      } catch {
-        if (attempt > 120) throw new Error('the idp did not start')
-        await new Promise((resolve) => setTimeout(resolve, 250))
+    await Promise.all([waitFor(`${issuer}/healthz`, idp), waitFor(`${bareIssuer}/.well-known/openid-configuration`, bare)])
+    // The idp's path to node is the same `node` as the bench's (node_modules/.bin first in PATH under npm).
+    const ours = await discoverClient(issuer, 'bench', SECRET)
+    const bareClient = await discoverClient(bareIssuer, 'bench', SECRET)
+    const printTable = () => {
+      const memoryNow = memory(idp.pid!)
+      const bareMemory = memory(bare.pid!)
+      const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–')
+      console.log(`\nidp (compiled, NODE_ENV=production) on ${process.env.BENCH_DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}; wrk, ${CONNECTIONS} connections, ${SECONDS} s per measure; logins ${LOGIN_CONCURRENCY} at a time; ${THREADS} libuv threads\n`)
+      // CPU per request (cores ÷ rate) compares the idp with its ceiling even on a busy machine,
+      // where requests per second depend on what else runs.
+      console.log('| metric | ours /s | ceiling /s | ratio | ceiling | p50 ms | p99 ms | errors (ours / ceiling) | idp CPU ms/req | ceiling CPU ms/req | idp RSS MB |')
+      console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+      const cpuPerRequest = (measure: Measure) => (1000 * measure.cores) / measure.requestsPerSecond
+      for (const { metric, ours: mine, ceiling, ceilingName } of rows) {
+        console.log(
+          `| ${metric} | ${fixed(mine.requestsPerSecond)} | ${fixed(ceiling.requestsPerSecond)} | ${fixed(mine.requestsPerSecond / ceiling.requestsPerSecond, 2)} | ${ceilingName} | ${fixed(mine.p50Ms, 1)} | ${fixed(mine.p99Ms, 1)} | ${mine.errors} / ${ceiling.errors} | ${fixed(cpuPerRequest(mine), 2)} | ${fixed(cpuPerRequest(ceiling), 2)} | ${fixed(mine.rssMb)} |`,
+        )
       }
+      console.log(`\nLogs: ${idpLog} (${readFileSync(idpLog, 'utf8').split('\n').length - 1} lines), ${bareLog}`)
+      console.log(`\nidp RSS: peak ${fixed(memoryNow.peakMb)} MB, now ${fixed(memoryNow.nowMb)} MB (bare oidc-provider: peak ${fixed(bareMemory.peakMb)} MB)`)
     }
-    const config = await discoverClient(issuer, 'bench', SECRET)
+    const [user] = people.oneCompany
+    // Fresh sessions before each measure: rotated refresh tokens are used once, and the bare
+    // provider's in-memory adapter keeps its 1,000 most recent entries only.
+    const sessions = async (config: oidc.Configuration, credentials: { email: string; password: string }) =>
+      Promise.all(Array.from({ length: CONNECTIONS }, () => logIn(config, REDIRECT_URI, credentials)))
 
-    // One full login (authorization request, login form with argon2id, code exchange) per user, in parallel.
-    const started = performance.now()
-    const rounds = 4
-    const tokens = []
-    for (let round = 0; round < rounds; round++) {
-      tokens.push(
-        ...(await Promise.all(
-          emails.map(async (email) => {
-            const request = await authorizationRequest(config, REDIRECT_URI)
-            const browser = new Browser()
-            const login = await browser.get(request.url)
-            const callback = await browser.submit(login, /\/login$/u, { email, password: PASSWORD }, { stopAt: REDIRECT_URI })
-            return oidc.authorizationCodeGrant(config, new URL(callback.url), {
-              pkceCodeVerifier: request.verifier,
-              expectedState: request.state,
-              expectedNonce: request.nonce,
-            })
-          }),
-        )),
-      )
+    const rows: { metric: string; ours: Measure; ceiling: Measure; ceilingName: string }[] = []
+    /** Ours, then the ceiling, each under the same load. */
+    const compare = async (metric: string, load: (base: string, tokens: oidc.TokenEndpointResponse[]) => Load, ceiling?: 'many companies') => {
+      if (ONLY && !metric.includes(ONLY)) return
+      if (ceiling) {
+        const one = await sessions(ours, user!)
+        const oneResult = await measured(idp.pid!, () => wrk(load(issuer, one), CONNECTIONS, SECONDS))
+        const many = await sessions(ours, people.manyCompanies)
+        const manyResult = await measured(idp.pid!, () => wrk(load(issuer, many), CONNECTIONS, SECONDS))
+        rows.push({ metric: `${metric}, ${MANY_COMPANIES} companies`, ours: manyResult, ceiling: oneResult, ceilingName: 'idp, 1 company' })
+        return
+      }
+      const mine = await sessions(ours, user!)
+      const mineResult = await measured(idp.pid!, () => wrk(load(issuer, mine), CONNECTIONS, SECONDS))
+      const theirs = await sessions(bareClient, user!)
+      const theirResult = await measured(bare.pid!, () => wrk(load(bareIssuer, theirs), CONNECTIONS, SECONDS))
+      rows.push({ metric, ours: mineResult, ceiling: theirResult, ceilingName: 'bare oidc-provider' })
     }
-    const loginsPerSecond = (rounds * emails.length) / ((performance.now() - started) / 1000)
-    const accessToken = tokens[0]!.access_token
+    const clientCredentials = (base: string): Load => ({
+      url: `${base}/token`,
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': form },
+      body: 'grant_type=client_credentials',
+    })
+    const userinfo = (base: string, tokens: oidc.TokenEndpointResponse[]): Load => ({ url: `${base}/me`, headers: { authorization: `Bearer ${tokens[0]!.access_token}` } })
+    const introspection = (base: string, tokens: oidc.TokenEndpointResponse[]): Load => ({
+      url: `${base}/token/introspection`,
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`bench:${SECRET}`).toString('base64')}`, 'content-type': form },
+      body: `token=${tokens[0]!.access_token}`,
+    })
+    const refresh = (base: string, tokens: oidc.TokenEndpointResponse[]): Load => ({
+      url: `${base}/token`,
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`bench:${SECRET}`).toString('base64')}`, 'content-type': form },
+      refreshTokens: tokens.map((token) => token.refresh_token!),
+    })
 
-    const rows = [
-      await measure('GET /.well-known/openid-configuration', { url: `${issuer}/.well-known/openid-configuration` }),
-      await measure('GET /jwks', { url: `${issuer}/jwks` }),
-      await measure('GET /me (userinfo, companies claim)', { url: `${issuer}/me`, headers: { authorization: `Bearer ${accessToken}` } }),
-      await measure('POST /token/introspection', {
-        url: `${issuer}/token/introspection`,
-        method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`bench:${SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: `token=${accessToken}`,
-      }),
-    ]
-    console.log(`\nidp on ${process.env.BENCH_DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}, ${CONNECTIONS} connections, ${DURATION} s per endpoint\n`)
-    console.log('| endpoint | requests/s | p50 ms | p99 ms | errors |\n| --- | --- | --- | --- | --- |')
-    for (const row of rows) console.log(row)
-    console.log(`\nComplete logins (authorization request + argon2id password check + code exchange), ${emails.length} at a time: ${loginsPerSecond.toFixed(1)}/s`)
+    await compare('GET /.well-known/openid-configuration', (base) => ({ url: `${base}/.well-known/openid-configuration` }))
+    await compare('GET /jwks', (base) => ({ url: `${base}/jwks` }))
+    await compare('client_credentials grant', clientCredentials)
+    await compare('GET /me (userinfo, companies claim)', userinfo)
+    await compare('POST /token/introspection', introspection)
+    await compare('GET /me (userinfo)', userinfo, 'many companies')
+    await compare('refresh_token grant', refresh)
+    await compare('refresh_token grant', refresh, 'many companies')
+
+    if (ONLY && !'complete password logins'.includes(ONLY)) return printTable()
+    const logins = await measured(idp.pid!, async () => {
+      const result = await measureLogins(ours, REDIRECT_URI, people.oneCompany, SECONDS)
+      return { requestsPerSecond: result.perSecond, p50Ms: result.p50Ms, p99Ms: result.p99Ms, errors: result.errors }
+    })
+    const argon2 = start(['node', 'tests/bench/argon2-ceiling.ts'], {
+      UV_THREADPOOL_SIZE: THREADS,
+      ARGON2_HASH: people.passwordHash,
+      ARGON2_PASSWORD: PASSWORD,
+      CONCURRENCY: String(LOGIN_CONCURRENCY),
+      SECONDS: String(SECONDS),
+    })
+    let output = ''
+    argon2.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    await new Promise((resolve) => argon2.once('exit', resolve))
+    const verifies = JSON.parse(output) as { perSecond: number; cores: number }
+    rows.push({
+      metric: 'complete password logins',
+      ours: logins,
+      ceiling: { requestsPerSecond: verifies.perSecond, p50Ms: Number.NaN, p99Ms: Number.NaN, errors: 0, cores: verifies.cores, rssMb: Number.NaN },
+      ceilingName: `raw argon2 verifies, ${THREADS} threads`,
+    })
+
+    printTable()
   } finally {
-    idp.kill('SIGTERM')
-    await new Promise((resolve) => idp.once('exit', resolve))
+    await Promise.all([stop(idp), stop(bare)])
     await database.close()
   }
 }

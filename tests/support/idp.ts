@@ -75,6 +75,7 @@ export async function startTestIdp(
       await logoutSender.stop()
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
+      await idp.close()
     },
   }
 }

@@ -1,8 +1,9 @@
+import { createRequire } from 'node:module'
 import argon2 from 'argon2'
-import { ZxcvbnFactory } from '@zxcvbn-ts/core'
-import * as common from '@zxcvbn-ts/language-common'
-import * as en from '@zxcvbn-ts/language-en'
-import * as fr from '@zxcvbn-ts/language-fr'
+import type * as Core from '@zxcvbn-ts/core'
+import type * as Common from '@zxcvbn-ts/language-common'
+import type * as English from '@zxcvbn-ts/language-en'
+import type * as French from '@zxcvbn-ts/language-fr'
 import type { z } from 'zod'
 import { sha256 } from '@opcommerce/shared/crypto'
 import { messages } from '../messages'
@@ -41,16 +42,31 @@ export async function verifyDecoyPassword(password: string): Promise<false> {
   return false
 }
 
-// Common and leaked passwords (language-common), French and English words and names. The
-// matcher's cost grows steeply with length and leetspeak substitutions, and it runs on the event
-// loop: both are bounded (a 1024-character password measures in ~0.1 s instead of ~10 s).
-const zxcvbn = new ZxcvbnFactory({
-  dictionary: { ...common.dictionary, ...en.dictionary, ...fr.dictionary },
-  graphs: common.adjacencyGraphs,
-  translations: fr.translations,
-  maxLength: 64,
-  l33tMaxSubstitutions: 10,
-})
+const load = createRequire(import.meta.url)
+let zxcvbn: Core.ZxcvbnFactory | undefined
+
+/**
+ * Common and leaked passwords (language-common), French and English words and names: about 70 MB
+ * once loaded, so loaded at the first new password (registration, reset, strength meter), never
+ * for a login. The matcher's cost grows steeply with length and leetspeak substitutions, and it
+ * runs on the event loop: both are bounded (a 1024-character password measures in ~0.1 s instead
+ * of ~10 s).
+ */
+function strengthMeter(): Core.ZxcvbnFactory {
+  if (zxcvbn) return zxcvbn
+  const { ZxcvbnFactory } = load('@zxcvbn-ts/core') as typeof Core
+  const common = load('@zxcvbn-ts/language-common') as typeof Common
+  const en = load('@zxcvbn-ts/language-en') as typeof English
+  const fr = load('@zxcvbn-ts/language-fr') as typeof French
+  zxcvbn = new ZxcvbnFactory({
+    dictionary: { ...common.dictionary, ...en.dictionary, ...fr.dictionary },
+    graphs: common.adjacencyGraphs,
+    translations: fr.translations,
+    maxLength: 64,
+    l33tMaxSubstitutions: 10,
+  })
+  return zxcvbn
+}
 
 export interface PasswordStrength {
   /** 0 (guessed at once) to 4 (very strong). */
@@ -60,7 +76,7 @@ export interface PasswordStrength {
 }
 
 export function measurePasswordStrength(password: string, userInputs: string[] = []): PasswordStrength {
-  const result = zxcvbn.check(password, userInputs.filter(Boolean))
+  const result = strengthMeter().check(password, userInputs.filter(Boolean))
   const advice = [result.feedback.warning, ...result.feedback.suggestions].filter((line): line is string => Boolean(line))
   return { score: result.score, advice }
 }

@@ -2,6 +2,7 @@ import { errors, type Adapter, type AdapterPayload } from 'oidc-provider'
 import { decryptClientSecret } from '@opcommerce/shared/clients'
 import type { ClientQueries } from '@opcommerce/shared/queries/clients'
 import type { OidcPayloadQueries, StoredPayload } from '../queries/oidc-payloads'
+import { forgetRequestReads, requestReads } from './request-reads'
 
 /** An identifier a client sent that PostgreSQL cannot even compare (a NUL character): nothing has it. */
 const unstorable = (value: string) => value.includes('\u0000')
@@ -9,12 +10,35 @@ const unstorable = (value: string) => value.includes('\u0000')
 const toPayload = (row: StoredPayload | undefined): AdapterPayload | undefined =>
   row && ({ ...row.payload, ...(row.consumed_at ? { consumed: true } : {}) } as AdapterPayload)
 
+/** The kinds a token value can be: looked up together, with their session and grant. */
+const TOKEN_KINDS = ['AccessToken', 'ClientCredentials', 'RefreshToken', 'AuthorizationCode']
+
+type Memo = Map<string, Promise<unknown>>
+
 /**
  * oidc-provider's storage in PostgreSQL: sessions, grants, codes and tokens in oidc_payloads;
- * clients read from oidc_clients (managed with the CLI, never registered dynamically), their
- * secret decrypted for oidc-provider only.
+ * clients read from oidc_clients (managed with the CLI, never registered dynamically) through the
+ * process's ClientCache, their secret decrypted for oidc-provider only.
  */
-export function createAdapterClass(payloads: OidcPayloadQueries, clients: ClientQueries, clientSecretsKey: string) {
+export function createAdapterClass(payloads: OidcPayloadQueries, clients: Pick<ClientQueries, 'find'>, clientSecretsKey: string) {
+  /** A token by value, and what comes with it (session, grant, user), read once for the request. */
+  function findToken(kind: string, id: string, memo: Memo): Promise<AdapterPayload | undefined> {
+    const key = `${kind}:${id}`
+    const known = memo.get(key) as Promise<AdapterPayload | undefined> | undefined
+    if (known) return known
+    const rows = payloads.findTokenWithContext(TOKEN_KINDS, id).then((found) => {
+      for (const row of found) {
+        const { sessionUid, grantId, accountId } = row.payload as { sessionUid?: string; grantId?: string; accountId?: string }
+        if (sessionUid && row.session_payload) memo.set(`Session:uid:${sessionUid}`, Promise.resolve(toPayload({ payload: row.session_payload, consumed_at: row.session_consumed_at })))
+        if (grantId && row.grant_payload) memo.set(`Grant:${grantId}`, Promise.resolve(toPayload({ payload: row.grant_payload, consumed_at: row.grant_consumed_at })))
+        if (accountId && row.account) memo.set(`User:${accountId}`, Promise.resolve(row.account))
+      }
+      return found
+    })
+    for (const tokenKind of TOKEN_KINDS) memo.set(`${tokenKind}:${id}`, rows.then((found) => toPayload(found.find((row) => row.kind === tokenKind))))
+    return memo.get(key) as Promise<AdapterPayload | undefined>
+  }
+
   return class PostgresAdapter implements Adapter {
     readonly #kind: string
 
@@ -23,6 +47,7 @@ export function createAdapterClass(payloads: OidcPayloadQueries, clients: Client
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      forgetRequestReads()
       await payloads.upsert(this.#kind, id, payload as Record<string, unknown>, expiresIn)
     }
 
@@ -34,12 +59,16 @@ export function createAdapterClass(payloads: OidcPayloadQueries, clients: Client
         const secret = client.secretEncrypted ? { client_secret: decryptClientSecret(client.secretEncrypted, clientSecretsKey) } : {}
         return { client_name: client.name, ...client.metadata, ...secret, first_party: client.firstParty } as unknown as AdapterPayload
       }
-      return toPayload(await payloads.find(this.#kind, id))
+      const memo = requestReads()
+      if (memo && TOKEN_KINDS.includes(this.#kind)) return findToken(this.#kind, id, memo)
+      const known = memo?.get(`${this.#kind}:${id}`) as Promise<AdapterPayload | undefined> | undefined
+      return known ?? toPayload(await payloads.find(this.#kind, id))
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
       if (unstorable(uid)) return undefined
-      return toPayload(await payloads.findByUid(this.#kind, uid))
+      const known = requestReads()?.get(`${this.#kind}:uid:${uid}`) as Promise<AdapterPayload | undefined> | undefined
+      return known ?? toPayload(await payloads.findByUid(this.#kind, uid))
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
@@ -53,6 +82,7 @@ export function createAdapterClass(payloads: OidcPayloadQueries, clients: Client
      * one it sees (the grant revoked, invalid_grant).
      */
     async consume(id: string): Promise<void> {
+      forgetRequestReads()
       const replay = await payloads.consume(this.#kind, id)
       if (!replay) return
       if (replay.replayedGrantId) await payloads.revokeGrant(replay.replayedGrantId)
@@ -60,10 +90,12 @@ export function createAdapterClass(payloads: OidcPayloadQueries, clients: Client
     }
 
     async destroy(id: string): Promise<void> {
+      forgetRequestReads()
       await payloads.destroy(this.#kind, id)
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
+      forgetRequestReads()
       await payloads.revokeByGrantId(this.#kind, grantId)
     }
   }

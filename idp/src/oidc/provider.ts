@@ -54,7 +54,7 @@ export interface ProviderDependencies {
   config: Config
   db: Knex
   payloads: OidcPayloadQueries
-  clients: ClientQueries
+  clients: Pick<ClientQueries, 'find'>
   jwks: JWK[]
   logger: Logger
 }

@@ -1,4 +1,16 @@
+import type pg from 'pg'
+import { randomToken } from '../crypto'
 import type { Knex } from '../db/knex'
+
+/** Announces every change of oidc_clients, from any process (trigger of migration 005). */
+const CHANGES_CHANNEL = 'oidc_clients_changed'
+
+/** A connection of its own that hears about every change of oidc_clients. */
+export interface ClientChangesListener {
+  /** Resolves when the database proved it delivers notifications to this connection; never on PGlite's embedded server. */
+  delivering: Promise<void>
+  close(): Promise<void>
+}
 
 /** OpenID Connect client metadata (RFC 7591 names), as oidc-provider reads it, less the secret (kept encrypted aside). */
 export interface ClientMetadata {
@@ -139,6 +151,36 @@ export function createClientQueries(db: Knex) {
 
     async remove(clientId: string): Promise<boolean> {
       return (await db('oidc_clients').where({ client_id: clientId }).delete()) > 0
+    },
+
+    /**
+     * Calls `onChange` after each committed change of oidc_clients, and `onLost` once if the
+     * connection ends. PostgreSQL delivers a notification to every listening connection; PGlite's
+     * embedded server (one backend shared by all connections) delivers none: `delivering` tells
+     * which, by a notification sent to itself.
+     */
+    async listenForChanges(onChange: () => void, onLost: (error?: Error) => void): Promise<ClientChangesListener> {
+      const connection = (await db.client.acquireRawConnection()) as pg.Client
+      const probe = randomToken()
+      let proven: () => void
+      const delivering = new Promise<void>((resolve) => (proven = resolve))
+      let closing = false
+      connection.on('notification', (message) => {
+        if (message.channel !== CHANGES_CHANNEL) return
+        if (message.payload === probe) proven()
+        else onChange()
+      })
+      connection.once('error', (error) => closing || onLost(error))
+      connection.once('end', () => closing || onLost())
+      await connection.query(`listen ${CHANGES_CHANNEL}`)
+      await db.raw('select pg_notify(?, ?)', [CHANGES_CHANNEL, probe])
+      return {
+        delivering,
+        async close() {
+          closing = true
+          await db.client.destroyRawConnection(connection)
+        },
+      }
     },
   }
 }

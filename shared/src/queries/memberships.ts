@@ -1,5 +1,6 @@
 import type { Knex } from '../db/knex'
 import type { UserProfile } from '../users'
+import { userFromRow, type User, type UserRow } from './users'
 
 export type Role = 'admin' | 'member'
 export type MembershipStatus = 'pending' | 'active' | 'rejected' | 'revoked'
@@ -74,6 +75,25 @@ export interface EscalatedRequest {
   adminEmails: string[]
 }
 
+/** A user, and the companies of their active memberships: what the idp's claims are made of. */
+export type UserWithCompanies = User & { companies: ActiveMembership[] }
+
+/**
+ * SQL: the row `users` of the query as JSON, with its active companies by name (`companies`).
+ * Shared by userWithCompanies and the idp's token lookup, which reads the token's user with it.
+ */
+export const userWithCompaniesJson = (users: string) => `to_jsonb(${users}) || jsonb_build_object('companies', coalesce((
+  select jsonb_agg(jsonb_build_object('siren', companies.siren, 'name', companies.name, 'role', memberships.role) order by companies.name)
+  from memberships join companies on companies.siren = memberships.siren
+  where memberships.user_id = ${users}.id and memberships.status = 'active'
+), '[]'))`
+
+/** userWithCompaniesJson's value, as the application reads it (its dates are strings in JSON). */
+export function userWithCompaniesFromJson(json: UserRow & { email_verified_at: string | null; updated_at: string; companies: ActiveMembership[] }): UserWithCompanies {
+  const user = userFromRow({ ...json, email_verified_at: json.email_verified_at ? new Date(json.email_verified_at) : null, updated_at: new Date(json.updated_at) })
+  return { ...user, companies: json.companies }
+}
+
 /** The only SQL over memberships (the portal writes them, the idp reads them for the claims). */
 export function createMembershipQueries(db: Knex | Knex.Transaction) {
   return {
@@ -84,6 +104,17 @@ export function createMembershipQueries(db: Knex | Knex.Transaction) {
         .where({ 'memberships.user_id': userId, 'memberships.status': 'active' })
         .orderBy('companies.name')
         .select('companies.siren', 'companies.name', 'memberships.role')
+    },
+
+    /**
+     * A user and their active memberships (by company name) in one round trip: what the idp's
+     * claims need at every token and userinfo request.
+     */
+    async userWithCompanies(userId: string): Promise<UserWithCompanies | undefined> {
+      const row = await db('users')
+        .where({ id: userId })
+        .first(db.raw(`${userWithCompaniesJson('users')} as account`))
+      return row && userWithCompaniesFromJson(row.account)
     },
 
     async find(userId: string, siren: string): Promise<Membership | undefined> {

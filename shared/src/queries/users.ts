@@ -10,7 +10,7 @@ export interface User extends UserProfile {
   disabledAt: Date | null
 }
 
-interface UserRow {
+export interface UserRow {
   id: string
   email: string
   email_verified_at: Date | null
@@ -22,7 +22,7 @@ interface UserRow {
   disabled_at: Date | null
 }
 
-const fromRow = (row: UserRow): User => ({
+export const userFromRow = (row: UserRow): User => ({
   id: row.id,
   email: row.email,
   emailVerifiedAt: row.email_verified_at,
@@ -56,12 +56,12 @@ export function createUserQueries(db: Knex | Knex.Transaction) {
   return {
     async findByEmail(email: string): Promise<User | undefined> {
       const row = await db<UserRow>('users').whereRaw('lower(email) = lower(?)', [email]).first()
-      return row && fromRow(row)
+      return row && userFromRow(row)
     },
 
     async findById(id: string): Promise<User | undefined> {
       const row = await db<UserRow>('users').where({ id }).first()
-      return row && fromRow(row)
+      return row && userFromRow(row)
     },
 
     async findRecord(id: string): Promise<UserRecord | undefined> {
@@ -94,7 +94,7 @@ export function createUserQueries(db: Knex | Knex.Transaction) {
         .onConflict(db.raw('(lower(email))'))
         .ignore()
         .returning('*')
-      return row && fromRow(row)
+      return row && userFromRow(row)
     },
 
     /** Until the transaction ends, registrations and validations of this address happen one at a time. */
