@@ -10,6 +10,7 @@ export type AuditType =
   | 'login.refused_unvalidated'
   | 'password.reset_requested'
   | 'password.reset'
+  | 'account.reauthentication_failed'
   | 'company.linked_as_admin'
   | 'company.access_requested'
   | 'company.access_reminded'
