@@ -5,12 +5,14 @@ import type { LinkProblem } from '../libraries/email-tokens'
 import type { IdpLimits } from '../libraries/limits'
 import type { Login } from '../libraries/login'
 import type { PasswordReset } from '../libraries/password-reset'
-import type { Registration } from '../libraries/registration'
+import type { Registrations } from '../libraries/registration'
+import type { IdpCookies } from '../http/cookies'
 
 export interface RouteDependencies {
   config: Config
   provider: Provider
-  registration: Registration
+  cookies: IdpCookies
+  registration: Registrations
   login: Login
   passwordReset: PasswordReset
   limits: IdpLimits
