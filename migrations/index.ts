@@ -6,6 +6,7 @@ import * as backchannelLogout from './20261130_007_backchannel_logout'
 import * as registrations from './20261130_003_registrations'
 import * as heldRequests from './20261130_003b_held_requests'
 import * as secretsAtRest from './20261130_003c_secrets_at_rest'
+import * as account from './20261130_008_account'
 
 /**
  * Every migration, in order. Listed here rather than discovered on disk so that the same files
@@ -19,6 +20,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261130_003_registrations': registrations,
   '20261130_003b_held_requests': heldRequests,
   '20261130_003c_secrets_at_rest': secretsAtRest,
+  '20261130_008_account': account,
 }
 
 export const migrationSource: Knex.MigrationSource<string> = {

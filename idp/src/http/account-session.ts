@@ -8,6 +8,7 @@ import { BadRequestError, UnauthorizedError } from '@opcommerce/shared/errors'
 import { loggedInRecently, type AccountSessions, type SignedInAccount } from '../libraries/account-session'
 import { messages } from '../messages'
 import { ACCOUNT_CALLBACK_PATH, ACCOUNT_CLIENT_ID } from '../oidc/provider'
+import type { IdpCookies } from './cookies'
 
 /**
  * How the pages under /compte know who is there: the idp's own SSO session (oidc-provider's
@@ -15,8 +16,6 @@ import { ACCOUNT_CALLBACK_PATH, ACCOUNT_CLIENT_ID } from '../oidc/provider'
  * request of the `mon-compte` client — the same login every application gets — and comes back
  * to the page asked for. See docs/ARCHITECTURE.md (« Mon compte »).
  */
-
-const COOKIE = 'idp_account_login'
 
 /** The signed cookie that ties a sign-in to this browser and says where to come back to. */
 const pendingSchema = z.object({ state: z.string(), returnTo: z.string() })
@@ -26,6 +25,7 @@ const accountPath = (path: string | undefined) => (path && /^\/compte(?:[/?]|$)/
 
 export interface AccountSessionDependencies {
   config: Config
+  cookies: IdpCookies
   readonly provider: Provider
   accountSessions: AccountSessions
 }
@@ -34,7 +34,7 @@ export interface AccountSessionDependencies {
 export async function readSignedInAccount(ctx: Context, deps: AccountSessionDependencies): Promise<SignedInAccount | undefined> {
   const session = await deps.provider.Session.get(ctx as never)
   if (!session.accountId || !session.uid) return undefined
-  const user = await deps.accountSessions.signedInUser(session.accountId)
+  const user = await deps.accountSessions.signedInUser({ uid: session.uid, accountId: session.accountId }, { userAgent: ctx.get('user-agent'), ip: ctx.ip })
   if (!user) return undefined
   return { user, sessionUid: session.uid, authTime: session.authTime() ?? 0 }
 }
@@ -47,13 +47,9 @@ export async function readSignedInAccount(ctx: Context, deps: AccountSessionDepe
 export function startAccountSignIn(ctx: Context, deps: AccountSessionDependencies, options: { returnTo?: string; fresh?: boolean } = {}): void {
   const state = randomToken()
   const pending = { state, returnTo: accountPath(options.returnTo) }
-  ctx.cookies.set(COOKIE, Buffer.from(JSON.stringify(pending)).toString('base64url'), {
-    signed: true,
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: ctx.secure,
+  ctx.cookies.set(deps.cookies.account, Buffer.from(JSON.stringify(pending)).toString('base64url'), {
+    ...deps.cookies.options,
     maxAge: 60 * 60 * 1000, // milliseconds: as long as the provider's interaction
-    overwrite: true,
   })
   const query = new URLSearchParams({
     client_id: ACCOUNT_CLIENT_ID,
@@ -76,8 +72,8 @@ export function startAccountSignIn(ctx: Context, deps: AccountSessionDependencie
  * proved it, is destroyed. Answers with the page to go back to.
  */
 export async function finishAccountSignIn(ctx: Context, deps: AccountSessionDependencies): Promise<string> {
-  const raw = ctx.cookies.get(COOKIE, { signed: true })
-  ctx.cookies.set(COOKIE, null, { signed: true, overwrite: true })
+  const raw = ctx.cookies.get(deps.cookies.account, { signed: true })
+  ctx.cookies.set(deps.cookies.account, null, deps.cookies.options)
   let pending: z.infer<typeof pendingSchema> | undefined
   try {
     pending = raw ? pendingSchema.parse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'))) : undefined

@@ -1,7 +1,9 @@
 import { ValidationError } from '@opcommerce/shared/errors'
 import { recordAudit } from '@opcommerce/shared/queries/audit'
 import { createUserQueries, type User } from '@opcommerce/shared/queries/users'
+import { endSessionsOf } from '@opcommerce/shared/sessions'
 import { messages } from '../messages'
+import { createSessionActivityQueries, type ActiveSession } from '../queries/session-activity'
 import type { IdpDependencies } from './context'
 import { verifyPassword } from './passwords'
 
@@ -27,10 +29,36 @@ export const loggedInRecently = (account: SignedInAccount, now: Date, maxAge = R
  */
 export function createAccountSessions({ db, limits }: IdpDependencies) {
   return {
-    /** The person an SSO session is about (its `accountId`), while they still have a validated account. */
-    async signedInUser(accountId: string): Promise<User | undefined> {
-      const user = await createUserQueries(db).findById(accountId)
-      return user?.emailVerifiedAt ? user : undefined
+    /**
+     * The person an SSO session is about (its `accountId`), while they still have a usable
+     * account; the session's last activity moves forward (at most once a minute).
+     */
+    async signedInUser(session: { uid: string; accountId: string }, browser: { userAgent: string | undefined; ip: string }): Promise<User | undefined> {
+      const user = await createUserQueries(db).findById(session.accountId)
+      if (!user || user.disabledAt) return undefined
+      await createSessionActivityQueries(db).touch({ uid: session.uid, userId: user.id, ...browser })
+      return user
+    },
+
+    /** « Sessions »: the person's live SSO sessions, the most recently used first. */
+    list: (account: SignedInAccount): Promise<ActiveSession[]> => createSessionActivityQueries(db).activeOf(account.user.id),
+
+    /** Ends one SSO session of the person (and what it signed in to); false when it is not one of theirs or already over. */
+    async endSession(account: SignedInAccount, sessionUid: string, ip: string): Promise<boolean> {
+      await limits.accountChangesPerAccount.consume(account.user.id, messages.account.tooManyChanges)
+      return db.transaction(async (trx) => {
+        const ended = await endSessionsOf(trx, account.user.id, { only: sessionUid })
+        if (ended > 0) await recordAudit(trx, { type: 'account.session_ended', actor: account.user.id, subject: account.user.id, ip })
+        return ended > 0
+      })
+    },
+
+    /** « Se déconnecter partout »: every session of the person ends, this one included. */
+    async endAll(account: SignedInAccount, ip: string): Promise<void> {
+      await db.transaction(async (trx) => {
+        await endSessionsOf(trx, account.user.id)
+        await recordAudit(trx, { type: 'account.logged_out_everywhere', actor: account.user.id, subject: account.user.id, ip })
+      })
     },
 
     /**
@@ -43,7 +71,7 @@ export function createAccountSessions({ db, limits }: IdpDependencies) {
       const key = account.user.email.toLowerCase()
       await limits.loginFailuresPerAccount.consume(key, messages.login.tooMany)
       if (password && (await verifyPassword(account.user.passwordHash, password))) {
-        await limits.loginFailuresPerAccount.reset(key)
+        await limits.loginFailuresPerAccount.refund(key)
         return
       }
       await recordAudit(db, { type: 'account.reauthentication_failed', actor: account.user.id, subject: account.user.id, ip })

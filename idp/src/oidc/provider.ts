@@ -14,6 +14,7 @@ import { loggedOutPage, logoutPage } from '../views/logout'
 import { createAdapterClass } from './adapter'
 import { createFindAccount } from './accounts'
 import { describeOidcError } from './errors'
+import { recordSessionActivity } from './session-activity'
 
 /** Paths oidc-provider answers; every other path is ours. */
 export const PROVIDER_PATHS = ['/.well-known/', '/auth', '/token', '/me', '/jwks', '/session/end']
@@ -187,6 +188,7 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
   clientPrototype.backchannelLogout = async (sub, sid) => {
     await scheduleBackchannelLogouts(db, { userId: sub, sids: [sid] })
   }
+  recordSessionActivity(provider, db, logger)
   provider.on('server_error', (ctx, error) => {
     if (ctx.status === 503) return // renderError answered already
     if (isDatabaseUnavailable(error)) return unavailable(ctx, error)
