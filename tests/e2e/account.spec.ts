@@ -4,6 +4,7 @@
  * page and every mail goes through axe-core at 1280 and 375 px. The steps build on each other:
  * the file runs in order, in one worker.
  */
+import { readFileSync } from 'node:fs'
 import { expect, test, type BrowserContext, type Page } from '@playwright/test'
 import { expectAccessible } from './support/accessibility'
 import { linkInMail, mailsTo, waitForMail, type Mail } from './support/mailbox'
@@ -44,6 +45,17 @@ test('« Mon compte » opens from the portal\'s header without a password', asyn
   await expect(page.getByRole('heading', { name: 'Mon compte', level: 1 })).toBeVisible()
   await expect(page.getByText(`${nina.fullName} · ${nina.email}`)).toBeVisible()
   await expectAccessible(page, 'Mon compte')
+})
+
+test('Mes données: a JSON file of the account, right after the login (a recent one is required)', async () => {
+  await page.goto(`${urls.idp}/compte/donnees`)
+  await expectAccessible(page, 'Mes données')
+  const downloading = page.waitForEvent('download')
+  await page.getByRole('link', { name: 'Télécharger mes données' }).click()
+  const download = await downloading
+  expect(download.suggestedFilename()).toBe('mes-donnees-web-services-entreprise.json')
+  const data = JSON.parse(readFileSync(await download.path(), 'utf8')) as { account: { email: string; givenName: string } }
+  expect(data.account).toMatchObject({ email: nina.email, givenName: 'Nina' })
 })
 
 test('Identité: the names change, with registration\'s rules', async () => {
@@ -102,7 +114,7 @@ test('Adresse email: a validation link to the new address, a notice to the old o
   nina.email = newEmail
 })
 
-test('Sessions: this browser and another one; « Se déconnecter partout » ends both', async ({ browser }) => {
+test('Sessions: this browser and another one, which is ended from here', async ({ browser }) => {
   const otherContext = await browser.newContext()
   try {
     const other = await otherContext.newPage()
@@ -124,19 +136,6 @@ test('Sessions: this browser and another one; « Se déconnecter partout » ends
   } finally {
     await otherContext.close()
   }
-})
-
-test('Mes données: a JSON file of the account', async () => {
-  await page.goto(`${urls.idp}/compte/donnees`)
-  await expectAccessible(page, 'Mes données')
-  const downloading = page.waitForEvent('download')
-  await page.getByRole('link', { name: 'Télécharger mes données' }).click()
-  const download = await downloading
-  expect(download.suggestedFilename()).toBe('mes-donnees-web-services-entreprise.json')
-  const data = JSON.parse(await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'))) as {
-    account: { email: string; givenName: string }
-  }
-  expect(data.account).toMatchObject({ email: newEmail, givenName: 'Nina-Rose' })
 })
 
 test('Fermer mon compte: with the password; a last mail confirms it', async () => {
