@@ -8,6 +8,7 @@ import * as heldRequests from './20261130_003b_held_requests'
 import * as secretsAtRest from './20261130_003c_secrets_at_rest'
 import * as auditLookups from './20261130_004b_audit_lookups'
 import * as hotPaths from './20261130_005_hot_paths'
+import * as account from './20261130_008_account'
 
 /**
  * Every migration, in order. Listed here rather than discovered on disk so that the same files
@@ -23,6 +24,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261130_003c_secrets_at_rest': secretsAtRest,
   '20261130_004b_audit_lookups': auditLookups,
   '20261130_005_hot_paths': hotPaths,
+  '20261130_008_account': account,
 }
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -15,6 +15,10 @@ import { csrfProtection } from './http/csrf'
 import { errorHandler } from './http/errors'
 import { requestLog } from './http/request-log'
 import { securityHeaders } from './http/security-headers'
+import { createAccountClosing } from './libraries/account-closing'
+import { createAccountProfile } from './libraries/account-profile'
+import { createAccountSessions } from './libraries/account-session'
+import { createEmailChange } from './libraries/email-change'
 import { createIdpLimits, type IdpLimitRules } from './libraries/limits'
 import { createLogin } from './libraries/login'
 import { createPasswordReset } from './libraries/password-reset'
@@ -24,6 +28,9 @@ import { ClientCache } from './oidc/client-cache'
 import { PROVIDER_PATHS, createProvider } from './oidc/provider'
 import { createOidcPayloadQueries } from './queries/oidc-payloads'
 import { assetRoutes } from './routes/assets'
+import { accountRoutes } from './routes/account'
+import { accountClosingRoutes } from './routes/account-closing'
+import { accountEmailRoutes } from './routes/account-email'
 import type { RouteDependencies } from './routes/context'
 import { interactionRoutes } from './routes/interaction'
 import { passwordResetRoutes } from './routes/password-reset'
@@ -79,9 +86,11 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   ])
   let provider = buildProvider(keys)
   let providerCallback = provider.callback()
+  const accountSessions = createAccountSessions(dependencies)
   const routes: RouteDependencies = {
     config,
     cookies,
+    now,
     get provider() {
       return provider
     },
@@ -89,6 +98,10 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
     registration: createRegistration(dependencies),
     login: createLogin(dependencies),
     passwordReset: createPasswordReset(dependencies),
+    accountSessions,
+    accountProfile: createAccountProfile(dependencies, accountSessions),
+    emailChange: createEmailChange(dependencies, accountSessions),
+    accountClosing: createAccountClosing(dependencies, accountSessions),
   }
 
   const router = new Router()
@@ -106,6 +119,9 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   interactionRoutes(router, routes)
   registrationRoutes(router, routes)
   passwordResetRoutes(router, routes)
+  accountRoutes(router, routes)
+  accountEmailRoutes(router, routes)
+  accountClosingRoutes(router, routes)
 
   // Behind one reverse proxy, the client is the address it adds last to X-Forwarded-For: the
   // ones before are whatever the client sent.

@@ -3,9 +3,11 @@ import type { Logger } from '@opcommerce/shared/logger'
 import { createOutboxQueries } from '@opcommerce/shared/mail/outbox'
 import { createLogoutDeliveryQueries } from '@opcommerce/shared/queries/logout-deliveries'
 import { createRateLimitQueries } from '@opcommerce/shared/queries/rate-limits'
+import { createEmailChangeQueries } from './queries/email-changes'
 import { createEmailTokenQueries } from './queries/email-tokens'
 import { createOidcPayloadQueries } from './queries/oidc-payloads'
 import { createRegistrationQueries } from './queries/registrations'
+import { createSessionActivityQueries } from './queries/session-activity'
 
 const EVERY = 10 * 60_000 // milliseconds between two clean-ups
 const KEEP_SENT_MAILS = 30 * 24 * 3600_000 // milliseconds
@@ -13,7 +15,11 @@ const KEEP_FAILED_LOGOUTS = 30 * 24 * 3600_000 // milliseconds after the logout:
 const KEEP_EMAIL_TOKENS = 7 * 24 * 3600_000 // milliseconds after their expiry
 const KEEP_REGISTRATIONS = 7 * 24 * 3600_000 // milliseconds: a registration never validated is forgotten after a week
 
-/** Deletes what has expired: protocol artifacts, used mail links, forgotten registrations, rate-limit counters, old sent mails and given-up logout tokens. */
+/**
+ * Deletes what has expired: protocol artifacts, used mail links, forgotten registrations, rate-limit counters, old sent
+ * mails, given-up logout tokens, the activity of ended SSO sessions, and email changes whose
+ * cancel link expired.
+ */
 async function cleanUpExpired(db: Knex, now: Date): Promise<Record<string, number>> {
   return {
     oidcPayloads: await createOidcPayloadQueries(db).purgeExpired(),
@@ -22,6 +28,8 @@ async function cleanUpExpired(db: Knex, now: Date): Promise<Record<string, numbe
     rateLimits: await createRateLimitQueries(db).purgeExpired(now),
     sentMails: await createOutboxQueries(db).purgeSentOlderThan(KEEP_SENT_MAILS),
     failedLogouts: await createLogoutDeliveryQueries(db).purgeFailedOlderThan(KEEP_FAILED_LOGOUTS),
+    sessionActivity: await createSessionActivityQueries(db).purgeEnded(),
+    emailChanges: await createEmailChangeQueries(db).purgeExpiredBefore(now),
   }
 }
 

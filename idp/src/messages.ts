@@ -77,6 +77,36 @@ export const messages = {
     },
     done: 'Votre mot de passe a été modifié. Par sécurité, toutes vos sessions ouvertes ont été fermées.',
   },
+  account: {
+    signInExpired: 'Votre connexion à « Mon compte » a expiré. Veuillez recommencer.',
+    loginAgain: 'Pour votre sécurité, reconnectez-vous avant cette action.',
+    wrongPassword: 'Le mot de passe saisi est incorrect.',
+    tooManyChanges: 'Trop de modifications de votre compte.',
+    tooManyEmailChanges: "Trop de demandes de changement d'adresse email.",
+    namesChanged: 'Votre prénom et votre nom ont été enregistrés.',
+    passwordChanged: 'Votre mot de passe a été modifié. Vos autres sessions ont été fermées.',
+    sameEmail: "C'est déjà l'adresse email de votre compte.",
+    emailChangeRequested: (email: string) =>
+      `Un lien de validation a été envoyé à ${email}. Il est valable 24 heures ; d'ici là, votre adresse actuelle reste celle de votre compte.`,
+    emailChangePending: (email: string, until: string) => `Un changement vers ${email} attend sa validation (lien valable jusqu'au ${until}).`,
+    emailChanged: (email: string) => `Votre adresse email est maintenant ${email}. Utilisez-la pour vous connecter.`,
+    emailTaken: "Cette adresse email est déjà celle d'un autre compte : le changement n'a pas été fait.",
+    emailChangeCancelled: (email: string) => `Le changement d'adresse a été annulé : l'adresse du compte reste ${email}.`,
+    emailChangeUndone: (email: string) =>
+      `Le changement d'adresse a été annulé : le compte a retrouvé l'adresse ${email}. Par sécurité, toutes ses sessions ont été fermées : choisissez un nouveau mot de passe.`,
+    /** Why a link of an email change cannot be used (LinkProblem). */
+    emailLink: {
+      unknown: "Ce lien n'est pas valide. Vérifiez que vous avez copié l'adresse complète du mail.",
+      expired: "Ce lien a expiré. Faites une nouvelle demande depuis « Mon compte » si nécessaire.",
+      used: 'Ce lien a déjà été utilisé, ou la demande a été remplacée par une plus récente.',
+    },
+    sessionEnded: 'La session a été déconnectée.',
+    sessionGone: 'Cette session est déjà terminée.',
+    loggedOutEverywhere: 'Vous avez été déconnecté de toutes vos sessions, y compris celle-ci.',
+    soleAdministrator: (company: string, siren: string) =>
+      `Vous êtes le seul administrateur de ${company} (Siren ${siren}), qui a d'autres utilisateurs. Nommez d'abord un autre administrateur dans « Gérer les utilisateurs » du portail (ou retirez ses utilisateurs), puis vous pourrez fermer votre compte.`,
+    closed: 'Votre compte a été fermé et vos données personnelles supprimées. Un dernier email vous le confirme.',
+  },
   consent: {
     denied: "Vous avez refusé l'accès à l'application.",
   },

@@ -5,7 +5,7 @@ import { createClientQueries } from '@opcommerce/shared/queries/clients'
 import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
 import { portalClient } from '@opcommerce/shared/platform-clients'
 import type { UserProfile } from '@opcommerce/shared/users'
-import { finishLogin, logout, startLogin } from '@/handlers/auth'
+import { finishLogin, logout, openAccount, startLogin } from '@/handlers/auth'
 import { backchannelLogout } from '@/handlers/backchannel-logout'
 import { cancelRequestHandler, escalateHandler, linkCompanyHandler, memberActionHandler, remindHandler } from '@/handlers/companies'
 import { domainActionHandler } from '@/handlers/domains'
@@ -185,6 +185,8 @@ describe('authorization matrix: every portal route and page, as every kind of us
       // Signed in: the page that posts the ID token to the idp's end_session; a visitor goes home.
       { run: async (w, role) => logout(context, await formRequest(context, actor(w, role), '/auth/logout', {})), expected: { visitor: 303, pending: 200, refused: 200, member: 200, otherAdmin: 200, admin: 200 } },
     ],
+    // « Mon compte »: the idp's page, which decides there with its own session.
+    'compte/route.ts': [{ run: async () => openAccount(context), expected: { visitor: 303, pending: 303, refused: 303, member: 303, otherAdmin: 303, admin: 303 } }],
     'favicon.ico/route.ts': [{ run: async () => favicon(), expected: { visitor: 200, pending: 200, refused: 200, member: 200, otherAdmin: 200, admin: 200 } }],
   }
 

@@ -166,6 +166,12 @@ describe('fuzz: 1,000 generated inputs to every form and API of both services', 
     )
   })
 
+  it('idp: « Mon compte »: the links of an email change, opened and posted, and the return of its sign-in', async () => {
+    await fuzz(fc.tuple(fc.constantFrom('/adresse-email/', '/adresse-email/annulation/', '/compte/retour?code=x&state='), segment, fc.boolean(), formWithCsrf(['email'])), ([prefix, token, post, fields]) =>
+      idp(`${prefix}${token}`, post ? { fields } : {}),
+    )
+  })
+
   it('idp: pages with a query (interaction to go back to)', async () => {
     await fuzz(fc.tuple(fc.constantFrom('/inscription', '/mot-de-passe-oublie', '/inscription/validation', '/'), fc.string({ maxLength: 100 })), ([path, value]) => idp(`${path}?interaction=${encodeURIComponent(value)}`))
   })

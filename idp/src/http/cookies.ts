@@ -8,6 +8,8 @@ export interface IdpCookies {
   csrf: string
   pending: string
   device: string
+  /** The `state` and return page of a sign-in to « Mon compte » (http/account-session.ts). */
+  account: string
   options: { httpOnly: true; sameSite: 'lax'; secure: boolean; path: '/'; signed: true; overwrite: true }
 }
 
@@ -17,6 +19,7 @@ export function idpCookies(https: boolean): IdpCookies {
     csrf: name('idp_csrf'),
     pending: name('idp_pending'),
     device: name('idp_device'),
+    account: name('idp_account_login'),
     options: { httpOnly: true, sameSite: 'lax', secure: https, path: '/', signed: true, overwrite: true },
   }
 }

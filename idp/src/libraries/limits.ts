@@ -22,6 +22,11 @@ const DEFAULT_IDP_LIMITS = {
   resetPerIp: { points: 10, duration: 60 * 60 },
   resetPerAccount: { points: 3, duration: 60 * 60 },
   strengthPerIp: { points: 120, duration: 60 }, // the meter asks at most every 250 ms while typing
+  /** « Mon compte »: changes of names, sessions ended, data downloaded, closing. */
+  accountChangesPerAccount: { points: 30, duration: 60 * 60 },
+  emailChangesPerAccount: { points: 5, duration: 24 * 60 * 60 },
+  /** « Votre adresse email a été proposée pour un autre compte » to one address. */
+  emailChangeNoticesPerAddress: { points: 3, duration: 24 * 60 * 60 },
 } satisfies Record<string, RateLimitRule>
 
 export type IdpLimitRules = typeof DEFAULT_IDP_LIMITS

@@ -14,6 +14,7 @@ import { loggedOutPage, logoutPage } from '../views/logout'
 import { createAdapterClass } from './adapter'
 import { createFindAccount } from './accounts'
 import { describeOidcError } from './errors'
+import { recordSessionActivity } from './session-activity'
 
 /** Paths oidc-provider answers; every other path is ours. */
 export const PROVIDER_PATHS = ['/.well-known/', '/auth', '/token', '/me', '/jwks', '/session/end']
@@ -37,6 +38,16 @@ export function providerRoute(path: string): string | undefined {
   if (PROVIDER_ROUTES.has(path)) return path
   return /^\/auth\/[^/]+$/u.test(path) ? '/auth/:uid' : undefined
 }
+
+/**
+ * « Mon compte » signs people in through an authorization request of this client, which the idp
+ * itself declares (it is not in oidc_clients, so no launcher or CLI lists it): the login, and
+ * whatever steps it gains, are the ones every application gets (docs/ARCHITECTURE.md).
+ */
+export const ACCOUNT_CLIENT_ID = 'mon-compte'
+
+/** Where the authorization requests of « Mon compte » come back to (routes/account.ts). */
+export const ACCOUNT_CALLBACK_PATH = '/compte/retour'
 
 /** Lifetimes of what the provider issues. */
 const TTL = {
@@ -63,6 +74,17 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
   const secureCookies = config.idp.issuer.startsWith('https:')
   const configuration: Configuration = {
     adapter: createAdapterClass(payloads, clients, config.secrets.signingKeysSecret),
+    clients: [
+      {
+        client_id: ACCOUNT_CLIENT_ID,
+        client_name: 'Mon compte',
+        redirect_uris: [`${config.idp.issuer}${ACCOUNT_CALLBACK_PATH}`],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        first_party: true,
+      },
+    ],
     findAccount: createFindAccount(db),
     jwks: { keys: jwks },
     cookies: {
@@ -166,6 +188,7 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
   clientPrototype.backchannelLogout = async (sub, sid) => {
     await scheduleBackchannelLogouts(db, { userId: sub, sids: [sid] })
   }
+  recordSessionActivity(provider, db, logger)
   provider.on('server_error', (ctx, error) => {
     if (ctx.status === 503) return // renderError answered already
     if (isDatabaseUnavailable(error)) return unavailable(ctx, error)

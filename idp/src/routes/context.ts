@@ -1,5 +1,9 @@
 import type Provider from 'oidc-provider'
 import type { Config } from '@opcommerce/shared/config'
+import type { AccountClosing } from '../libraries/account-closing'
+import type { AccountProfile } from '../libraries/account-profile'
+import type { AccountSessions } from '../libraries/account-session'
+import type { EmailChangeLibrary } from '../libraries/email-change'
 import type { LinkProblem } from '../libraries/email-tokens'
 import type { IdpLimits } from '../libraries/limits'
 import type { Login } from '../libraries/login'
@@ -15,6 +19,11 @@ export interface RouteDependencies {
   login: Login
   passwordReset: PasswordReset
   limits: IdpLimits
+  accountSessions: AccountSessions
+  accountProfile: AccountProfile
+  emailChange: EmailChangeLibrary
+  accountClosing: AccountClosing
+  now: () => Date
 }
 
 /**

@@ -6,7 +6,7 @@ import { alert, csrfField, field, passwordHelpers } from './forms'
 import { renderPage } from './layout'
 
 /** The guide's own words under the password field. */
-const PASSWORD_HINT =
+export const PASSWORD_HINT =
   'Votre mot de passe doit contenir minimum 8 caractères : majuscules, minuscules, chiffres et caractères spéciaux (!@#$%^&*()_[]:;<>?~| }.,/~-).'
 
 /** What the person typed, shown again in a refused form (never the passwords). */

@@ -55,7 +55,7 @@ export function PublicShell({ children }: { children: ReactNode }) {
 /**
  * The menu bar of the guide: "Gérer les utilisateurs" (administrators of the current company),
  * "Ajouter une entreprise", "Mes entreprises", "Liste des outils de l'Opcommerce", a company
- * switcher when the user has several, their name and "Se déconnecter". Above the page, the
+ * switcher when the user has several, their name, « Mon compte » (at the idp) and "Se déconnecter". Above the page, the
  * message of the form just posted (FlashArea).
  */
 export function PortalShell(props: {
@@ -78,6 +78,10 @@ export function PortalShell(props: {
             <Brand />
             <div className="user-area">
               <span className="user-name">{fullName(session.user)}</span>
+              {/* A route of the portal that sends the browser to the idp, which owns the account. */}
+              <a className="link-button" href="/compte">
+                Mon compte
+              </a>
               <form method="post" action="/auth/logout">
                 {/* CSRF_FIELD of shared/src/forms.ts, written out: error.tsx brings this file into client code. */}
                 <input type="hidden" name="_csrf" value={session.csrf} />

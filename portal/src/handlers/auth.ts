@@ -12,6 +12,14 @@ import { PENDING_LOGIN_LIFETIME, safeReturnTo, sealPendingLogin, unsealPendingLo
 import { sessionTokens } from '@/lib/portal-sessions'
 import { readSession, unavailableResponse, verifyForm } from './http'
 
+/**
+ * GET /compte (« Mon compte » of the header): the account belongs to the idp, which signs the
+ * person in with its own single sign-on session; the portal only points there, whoever asks.
+ */
+export function openAccount(context: PortalContext): Response {
+  return new Response(null, { status: 303, headers: { location: `${context.config.idp.issuer}/compte` } })
+}
+
 /** GET /auth/login: starts an authorization request (code + PKCE S256, state and nonce). */
 export async function startLogin(context: PortalContext, request: Request): Promise<Response> {
   const { config, now } = context

@@ -20,12 +20,12 @@ export interface LogoutDeliveryState extends LogoutDelivery {
 
 /**
  * OpenID Connect Back-Channel Logout 1.0: queues a logout token for every client with a
- * backchannel_logout_uri that the user's SSO sessions signed in — all of them, or only the
- * authorizations whose `sid` is listed. Call it in the transaction that ends the sessions,
+ * backchannel_logout_uri that the user's SSO sessions signed in — all of them, only the
+ * authorizations whose `sid` is listed, or all but those of the SSO session `exceptSessionUid`. Call it in the transaction that ends the sessions,
  * before their rows are deleted: it reads who they signed in from them. The idp delivers the
  * tokens (LogoutSender), retrying until the client answers. Returns how many were queued.
  */
-export async function scheduleBackchannelLogouts(db: Knex | Knex.Transaction, target: { userId: string; sids?: string[] }): Promise<number> {
+export async function scheduleBackchannelLogouts(db: Knex | Knex.Transaction, target: { userId: string; sids?: string[]; exceptSessionUid?: string }): Promise<number> {
   const { rows } = await db.raw(
     `insert into logout_deliveries (client_id, sub, sid)
      select client.client_id, session.payload->>'accountId', authorized.entry->>'sid'
@@ -35,8 +35,9 @@ export async function scheduleBackchannelLogouts(db: Knex | Knex.Transaction, ta
       where session.kind = 'Session' and session.payload->>'accountId' = ?
         and client.enabled and coalesce(client.metadata->>'backchannel_logout_uri', '') <> ''
         ${target.sids ? `and authorized.entry->>'sid' = any(?)` : ''}
+        ${target.exceptSessionUid ? `and session.uid <> ?` : ''}
      returning id`,
-    target.sids ? [target.userId, target.sids] : [target.userId],
+    [target.userId, ...(target.sids ? [target.sids] : []), ...(target.exceptSessionUid ? [target.exceptSessionUid] : [])],
   )
   return (rows as unknown[]).length
 }

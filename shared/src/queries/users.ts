@@ -50,6 +50,8 @@ const toRecord = (row: Pick<UserRow, 'id' | 'email' | 'given_name' | 'family_nam
   createdAt: row.created_at,
   disabledAt: row.disabled_at,
 })
+/** PostgreSQL's error code for a unique index that refused a row. */
+const UNIQUE_VIOLATION = '23505'
 
 /** Emails are compared without case: the unique index is on lower(email). */
 export function createUserQueries(db: Knex | Knex.Transaction) {
@@ -119,6 +121,32 @@ export function createUserQueries(db: Knex | Knex.Transaction) {
 
     async updatePassword(id: string, passwordHash: string, at: Date): Promise<void> {
       await db('users').where({ id }).update({ password_hash: passwordHash, updated_at: at })
+    },
+
+    async updateNames(id: string, names: { givenName: string; familyName: string }, at: Date): Promise<void> {
+      await db('users').where({ id }).update({ given_name: names.givenName, family_name: names.familyName, updated_at: at })
+    },
+
+    /**
+     * Moves the user to a validated address; false when another user has it (the unique index on
+     * lower(email) decides: of two changes or registrations of one address, one only succeeds).
+     */
+    async updateEmail(id: string, email: string, at: Date): Promise<boolean> {
+      try {
+        // A savepoint: the losing side of a race on the index fails alone, not its transaction.
+        const updated = await db.transaction((savepoint) =>
+          savepoint('users').where({ id }).update({ email, email_verified_at: at, updated_at: at }).returning('id'),
+        )
+        return updated.length === 1
+      } catch (error) {
+        if ((error as { code?: string }).code === UNIQUE_VIOLATION) return false
+        throw error
+      }
+    },
+
+    /** Deletes the user; memberships, mail links and what else references them go with them (ON DELETE CASCADE). */
+    async delete(id: string): Promise<void> {
+      await db('users').where({ id }).delete()
     },
   }
 }

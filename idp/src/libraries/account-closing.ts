@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto'
+import { z } from 'zod'
+import { ConflictError } from '@opcommerce/shared/errors'
+import { formText, validateForm } from '@opcommerce/shared/forms'
+import { enqueueMail } from '@opcommerce/shared/mail/outbox'
+import { recordAudit } from '@opcommerce/shared/queries/audit'
+import { createCompanyQueries } from '@opcommerce/shared/queries/companies'
+import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
+import { createUserQueries } from '@opcommerce/shared/queries/users'
+import { endSessionsOf } from '@opcommerce/shared/sessions'
+import { messages } from '../messages'
+import { createEmailChangeQueries } from '../queries/email-changes'
+import { createPersonalDataQueries } from '../queries/personal-data'
+import { createSessionActivityQueries } from '../queries/session-activity'
+import type { AccountSessions, SignedInAccount } from './account-session'
+import type { IdpDependencies } from './context'
+
+const closingForm = z.object({ current_password: formText })
+
+/** The prefix of the pseudonym that replaces a closed account's id in the audit events. */
+export const CLOSED_ACCOUNT_PREFIX = 'compte-ferme:'
+
+/** Everything the idp holds about a person (RGPD articles 15 and 20), as « Mes données » downloads it. */
+export interface PersonalData {
+  generatedAt: string
+  account: { id: string; email: string; givenName: string; familyName: string; emailVerifiedAt: string | null; updatedAt: string }
+  memberships: { siren: string; companyName: string; role: string; status: string; requestedAt: string; decidedAt: string | null }[]
+  pendingEmailChange: { newEmail: string; requestedAt: string; expiresAt: string } | null
+  sessions: { userAgent: string | null; ip: string | null; startedAt: string; lastSeenAt: string }[]
+  auditEvents: { at: string; type: string; actor: string | null; subject: string | null; ip: string | null; details: Record<string, unknown> }[]
+}
+
+const iso = (date: Date | null) => (date ? new Date(date).toISOString() : null)
+
+/** « Mes données » and « Fermer mon compte ». */
+export function createAccountClosing({ config, db, limits, now }: IdpDependencies, accountSessions: AccountSessions) {
+  return {
+    /** The person's data, in a form a program can read again (JSON, article 20). */
+    async personalData(account: SignedInAccount, ip: string): Promise<PersonalData> {
+      await limits.accountChangesPerAccount.consume(account.user.id, messages.account.tooManyChanges)
+      const { user } = account
+      const [memberships, pending, sessions, events] = [
+        await createMembershipQueries(db).allOf(user.id),
+        await createEmailChangeQueries(db).pendingOf(user.id, now()),
+        await createSessionActivityQueries(db).activeOf(user.id),
+        await createPersonalDataQueries(db).auditEventsAbout(user.id, user.email),
+      ]
+      await recordAudit(db, { type: 'account.data_exported', actor: user.id, subject: user.id, ip })
+      return {
+        generatedAt: now().toISOString(),
+        account: { id: user.id, email: user.email, givenName: user.givenName, familyName: user.familyName, emailVerifiedAt: iso(user.emailVerifiedAt), updatedAt: iso(user.updatedAt)! },
+        memberships: memberships.map((membership) => ({
+          siren: membership.siren,
+          companyName: membership.companyName,
+          role: membership.role,
+          status: membership.status,
+          requestedAt: iso(membership.requestedAt)!,
+          decidedAt: iso(membership.decidedAt),
+        })),
+        pendingEmailChange: pending ? { newEmail: pending.newEmail, requestedAt: iso(pending.createdAt)!, expiresAt: iso(pending.expiresAt)! } : null,
+        sessions: sessions.map((session) => ({ userAgent: session.userAgent, ip: session.ip, startedAt: iso(session.startedAt)!, lastSeenAt: iso(session.lastSeenAt)! })),
+        auditEvents: events.map((event) => ({ ...event, at: iso(event.at)! })),
+      }
+    },
+
+    /**
+     * Closes the account, the password given. Refused while the person is the only
+     * administrator of a company that has other members (the company is named). Otherwise every
+     * session and token ends, the user row goes (memberships, pending requests, mail links and
+     * email changes with it), the audit events keep a random pseudonym instead of the id and
+     * address, and a last mail confirms it.
+     */
+    async close(account: SignedInAccount, input: { current_password: string }, ip: string): Promise<void> {
+      const form = validateForm(closingForm, input)
+      await limits.accountChangesPerAccount.consume(account.user.id, messages.account.tooManyChanges)
+      await accountSessions.confirmPassword(account, form.current_password, ip)
+      const { user } = account
+      await db.transaction(async (trx) => {
+        const memberships = createMembershipQueries(trx)
+        // The same lock as the portal's membership decisions: nobody can leave this person the
+        // last administrator while the account closes.
+        for (const membership of await memberships.activeOf(user.id)) await createCompanyQueries(trx).lock(membership.siren)
+        const [blocking] = await memberships.soleAdministratorships(user.id)
+        if (blocking) throw new ConflictError(messages.account.soleAdministrator(blocking.name, blocking.siren))
+        const pseudonym = `${CLOSED_ACCOUNT_PREFIX}${randomBytes(12).toString('hex')}`
+        await endSessionsOf(trx, user.id)
+        await createPersonalDataQueries(trx).pseudonymizeAuditEvents(user.id, user.email, pseudonym)
+        await createUserQueries(trx).delete(user.id)
+        await enqueueMail(trx, user.email, 'account_closed', { contactEmail: config.opcoContactEmail })
+        await recordAudit(trx, { type: 'account.closed', actor: pseudonym, subject: pseudonym, ip })
+      })
+    },
+  }
+}
+
+export type AccountClosing = ReturnType<typeof createAccountClosing>
