@@ -3,6 +3,7 @@ import * as initial from './20261129_001_initial'
 import * as portalSessions from './20261129_002_portal_sessions'
 import * as invitationsAndMembershipLife from './20261130_006_invitations_and_membership_life'
 import * as backchannelLogout from './20261130_007_backchannel_logout'
+import * as twoFactor from './20261130_009_two_factor'
 
 /**
  * Every migration, in order. Listed here rather than discovered on disk so that the same files
@@ -13,6 +14,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261129_002_portal_sessions': portalSessions,
   '20261130_006_invitations_and_membership_life': invitationsAndMembershipLife,
   '20261130_007_backchannel_logout': backchannelLogout,
+  '20261130_009_two_factor': twoFactor,
 }
 
 export const migrationSource: Knex.MigrationSource<string> = {
