@@ -14,6 +14,7 @@ import { requestLog } from './http/request-log'
 import { securityHeaders } from './http/security-headers'
 import { createIdpLimits, type IdpLimitRules } from './libraries/limits'
 import { createLogin } from './libraries/login'
+import { createSecondFactor } from './libraries/second-factor'
 import { createPasswordReset } from './libraries/password-reset'
 import { createRegistration } from './libraries/registration'
 import { PROVIDER_PATHS, createProvider } from './oidc/provider'
@@ -23,6 +24,7 @@ import type { RouteDependencies } from './routes/context'
 import { interactionRoutes } from './routes/interaction'
 import { passwordResetRoutes } from './routes/password-reset'
 import { registrationRoutes } from './routes/registration'
+import { secondFactorRoutes } from './routes/second-factor'
 
 export interface IdpOptions {
   config: Config
@@ -73,6 +75,7 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
     registration: createRegistration(dependencies),
     login: createLogin(dependencies),
     passwordReset: createPasswordReset(dependencies),
+    secondFactor: createSecondFactor(dependencies),
   }
 
   const router = new Router()
@@ -88,6 +91,7 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   }
   assetRoutes(router)
   interactionRoutes(router, routes)
+  secondFactorRoutes(router, routes)
   registrationRoutes(router, routes)
   passwordResetRoutes(router, routes)
 

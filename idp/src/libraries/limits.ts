@@ -5,6 +5,9 @@ import { RateLimit, type RateLimitRule } from '@opcommerce/shared/rate-limits'
 const DEFAULT_IDP_LIMITS = {
   loginPerIp: { points: 100, duration: 15 * 60 },
   loginFailuresPerAccount: { points: 10, duration: 15 * 60, blockDuration: 15 * 60 },
+  /** Codes of authenticator apps and recovery codes, like passwords: per account and per IP. */
+  secondFactorFailuresPerAccount: { points: 10, duration: 15 * 60 },
+  secondFactorFailuresPerIp: { points: 30, duration: 15 * 60 },
   registrationPerIp: { points: 20, duration: 60 * 60 },
   resendPerAccount: { points: 1, duration: 60 },
   resendPerAccountPerDay: { points: 5, duration: 24 * 60 * 60 },

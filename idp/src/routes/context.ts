@@ -5,6 +5,7 @@ import type { IdpLimits } from '../libraries/limits'
 import type { Login } from '../libraries/login'
 import type { PasswordReset } from '../libraries/password-reset'
 import type { Registration } from '../libraries/registration'
+import type { SecondFactor } from '../libraries/second-factor'
 
 export interface RouteDependencies {
   config: Config
@@ -12,6 +13,7 @@ export interface RouteDependencies {
   registration: Registration
   login: Login
   passwordReset: PasswordReset
+  secondFactor: SecondFactor
   limits: IdpLimits
 }
 

@@ -61,6 +61,15 @@ export function createSecondFactorQueries(db: Knex | Knex.Transaction) {
       return { totp: row!.totp, passkeys: row!.passkeys, recoveryCodesLeft: row!.recovery_codes_left }
     },
 
+    /** The person's active companies that require a second factor of their members. */
+    async companiesRequiringOf(userId: string): Promise<{ siren: string; name: string }[]> {
+      return db('memberships')
+        .join('companies', 'companies.siren', 'memberships.siren')
+        .where({ 'memberships.user_id': userId, 'memberships.status': 'active', 'companies.two_factor_required': true })
+        .orderBy('companies.name')
+        .select('companies.siren', 'companies.name')
+    },
+
     async findTotp(userId: string): Promise<{ secretEncrypted: string; confirmedAt: Date | null } | undefined> {
       const row = await db('totp_secrets').where({ user_id: userId }).first('secret_encrypted', 'confirmed_at')
       return row && { secretEncrypted: row.secret_encrypted, confirmedAt: row.confirmed_at }
