@@ -12,6 +12,7 @@ import { csrfProtection } from './http/csrf'
 import { errorHandler } from './http/errors'
 import { requestLog } from './http/request-log'
 import { securityHeaders } from './http/security-headers'
+import { createAccountSessions } from './libraries/account-session'
 import { createIdpLimits, type IdpLimitRules } from './libraries/limits'
 import { createLogin } from './libraries/login'
 import { createSecondFactor } from './libraries/second-factor'
@@ -20,6 +21,7 @@ import { createRegistration } from './libraries/registration'
 import { PROVIDER_PATHS, createProvider } from './oidc/provider'
 import { createOidcPayloadQueries } from './queries/oidc-payloads'
 import { assetRoutes } from './routes/assets'
+import { accountRoutes } from './routes/account'
 import type { RouteDependencies } from './routes/context'
 import { interactionRoutes } from './routes/interaction'
 import { passwordResetRoutes } from './routes/password-reset'
@@ -76,6 +78,7 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
     login: createLogin(dependencies),
     passwordReset: createPasswordReset(dependencies),
     secondFactor: createSecondFactor(dependencies),
+    accountSessions: createAccountSessions(dependencies),
   }
 
   const router = new Router()
@@ -94,6 +97,7 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   secondFactorRoutes(router, routes)
   registrationRoutes(router, routes)
   passwordResetRoutes(router, routes)
+  accountRoutes(router, routes)
 
   // Behind one reverse proxy, the client is the address it adds last to X-Forwarded-For: the
   // ones before are whatever the client sent.

@@ -82,6 +82,11 @@ export const messages = {
     },
     done: 'Votre mot de passe a été modifié. Par sécurité, toutes vos sessions ouvertes ont été fermées.',
   },
+  account: {
+    signInExpired: 'Votre connexion à « Mon compte » a expiré. Veuillez recommencer.',
+    loginAgain: 'Pour votre sécurité, reconnectez-vous avant cette action.',
+    wrongPassword: 'Le mot de passe saisi est incorrect.',
+  },
   consent: {
     denied: "Vous avez refusé l'accès à l'application.",
   },

@@ -37,6 +37,16 @@ export function providerRoute(path: string): string | undefined {
   return /^\/auth\/[^/]+$/u.test(path) ? '/auth/:uid' : undefined
 }
 
+/**
+ * « Mon compte » signs people in through an authorization request of this client, which the idp
+ * itself declares (it is not in oidc_clients, so no launcher or CLI lists it): the login, and
+ * whatever steps it gains, are the ones every application gets (docs/ARCHITECTURE.md).
+ */
+export const ACCOUNT_CLIENT_ID = 'mon-compte'
+
+/** Where the authorization requests of « Mon compte » come back to (routes/account.ts). */
+export const ACCOUNT_CALLBACK_PATH = '/compte/retour'
+
 /** Lifetimes of what the provider issues. */
 const TTL = {
   AccessToken: 10 * 60, // seconds: the portal refreshes before expiry
@@ -61,6 +71,17 @@ export interface ProviderDependencies {
 export function createProvider({ config, db, payloads, clients, jwks, logger }: ProviderDependencies): Provider {
   const configuration: Configuration = {
     adapter: createAdapterClass(payloads, clients),
+    clients: [
+      {
+        client_id: ACCOUNT_CLIENT_ID,
+        client_name: 'Mon compte',
+        redirect_uris: [`${config.idp.issuer}${ACCOUNT_CALLBACK_PATH}`],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        first_party: true,
+      },
+    ],
     findAccount: createFindAccount(db),
     jwks: { keys: jwks },
     cookies: {

@@ -1,5 +1,6 @@
 import type Provider from 'oidc-provider'
 import type { Config } from '@opcommerce/shared/config'
+import type { AccountSessions } from '../libraries/account-session'
 import type { LinkProblem } from '../libraries/email-tokens'
 import type { IdpLimits } from '../libraries/limits'
 import type { Login } from '../libraries/login'
@@ -15,6 +16,7 @@ export interface RouteDependencies {
   passwordReset: PasswordReset
   secondFactor: SecondFactor
   limits: IdpLimits
+  accountSessions: AccountSessions
 }
 
 /**

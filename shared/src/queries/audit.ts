@@ -19,6 +19,7 @@ export type AuditType =
   | 'company.two_factor_not_required'
   | 'password.reset_requested'
   | 'password.reset'
+  | 'account.reauthentication_failed'
   | 'company.linked_as_admin'
   | 'company.access_requested'
   | 'company.access_reminded'
