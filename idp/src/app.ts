@@ -15,6 +15,7 @@ import { securityHeaders } from './http/security-headers'
 import { createAccountSessions } from './libraries/account-session'
 import { createIdpLimits, type IdpLimitRules } from './libraries/limits'
 import { createLogin } from './libraries/login'
+import { createPasskeys } from './libraries/passkeys'
 import { createSecondFactor } from './libraries/second-factor'
 import { createPasswordReset } from './libraries/password-reset'
 import { createRegistration } from './libraries/registration'
@@ -27,6 +28,7 @@ import { interactionRoutes } from './routes/interaction'
 import { passwordResetRoutes } from './routes/password-reset'
 import { registrationRoutes } from './routes/registration'
 import { secondFactorRoutes } from './routes/second-factor'
+import { accountTwoFactorRoutes } from './routes/account-two-factor'
 
 export interface IdpOptions {
   config: Config
@@ -78,6 +80,7 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
     login: createLogin(dependencies),
     passwordReset: createPasswordReset(dependencies),
     secondFactor: createSecondFactor(dependencies),
+    passkeys: createPasskeys(dependencies),
     accountSessions: createAccountSessions(dependencies),
   }
 
@@ -95,6 +98,7 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   assetRoutes(router)
   interactionRoutes(router, routes)
   secondFactorRoutes(router, routes)
+  accountTwoFactorRoutes(router, routes)
   registrationRoutes(router, routes)
   passwordResetRoutes(router, routes)
   accountRoutes(router, routes)

@@ -6,6 +6,7 @@ import { ipKey } from '@opcommerce/shared/rate-limits'
 import { messages } from '../messages'
 import type { AuthenticationMethod } from './authentication-context'
 import type { IdpDependencies } from './context'
+import { generateRecoveryCodes, hashRecoveryCode } from './recovery-codes'
 import { InvalidCodeError, createTotp } from './totp'
 
 /** What follows a right password. */
@@ -62,6 +63,29 @@ export function createSecondFactor(dependencies: IdpDependencies) {
       await countAttempt(userId, ip)
       const codes = await totp.confirm(userId, code.replace(/\s/gu, ''))
       await recordAudit(db, { type: 'two_factor.totp_enrolled', actor: userId, subject: userId, ip })
+      return codes
+    },
+
+    /**
+     * Turns the authenticator app off, with a current code (the password was checked before).
+     * Recovery codes go too when no passkey is left: they stand in for a second factor.
+     */
+    async disableTotp(userId: string, code: string, ip: string): Promise<void> {
+      await countAttempt(userId, ip)
+      if (!(await totp.check(userId, code.replace(/\s/gu, '')))) return failed(userId, ip, 'totp')
+      await db.transaction(async (trx) => {
+        const inTransaction = createSecondFactorQueries(trx)
+        await inTransaction.deleteTotp(userId)
+        if ((await inTransaction.of(userId)).passkeys === 0) await inTransaction.replaceRecoveryCodes(userId, [])
+        await recordAudit(trx, { type: 'two_factor.totp_removed', actor: userId, subject: userId, ip })
+      })
+    },
+
+    /** Recovery codes for a person who has none left (their first passkey): shown once, or undefined. */
+    async recoveryCodesIfNone(userId: string): Promise<string[] | undefined> {
+      if ((await factors.of(userId)).recoveryCodesLeft > 0) return undefined
+      const codes = generateRecoveryCodes()
+      await factors.replaceRecoveryCodes(userId, codes.map(hashRecoveryCode))
       return codes
     },
 

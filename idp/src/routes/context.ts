@@ -6,6 +6,7 @@ import type { IdpLimits } from '../libraries/limits'
 import type { Login } from '../libraries/login'
 import type { PasswordReset } from '../libraries/password-reset'
 import type { Registration } from '../libraries/registration'
+import type { Passkeys } from '../libraries/passkeys'
 import type { SecondFactor } from '../libraries/second-factor'
 
 export interface RouteDependencies {
@@ -15,6 +16,7 @@ export interface RouteDependencies {
   login: Login
   passwordReset: PasswordReset
   secondFactor: SecondFactor
+  passkeys: Passkeys
   limits: IdpLimits
   accountSessions: AccountSessions
 }

@@ -5,6 +5,7 @@ import { BadRequestError } from '@opcommerce/shared/errors'
 import { errorForForm } from '../http/errors'
 import { interactionSteps, type PendingLogin } from '../http/interactions'
 import { messages } from '../messages'
+import { loginPage } from '../views/interaction'
 import { enrolmentPage, recoveryCodesPage, secondFactorPage } from '../views/second-factor'
 import type { RouteDependencies } from './context'
 
@@ -14,7 +15,7 @@ import type { RouteDependencies } from './context'
  * asks for one, its configuration with an authenticator app.
  */
 export function secondFactorRoutes(router: Router, deps: RouteDependencies): void {
-  const { finish, finishLogin, pendingOf, savePending } = interactionSteps(deps)
+  const { clientName, finish, finishLogin, interactionOf, pendingOf, savePending } = interactionSteps(deps)
   const { secondFactor } = deps
 
   async function showChoice(ctx: Context, uid: string, pending: PendingLogin, options: { recovery: boolean; error?: string }) {
@@ -45,6 +46,40 @@ export function secondFactorRoutes(router: Router, deps: RouteDependencies): voi
     })
   }
 
+  /** The options of a passkey ceremony in this login: for its second factor, or for a passkey alone. */
+  router.post('/interaction/:uid/passkey-options', async (ctx) => {
+    const details = await interactionOf(ctx)
+    if (details.prompt.name !== 'login') throw new BadRequestError(messages.login.expired)
+    const pending = (details.result as { pendingLogin?: PendingLogin } | undefined)?.pendingLogin
+    ctx.set('Cache-Control', 'no-store')
+    ctx.body = await deps.passkeys.authenticationOptions(pending && !pending.enrol ? pending.accountId : null)
+  })
+
+  router.post('/interaction/:uid/second-factor/passkey', async (ctx) => {
+    const { uid, pending } = await pendingOf(ctx)
+    if (pending.enrol) throw new BadRequestError(messages.login.expired)
+    const { response } = readForm(ctx.request.body, ['response'])
+    try {
+      const { method } = await deps.passkeys.authenticate(response, pending.accountId, ctx.ip)
+      await finishLogin(ctx, pending.accountId, [...pending.methods, method])
+    } catch (error) {
+      await showChoice(ctx, uid, pending, { recovery: false, error: errorForForm(ctx, error).message })
+    }
+  })
+
+  /** « Se connecter avec une clé d'accès »: the passkey alone, with user verification, is the whole login. */
+  router.post('/interaction/:uid/passkey', async (ctx) => {
+    const { uid, prompt, params } = await interactionOf(ctx)
+    if (prompt.name !== 'login') throw new BadRequestError(messages.login.expired)
+    const { response } = readForm(ctx.request.body, ['response'])
+    try {
+      const { userId, method } = await deps.passkeys.authenticate(response, null, ctx.ip)
+      await finishLogin(ctx, userId, [method])
+    } catch (error) {
+      ctx.body = loginPage({ uid, csrf: ctx.state.csrf, clientName: await clientName(params.client_id), error: errorForForm(ctx, error).message })
+    }
+  })
+
   async function showEnrolment(ctx: Context, uid: string, pending: PendingLogin, options: { fresh: boolean; error?: string }) {
     ctx.set('Cache-Control', 'no-store')
     const enrolment = await secondFactor.totpEnrolment(pending.accountId, { fresh: options.fresh })
@@ -71,7 +106,7 @@ export function secondFactorRoutes(router: Router, deps: RouteDependencies): voi
       // The first code proved the app: the login has its two factors once the codes are noted.
       await savePending(uid, { ...pending, methods: [...pending.methods, 'otp'] })
       ctx.set('Cache-Control', 'no-store')
-      ctx.body = recoveryCodesPage({ codes, csrf: ctx.state.csrf, continueAction: `/interaction/${uid}/enrolment/continue`, continueLabel: 'Continuer' })
+      ctx.body = recoveryCodesPage({ codes, next: { action: `/interaction/${uid}/enrolment/continue`, csrf: ctx.state.csrf } })
     } catch (error) {
       await showEnrolment(ctx, uid, pending, { fresh: false, error: errorForForm(ctx, error).message })
     }

@@ -36,8 +36,11 @@ ${
 }
 <hr class="divider">
 <p class="center"><a href="/interaction/${uid}/second-factor?recuperation=1">Utiliser un code de récupération</a></p>`
-  return renderPage({ title: 'Double authentification', scripts: factors.passkeys > 0 ? ['passkeys'] : [], content: html`<div class="card"><h1>Double authentification</h1>${content}</div>` })
+  return renderPage({ title: 'Double authentification', scripts: factors.passkeys > 0 ? PASSKEY_SCRIPTS : [], content: html`<div class="card"><h1>Double authentification</h1>${content}</div>` })
 }
+
+/** The scripts of a page with a passkey button: the WebAuthn browser library, then ours. */
+export const PASSKEY_SCRIPTS: ('simplewebauthn-browser' | 'passkeys')[] = ['simplewebauthn-browser', 'passkeys']
 
 /**
  * A button that runs a WebAuthn ceremony (passkeys.js): it fetches its options, asks the
@@ -96,18 +99,23 @@ export function totpInstructions(enrolment: TotpEnrolment): SafeHtml {
 }
 
 /** Shown once, right after the first code: the ten recovery codes. */
-export function recoveryCodesPage(options: { codes: string[]; csrf: string; continueAction: string; continueLabel: string }): string {
+export function recoveryCodesPage(options: { codes: string[]; next: { action: string; csrf: string } | { href: string } }): string {
+  const { next } = options
   return renderPage({
     title: 'Vos codes de récupération',
     content: html`<div class="card">
 <h1>Vos codes de récupération</h1>
-${alert('success', "La double authentification est activée.")}
+${alert('success', 'La double authentification est activée.')}
 <p>Si vous perdez votre téléphone, chacun de ces codes remplace une fois le code de l'application. Notez-les ou imprimez-les maintenant et gardez-les en lieu sûr : <strong>ils ne seront plus affichés</strong>.</p>
 <ul class="recovery-codes" data-recovery-codes>${options.codes.map((code) => html`<li><code>${code}</code></li>`)}</ul>
-<form method="post" action="${options.continueAction}">
-  ${csrfField(options.csrf)}
-  <button class="button button--block" type="submit">${options.continueLabel}</button>
-</form>
+${
+  'href' in next
+    ? html`<p><a class="button button--block" href="${next.href}">J'ai noté mes codes</a></p>`
+    : html`<form method="post" action="${next.action}">
+  ${csrfField(next.csrf)}
+  <button class="button button--block" type="submit">J'ai noté mes codes, continuer</button>
+</form>`
+}
 </div>`,
   })
 }

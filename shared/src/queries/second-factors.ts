@@ -4,7 +4,7 @@ import type { Knex } from '../db/knex'
 export interface Passkey {
   id: string
   userId: string
-  publicKey: Uint8Array
+  publicKey: Uint8Array<ArrayBuffer>
   counter: number
   transports: string[]
   name: string
@@ -107,7 +107,7 @@ export function createSecondFactorQueries(db: Knex | Knex.Transaction) {
 
     async replaceRecoveryCodes(userId: string, codeHashes: string[]): Promise<void> {
       await db('recovery_codes').where({ user_id: userId }).delete()
-      await db('recovery_codes').insert(codeHashes.map((hash) => ({ user_id: userId, code_hash: hash })))
+      if (codeHashes.length > 0) await db('recovery_codes').insert(codeHashes.map((hash) => ({ user_id: userId, code_hash: hash })))
     },
 
     /** Marks the code used; false when it is not one of the person's unused codes. */
