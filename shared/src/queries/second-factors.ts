@@ -70,6 +70,24 @@ export function createSecondFactorQueries(db: Knex | Knex.Transaction) {
         .select('companies.siren', 'companies.name')
     },
 
+    /** A company's setting, and how many of its active members have no second factor yet. */
+    async companyRequirement(siren: string): Promise<{ required: boolean; membersWithout: number }> {
+      const [row] = (await db.raw(
+        `select c.two_factor_required as required,
+                (select count(*)::int from memberships m
+                  where m.siren = c.siren and m.status = 'active'
+                    and not exists (select 1 from totp_secrets t where t.user_id = m.user_id and t.confirmed_at is not null)
+                    and not exists (select 1 from webauthn_credentials w where w.user_id = m.user_id)) as members_without
+           from companies c where c.siren = ?`,
+        [siren],
+      )).rows as { required: boolean; members_without: number }[]
+      return { required: row?.required ?? false, membersWithout: row?.members_without ?? 0 }
+    },
+
+    async setCompanyRequirement(siren: string, required: boolean): Promise<boolean> {
+      return (await db('companies').where({ siren }).whereNot({ two_factor_required: required }).update({ two_factor_required: required, updated_at: db.fn.now() })) === 1
+    },
+
     async findTotp(userId: string): Promise<{ secretEncrypted: string; confirmedAt: Date | null } | undefined> {
       const row = await db('totp_secrets').where({ user_id: userId }).first('secret_encrypted', 'confirmed_at')
       return row && { secretEncrypted: row.secret_encrypted, confirmedAt: row.confirmed_at }
