@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { hashMemberCode } from '@opcommerce/shared/companies'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
 import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
+import { createSecondFactorQueries } from '@opcommerce/shared/queries/second-factors'
 import { createTestDatabase, type TestDatabase } from '../support/database'
 import { runEntryPoint } from '../support/processes'
 import { migrationSource } from '../../migrations'
@@ -219,5 +220,29 @@ describe('npm run cli', () => {
     const unknown = await cli('memberships', 'effacer')
     expect(unknown.code).toBe(1)
     expect(unknown.stderr).toContain('Action inconnue : memberships effacer')
+  })
+
+  it('users reset-2fa: removes every second factor of a person, audited under the operator, and mails them', async () => {
+    const knex = database!.knex
+    const [user] = await knex('users').insert({ email: 'Perdu@Exemple.fr', password_hash: 'h', given_name: 'Paul', family_name: 'Perdu', email_verified_at: new Date() }).returning('id')
+    const factors = createSecondFactorQueries(knex)
+    await knex('totp_secrets').insert({ user_id: user.id, secret_encrypted: 'x', confirmed_at: new Date(), created_at: new Date() })
+    await factors.replaceRecoveryCodes(user.id, ['a', 'b'])
+    await factors.insertPasskey({ id: 'cle-perdue', userId: user.id, publicKey: new Uint8Array([1]), counter: 0, transports: [], name: 'Clé', deviceType: 'singleDevice', createdAt: new Date() })
+
+    const result = await cli('users', 'reset-2fa', '--email', 'perdu@exemple.fr')
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('Double authentification de Perdu@Exemple.fr réinitialisée : 2 facteur(s) retiré(s)')
+    expect(await factors.of(user.id)).toEqual({ totp: false, passkeys: 0, recoveryCodesLeft: 0 })
+    expect(await knex('users').where({ id: user.id }).first('password_hash')).toEqual({ password_hash: 'h' })
+    const audit = await knex('audit_events').where({ type: 'two_factor.reset_by_operator', subject: user.id }).first()
+    expect(audit.actor).toMatch(/^cli:/u)
+    const mail = await knex('mail_outbox').where({ to: 'Perdu@Exemple.fr', template: 'two_factor_reset' }).first()
+    expect(mail).toBeDefined()
+
+    const unknown = await cli('users', 'reset-2fa', '--email', 'personne@exemple.fr')
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain('Aucun compte pour personne@exemple.fr.')
   })
 })

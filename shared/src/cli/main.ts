@@ -7,6 +7,7 @@ import { companies } from './companies'
 import { keys } from './keys'
 import { logouts } from './logouts'
 import { memberships } from './memberships'
+import { users } from './users'
 
 /** Every command group; a new one is a file of its own, listed here. */
 const GROUPS = new Map<string, CommandGroup>([
@@ -15,6 +16,7 @@ const GROUPS = new Map<string, CommandGroup>([
   ['keys', keys],
   ['logouts', logouts],
   ['memberships', memberships],
+  ['users', users],
 ])
 
 const USAGE = `Utilisation : npm run cli -- <commande>      (en production : npm run cli:prod -- <commande>)
