@@ -42,6 +42,8 @@ ${
         (passkey) => html`<li data-passkey="${passkey.id}">
   <strong>${passkey.name}</strong><br>
   <span class="muted">Ajoutée le ${formatDay(passkey.createdAt)}${passkey.lastUsedAt ? ` · dernière utilisation le ${formatDateTime(passkey.lastUsedAt)}` : ''}</span>
+  <details>
+  <summary>Renommer ou supprimer « ${passkey.name} »</summary>
   <form method="post" action="${BASE}/cles/${passkey.id}/renommer" class="inline-form">
     ${csrfField(csrf)}
     ${field({ name: 'name', label: `Nouveau nom de « ${passkey.name} »`, value: passkey.name, maxLength: 60 })}
@@ -52,6 +54,7 @@ ${
     ${field({ name: 'current_password', label: `Mot de passe actuel, pour supprimer « ${passkey.name} »`, type: 'password', autocomplete: 'current-password', maxLength: 1024 })}
     <button class="button button--secondary button--small" type="submit">Supprimer</button>
   </form>
+  </details>
 </li>`,
       )}</ul>`
 }
