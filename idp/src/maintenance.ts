@@ -3,6 +3,7 @@ import type { Logger } from '@opcommerce/shared/logger'
 import { createOutboxQueries } from '@opcommerce/shared/mail/outbox'
 import { createLogoutDeliveryQueries } from '@opcommerce/shared/queries/logout-deliveries'
 import { createRateLimitQueries } from '@opcommerce/shared/queries/rate-limits'
+import { createSecondFactorQueries } from '@opcommerce/shared/queries/second-factors'
 import { createEmailTokenQueries } from './queries/email-tokens'
 import { createOidcPayloadQueries } from './queries/oidc-payloads'
 
@@ -11,7 +12,7 @@ const KEEP_SENT_MAILS = 30 * 24 * 3600_000 // milliseconds
 const KEEP_FAILED_LOGOUTS = 30 * 24 * 3600_000 // milliseconds after the logout: operators see them in `logouts list` meanwhile
 const KEEP_EMAIL_TOKENS = 7 * 24 * 3600_000 // milliseconds after their expiry
 
-/** Deletes what has expired: protocol artifacts, used mail links, rate-limit counters, old sent mails and given-up logout tokens. */
+/** Deletes what has expired: protocol artifacts, used mail links, rate-limit counters, old sent mails, given-up logout tokens and unanswered WebAuthn challenges. */
 async function cleanUpExpired(db: Knex, now: Date): Promise<Record<string, number>> {
   return {
     oidcPayloads: await createOidcPayloadQueries(db).purgeExpired(),
@@ -19,6 +20,7 @@ async function cleanUpExpired(db: Knex, now: Date): Promise<Record<string, numbe
     rateLimits: await createRateLimitQueries(db).purgeExpired(now),
     sentMails: await createOutboxQueries(db).purgeSentOlderThan(KEEP_SENT_MAILS),
     failedLogouts: await createLogoutDeliveryQueries(db).purgeFailedOlderThan(KEEP_FAILED_LOGOUTS),
+    webauthnChallenges: await createSecondFactorQueries(db).deleteExpiredChallenges(now),
   }
 }
 

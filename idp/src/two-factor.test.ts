@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals'
 import * as oidc from 'openid-client'
 import { generate } from 'otplib'
 import { newPerson, type Person, registerValidated } from '../../tests/support/accounts'
-import { Browser, type Page } from '../../tests/support/browser'
+import { Browser, linkInMail, type Page } from '../../tests/support/browser'
 import { registerClient } from '../../tests/support/clients'
 import { useIdpStack } from '../../tests/support/idp'
 import { authorizationRequest, discoverClient, type AuthorizationRequest } from '../../tests/support/oidc'
@@ -16,7 +16,8 @@ const SECRET = 'two-factor-client-secret-0123456789abcdefgh'
 const STEP = 30_000 // milliseconds
 
 describe('login with a second factor: asked after the password, amr and acr say so, companies that require it', () => {
-  const stack = useIdpStack()
+  /** The account's budget of codes stays the production one; the IP's is raised for the file's many logins from 127.0.0.1. */
+  const stack = useIdpStack({ limits: { secondFactorFailuresPerIp: { points: 10_000, duration: 60 } } })
   let app: oidc.Configuration
   let sirens = 100_000_000
 
@@ -220,5 +221,42 @@ describe('login with a second factor: asked after the password, amr and acr say 
     expect(off.text).toContain("L'application d'authentification a été désactivée.")
     expect(off.text).toContain('Non configurée.')
     expect(off.text).toContain('Aucun code de récupération.')
+  })
+
+  it('counts codes like passwords: of many wrong codes sent at once, the budget of the account lets ten be tried', async () => {
+    const hugo = await validatedPerson('Hugo')
+    await memberOf(hugo.id, 'Coffre Fort', true)
+    const { secret } = await enrolAtLogin(hugo)
+    const browser = new Browser()
+    const { page } = await logIn(browser, hugo)
+    const right = await codeAt(secret, Date.now())
+    const wrong = right === '000000' ? '111111' : '000000'
+    const answers = await Promise.all(Array.from({ length: 15 }, () => browser.submit(page, /\/second-factor\/totp$/u, { code: wrong })))
+    // Ten per account, one of them spent by the enrolment's first code.
+    expect(answers.map((answer) => answer.status).sort()).toEqual([...Array(9).fill(401), ...Array(6).fill(429)])
+    const refused = answers.filter((answer) => answer.status === 429)
+    expect(errorOn(refused[0]!)).toMatch(new RegExp(`^${messages.twoFactor.tooMany} Réessayez dans`, 'u'))
+    // The right code is refused too while the account is blocked.
+    expect((await browser.submit(page, /\/second-factor\/totp$/u, { code: right }, { stopAt: REDIRECT_URI })).status).toBe(429)
+  })
+
+  it('« Mot de passe oublié » changes the password and leaves the second factor in place', async () => {
+    const ines = await validatedPerson('Inès')
+    await memberOf(ines.id, 'Étude Sûre', true)
+    const { secret } = await enrolAtLogin(ines)
+    const after = stack.smtp.mails.length
+    const requester = new Browser()
+    await requester.submit(await requester.get(`${stack.idp.issuer}/mot-de-passe-oublie`), '/mot-de-passe-oublie', { email: ines.email })
+    const mail = await stack.smtp.waitForMail((received) => received.subject === 'Réinitialisation de votre mot de passe' && JSON.stringify(received.to).includes(ines.email) && stack.smtp.mails.indexOf(received) >= after)
+    const link = linkInMail(mail.html, 'Choisir un nouveau mot de passe.')
+    const resetBrowser = new Browser()
+    const newPassword = 'Autre-Jardin-Bleu-58?'
+    await resetBrowser.submit(await resetBrowser.get(link), new URL(link).pathname, { password: newPassword, password_confirmation: newPassword })
+
+    const browser = new Browser()
+    const { page, request } = await logIn(browser, { ...ines, password: newPassword })
+    expect(page.url).toMatch(/\/second-factor$/u)
+    const callback = await browser.submit(page, /\/second-factor\/totp$/u, { code: await codeAt(secret, Date.now()) }, { stopAt: REDIRECT_URI })
+    expect((await claimsOf(callback, request)).amr).toEqual(['pwd', 'otp', 'mfa'])
   })
 })
