@@ -3,6 +3,9 @@ import * as initial from './20261129_001_initial'
 import * as portalSessions from './20261129_002_portal_sessions'
 import * as invitationsAndMembershipLife from './20261130_006_invitations_and_membership_life'
 import * as backchannelLogout from './20261130_007_backchannel_logout'
+import * as registrations from './20261130_003_registrations'
+import * as heldRequests from './20261130_003b_held_requests'
+import * as secretsAtRest from './20261130_003c_secrets_at_rest'
 import * as twoFactor from './20261130_009_two_factor'
 
 /**
@@ -14,6 +17,9 @@ const migrations: Record<string, Knex.Migration> = {
   '20261129_002_portal_sessions': portalSessions,
   '20261130_006_invitations_and_membership_life': invitationsAndMembershipLife,
   '20261130_007_backchannel_logout': backchannelLogout,
+  '20261130_003_registrations': registrations,
+  '20261130_003b_held_requests': heldRequests,
+  '20261130_003c_secrets_at_rest': secretsAtRest,
   '20261130_009_two_factor': twoFactor,
 }
 

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { NextResponse, type NextRequest } from 'next/server'
 import { loadConfig, type Config } from '@opcommerce/shared/config'
-import { FLASH_COOKIE, FLASH_HEADER } from '@/lib/cookies'
+import { unavailableResponse } from '@/handlers/http'
+import { databaseAnswers } from '@/lib/availability'
+import { cookieNames, expireCookie, FLASH_HEADER } from '@/lib/cookies'
 
 let portalConfig: Config | undefined
 
@@ -26,26 +28,33 @@ function contentSecurityPolicy(nonce: string, config: Config): string {
 }
 
 /**
- * Security headers of every page: a fresh nonce per response, HSTS behind https. The flash of
- * a form posted without JavaScript (route handlers set it) is handed to this one page, as a
+ * Every page: 503 with a French page while the database is away, and security headers (a fresh
+ * CSP nonce per response, HSTS behind https; the other headers are in next.config.ts). The flash
+ * of a form posted without JavaScript (route handlers set it) is handed to this one page, as a
  * request header nobody else can set, and its cookie deleted.
  */
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   portalConfig ??= loadConfig()
   const nonce = randomBytes(16).toString('base64')
   const policy = contentSecurityPolicy(nonce, portalConfig)
+  const secured = <Response extends { headers: Headers }>(response: Response): Response => {
+    response.headers.set('content-security-policy', policy)
+    if (portalConfig!.portal.url.startsWith('https:')) response.headers.set('strict-transport-security', 'max-age=31536000; includeSubDomains')
+    return response
+  }
+  // The route handlers of /api answer their own failures (JSON for the forms).
+  if (!request.nextUrl.pathname.startsWith('/api/') && !(await databaseAnswers())) return secured(unavailableResponse())
   const headers = new Headers(request.headers)
   headers.set('content-security-policy', policy)
   headers.set('x-nonce', nonce)
   headers.delete(FLASH_HEADER)
   // A prefetch is not the page the person goes to: it leaves the flash for the navigation.
-  const flash = request.headers.has('next-router-prefetch') ? undefined : request.cookies.get(FLASH_COOKIE)?.value
+  const flashCookie = cookieNames(portalConfig).flash
+  const flash = request.headers.has('next-router-prefetch') ? undefined : request.cookies.get(flashCookie)?.value
   if (flash) headers.set(FLASH_HEADER, flash)
   const response = NextResponse.next({ request: { headers } })
-  if (flash) response.cookies.delete(FLASH_COOKIE)
-  response.headers.set('content-security-policy', policy)
-  if (portalConfig.portal.url.startsWith('https:')) response.headers.set('strict-transport-security', 'max-age=31536000; includeSubDomains')
-  return response
+  if (flash) expireCookie(response, flashCookie, portalConfig.portal.url)
+  return secured(response)
 }
 
 export const config = { matcher: ['/((?!_next/static|_next/image|favicon.ico|auth/).*)'] }

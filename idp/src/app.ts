@@ -6,8 +6,11 @@ import type { Config } from '@opcommerce/shared/config'
 import type { Knex } from '@opcommerce/shared/db/knex'
 import { createHealth, type Health } from '@opcommerce/shared/health'
 import type { Logger } from '@opcommerce/shared/logger'
+import { encryptClearClientSecrets } from '@opcommerce/shared/clients'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
 import { loadProviderKeys, type ProviderKeys } from '@opcommerce/shared/signing-keys'
+import { idpCookies } from './http/cookies'
+import { AppError } from '@opcommerce/shared/errors'
 import { csrfProtection } from './http/csrf'
 import { errorHandler } from './http/errors'
 import { requestLog } from './http/request-log'
@@ -19,6 +22,7 @@ import { createPasskeys } from './libraries/passkeys'
 import { createSecondFactor } from './libraries/second-factor'
 import { createPasswordReset } from './libraries/password-reset'
 import { createRegistration } from './libraries/registration'
+import { messages } from './messages'
 import { PROVIDER_PATHS, createProvider } from './oidc/provider'
 import { createOidcPayloadQueries } from './queries/oidc-payloads'
 import { assetRoutes } from './routes/assets'
@@ -51,16 +55,22 @@ export interface IdpApp {
   reloadKeys(): Promise<boolean>
 }
 
+/** The longest address the idp reads: its own pages and a generous authorization request. */
+const MAX_URL_LENGTH = 8 * 1024 // characters
+
 const isProviderPath = (path: string) => PROVIDER_PATHS.some((prefix) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`))
 
 /** The idp: our pages for people, oidc-provider for the protocol, in one Koa app. */
 export async function createIdpApp({ config, db, logger, now = () => new Date(), limits: limitOverrides }: IdpOptions): Promise<IdpApp> {
   const https = config.idp.issuer.startsWith('https:')
+  const cookies = idpCookies(https)
   const limits = createIdpLimits(db, limitOverrides)
   const dependencies = { config, db, logger, limits, now }
   const payloads = createOidcPayloadQueries(db)
   const clients = createClientQueries(db)
   const buildProvider = ({ jwks }: ProviderKeys) => createProvider({ config, db, logger, payloads, clients, jwks })
+  const encrypted = await encryptClearClientSecrets(db, config.secrets.signingKeysSecret)
+  if (encrypted > 0) logger.info({ clients: encrypted }, 'client secrets encrypted')
   let keys = await loadProviderKeys(db, config.secrets.signingKeysSecret, now())
   // A process that cannot read the keys any more may miss a rotation, and relying parties asking
   // its /jwks would not find the new key: it stops taking traffic well before that key signs.
@@ -72,6 +82,7 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   let providerCallback = provider.callback()
   const routes: RouteDependencies = {
     config,
+    cookies,
     get provider() {
       return provider
     },
@@ -109,13 +120,19 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   app.use(securityHeaders(https))
   app.use(requestLog(logger, config.trustProxy))
   app.use(errorHandler(logger, config.portal.url))
+  // An address longer than any of ours or of a real authorization request: refused before anything
+  // reads it (oidc-provider would echo its state into a redirect no client can read).
+  app.use(async (ctx, next) => {
+    if (ctx.url.length > MAX_URL_LENGTH) throw new AppError(414, messages.http[414]!)
+    await next()
+  })
   app.use(async (ctx, next) => {
     if (!isProviderPath(ctx.path)) return next()
     ctx.respond = false
     await providerCallback(ctx.req, ctx.res)
   })
   app.use(bodyParser({ enableTypes: ['form', 'json'], formLimit: '32kb', jsonLimit: '32kb' }))
-  app.use(csrfProtection({ secure: https, exempt: ['/inscription/force-mot-de-passe'] }))
+  app.use(csrfProtection({ cookies, origin: new URL(config.idp.issuer).origin, exempt: ['/inscription/force-mot-de-passe'] }))
   app.use(router.routes())
   app.use(router.allowedMethods({ throw: true }))
   return {

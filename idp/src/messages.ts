@@ -22,9 +22,12 @@ export const messages = {
   names: {
     givenNameRequired: 'Veuillez renseigner votre prénom.',
     familyNameRequired: 'Veuillez renseigner votre nom.',
+    givenNameLetters: 'Le prénom ne peut contenir que des lettres, des espaces, des apostrophes et des tirets.',
+    familyNameLetters: 'Le nom ne peut contenir que des lettres, des espaces, des apostrophes et des tirets.',
   },
   registration: {
     tooMany: 'Trop de créations de compte depuis votre connexion.',
+    tooManyMails: "Trop d'emails de validation ont été envoyés à cette adresse aujourd'hui.",
   },
   validation: {
     sent: 'Un message de validation a été envoyé sur votre email :',
@@ -33,10 +36,13 @@ export const messages = {
     resendHelp: 'Si nécessaire, pour obtenir à nouveau le mail de validation de création de compte :',
     resent: 'Un nouvel email de validation vient de vous être envoyé.',
     resendTooSoon: 'Un email de validation vient de vous être envoyé.',
-    superseded:
-      "Une autre inscription a été faite avec cette adresse email depuis la vôtre : recommencez votre inscription pour recevoir un nouveau lien.",
     nothingPending: "Aucune création de compte n'est en cours dans ce navigateur : connectez-vous pour recevoir un nouveau lien.",
     done: 'Félicitations, votre compte a bien été validé.',
+    /** The link opened in another browser than the one that registered: a button, so that a mail scanner validates nothing. */
+    confirm: (email: string) => `Vous êtes sur le point de valider la création du compte Web services de ${email}.`,
+    confirmRequestedBy: (name: string, date: string) => `Demande faite au nom de ${name}, le ${date}.`,
+    confirmWarning:
+      "Si vous n'êtes pas à l'origine de cette demande, ne validez pas : fermez simplement cette page, aucun compte ne sera créé.",
     doneNext: 'Vous pouvez maintenant vous connecter à votre espace Web services Entreprises :',
     /** Why a validation link cannot be used (LinkProblem, and used_validated). */
     link: {
@@ -56,6 +62,7 @@ export const messages = {
     invalid: 'Email ou mot de passe incorrect.',
     unvalidated: "Votre compte n'est pas encore validé : cliquez sur le lien d'activation reçu par email.",
     tooMany: 'Trop de tentatives de connexion.',
+    disabled: "Ce compte a été désactivé par l'Opcommerce. Contactez l'Opcommerce si vous pensez qu'il s'agit d'une erreur.",
     expired: 'Votre demande de connexion a expiré. Veuillez recommencer depuis le portail.',
   },
   twoFactor: {
@@ -106,10 +113,12 @@ export const messages = {
     400: 'La requête envoyée est mal formée.',
     405: "Cette action n'est pas possible sur cette page.",
     413: 'Les données envoyées sont trop volumineuses.',
+    414: "L'adresse demandée est trop longue.",
     415: "Ce format de données n'est pas accepté.",
     other: 'Cette demande ne peut pas être traitée.',
   } as Record<number, string> & { other: string },
   errors: {
     notFound: "La page demandée n'existe pas.",
+    crossSite: "Cette demande ne vient pas d'une page du service : elle a été refusée. Veuillez recommencer depuis la page.",
   },
 } as const

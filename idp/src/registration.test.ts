@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { FORM_REFUSED } from '@opcommerce/shared/errors'
 import { PASSWORD_MAX_LENGTH, PASSWORD_RULES, type PasswordRule } from '@opcommerce/shared/password-policy'
-import { newPerson, type Person, register, registrationFields, validationLink } from '../../tests/support/accounts'
+import { newPerson, type Person, register, registerValidated, registrationFields, validationLink } from '../../tests/support/accounts'
 import { Browser, linkInMail, type Page } from '../../tests/support/browser'
 import { registerClient } from '../../tests/support/clients'
 import { authorizationRequest, discoverClient } from '../../tests/support/oidc'
@@ -123,6 +123,9 @@ describe('registration: refused input is explained in French next to its field, 
     ['an empty family name', 'family_name', '', messages.names.familyNameRequired],
     ['a blank family name', 'family_name', '  ', messages.names.familyNameRequired],
     ['a given name of 101 characters', 'given_name', 'x'.repeat(101), messages.form.tooLong],
+    ['a given name with a line break', 'given_name', 'Zoé\nVisitez https://exemple.test', messages.names.givenNameLetters],
+    ['a family name with an address', 'family_name', 'www.arnaque.test', messages.names.familyNameLetters],
+    ['a family name with digits', 'family_name', 'Petit 2', messages.names.familyNameLetters],
   ])('refuses %s', async (_label, name, value, message) => {
     await refusedRegistration({ [name]: value }, { [name]: [message] })
   })
@@ -149,7 +152,7 @@ describe('registration: refused input is explained in French next to its field, 
       password: 'Quatre-Chevaux-Bleus-42!',
       password_confirmation: 'Quatre-Chevaux-Bleus-24!',
     }
-    const page = await refusedRegistration(typed, { password_confirmation: [messages.password.mismatch] }, person)
+    const page = await refusedRegistration(typed, { given_name: [messages.names.givenNameLetters], password_confirmation: [messages.password.mismatch] }, person)
     expect(inputValue(page, 'email')).toBe(typed.email)
     expect(inputValue(page, 'email_confirmation')).toBe(typed.email_confirmation)
     expect(inputValue(page, 'given_name')).toBe(typed.given_name)
@@ -184,9 +187,10 @@ describe('registration: refused input is explained in French next to its field, 
 
   it('answers an email that already has a validated account with the same page, and mails its owner instead', async () => {
     const owner = newPerson('Odile', 'Garnier')
-    const first = await register(new Browser(), stack.idp.issuer, owner)
-    const validated = await new Browser().get(await validationLink(stack.smtp, owner.email))
-    expect(validated.status).toBe(200)
+    const ownerBrowser = new Browser()
+    const first = await register(ownerBrowser, stack.idp.issuer, owner)
+    const validated = await ownerBrowser.get(await validationLink(stack.smtp, owner.email))
+    expect(validated.text).toContain(messages.validation.done)
     const [before] = await stack.database.knex('users').where({ email: owner.email })
     const counts = await rowCounts(stack.database.knex)
 
@@ -212,8 +216,7 @@ describe('registration: refused input is explained in French next to its field, 
 
   it('treats the same email in other letter case as the same account', async () => {
     const owner = newPerson('Paul', 'Roux')
-    await register(new Browser(), stack.idp.issuer, owner)
-    await new Browser().get(await validationLink(stack.smtp, owner.email))
+    await registerValidated(new Browser(), stack.idp.issuer, stack.smtp, owner)
     const shouted = { ...owner, email: owner.email.toUpperCase() }
     const page = await register(new Browser(), stack.idp.issuer, shouted)
     expect(page.status).toBe(200)
@@ -222,25 +225,39 @@ describe('registration: refused input is explained in French next to its field, 
     expect(await queuedMails(stack.database.knex, owner.email, 'account_exists')).toBe(1)
   })
 
-  it('lets the latest registration before validation win, so an address squatter cannot keep the account', async () => {
+  it('keeps a squatter’s registration apart: the owner’s own link validates the owner’s password, and removes the squatter’s', async () => {
     const owner = newPerson('Lina', 'Morel')
     const squatter = new Browser()
     const first = await register(squatter, stack.idp.issuer, { ...owner, givenName: 'Squatteur', password: 'Squat-Mot-De-Passe-31!' })
-    const firstLink = await validationLink(stack.smtp, owner.email)
+    const squatterLink = await validationLink(stack.smtp, owner.email)
     const after = stack.smtp.mails.length
     const ownerBrowser = new Browser()
     const second = await register(ownerBrowser, stack.idp.issuer, owner)
     expect(second.text).toBe(first.text)
-    const secondLink = await validationLink(stack.smtp, owner.email, after)
-    expect(secondLink).not.toBe(firstLink)
+    const ownerLink = await validationLink(stack.smtp, owner.email, after)
+    expect(await stack.database.knex('registrations').where({ email: owner.email }).orderBy('created_at')).toMatchObject([
+      { given_name: 'Squatteur' },
+      { given_name: 'Lina', family_name: 'Morel' },
+    ])
+    expect(await stack.database.knex('users').where({ email: owner.email })).toEqual([])
+
+    // A mail scanner (or anyone) opening the squatter's link elsewhere validates nothing: a button is shown.
+    const scanned = await new Browser().get(squatterLink)
+    expect(scanned.status).toBe(200)
+    expect(scanned.text).toContain(messages.validation.confirm(owner.email))
+    expect(scanned.text).toContain('Demande faite au nom de Squatteur Morel')
+    expect(scanned.text).toContain(messages.validation.confirmWarning)
+    expect(scanned.document.querySelector(`form[action="${new URL(squatterLink).pathname}"] button`)?.textContent.trim()).toBe('Valider la création de mon compte')
+    expect(await stack.database.knex('users').where({ email: owner.email })).toEqual([])
+
+    // The owner's link, in the owner's browser, validates at once, with the owner's password.
+    expect((await ownerBrowser.get(ownerLink)).text).toContain('Félicitations, votre compte a bien été validé.')
     expect(await stack.database.knex('users').where({ email: owner.email })).toMatchObject([{ given_name: 'Lina', family_name: 'Morel' }])
+    expect(await stack.database.knex('registrations').where({ email: owner.email })).toEqual([])
+    const late = await squatter.get(squatterLink)
+    expect(late.status).toBe(404)
     expect(await queuedMails(stack.database.knex, owner.email, 'account_exists')).toBe(0)
 
-    const resend = await squatter.submit(await squatter.get(`${stack.idp.issuer}/inscription/validation`), '/inscription/renvoyer')
-    expect(resend.status).toBe(409)
-    expect(resend.text).toContain(messages.validation.superseded)
-
-    expect((await ownerBrowser.get(secondLink)).text).toContain('Félicitations, votre compte a bien été validé.')
     const logIn = async (password: string) => {
       const request = await authorizationRequest(await discoverClient(stack.idp.issuer, 'registration-app', CLIENT_SECRET), CLIENT_REDIRECT_URI)
       const browser = new Browser()
@@ -251,15 +268,38 @@ describe('registration: refused input is explained in French next to its field, 
     expect((await logIn(owner.password)).url).toMatch(/[?&]code=/u)
   })
 
-  it('mails the owner of a validated account three notices a day at most, whatever is registered', async () => {
+  it('validates from another browser only through the button (POST with the page’s CSRF token)', async () => {
+    const person = newPerson('Maelle', 'Rivière')
+    await register(new Browser(), stack.idp.issuer, person)
+    const link = await validationLink(stack.smtp, person.email)
+    const phone = new Browser()
+    const page = await phone.get(link)
+    const forged = await phone.post(link, new URLSearchParams({ _csrf: 'forged' }))
+    expect(forged.status).toBe(403)
+    expect(await stack.database.knex('users').where({ email: person.email })).toEqual([])
+    const validated = await phone.submit(page, new URL(link).pathname)
+    expect(validated.text).toContain('Félicitations, votre compte a bien été validé.')
+    expect(await stack.database.knex('users').where({ email: person.email })).toMatchObject([{ given_name: 'Maelle' }])
+  })
+
+  it('says in the validation mail what to do when one did not ask for it', async () => {
+    const person = newPerson('Noa', 'Simon')
+    await register(new Browser(), stack.idp.issuer, person)
+    const mail = await stack.smtp.waitForMail((received) => received.subject === 'Validation de création de compte' && JSON.stringify(received.to).includes(person.email))
+    expect(mail.text).toContain("Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : sans validation, aucun compte ne sera créé avec votre adresse.")
+  })
+
+  it('sends five validation or notice mails a day at most to one address, whoever registers it (429 after)', async () => {
     const owner = newPerson('Nadia', 'Vidal')
-    await register(new Browser(), stack.idp.issuer, owner)
-    await new Browser().get(await validationLink(stack.smtp, owner.email))
-    for (let attempt = 0; attempt < 5; attempt++) {
+    await registerValidated(new Browser(), stack.idp.issuer, stack.smtp, owner)
+    for (let attempt = 0; attempt < 4; attempt++) {
       const page = await register(new Browser(), stack.idp.issuer, { ...owner, password: 'Encore-Un-Essai-Bidon-8!' })
       expect(page.text).toContain(`${messages.validation.sent} ${owner.email}.`)
     }
-    expect(await queuedMails(stack.database.knex, owner.email, 'account_exists')).toBe(3)
+    const refused = await register(new Browser(), stack.idp.issuer, { ...owner, password: 'Encore-Un-Essai-Bidon-8!' })
+    expect(refused.status).toBe(429)
+    expect(refused.text).toContain(messages.registration.tooManyMails)
+    expect(await queuedMails(stack.database.knex, owner.email, 'account_exists')).toBe(4)
   })
 
   it('refuses a registration posted without the form’s _csrf field (403) and creates nothing', async () => {

@@ -1,7 +1,27 @@
 import { z } from 'zod'
-import { randomToken } from './crypto'
+import { decryptText, encryptText, randomToken } from './crypto'
+import type { Knex } from './db/knex'
 import { BadRequestError } from './errors'
-import type { ClientRecord } from './queries/clients'
+import { createClientQueries, type ClientRecord } from './queries/clients'
+
+/**
+ * Client secrets are stored encrypted (AES-256-GCM under a key derived from SIGNING_KEYS_SECRET),
+ * not hashed: oidc-provider needs the secret itself to check client_secret_basic/post in
+ * constant time and to verify client_secret_jwt assertions (HMAC keyed by the secret). A copy of
+ * the database alone reveals none of them.
+ */
+const SECRET_PURPOSE = 'oidc client secret'
+
+export const encryptClientSecret = (secret: string, key: string) => encryptText(secret, key, SECRET_PURPOSE)
+export const decryptClientSecret = (encrypted: string, key: string) => decryptText(encrypted, key, SECRET_PURPOSE)
+
+/** Encrypts the secrets of clients saved before they were encrypted (the idp runs it at start). */
+export async function encryptClearClientSecrets(db: Knex, key: string): Promise<number> {
+  const clients = createClientQueries(db)
+  const clear = await clients.listWithClearSecrets()
+  for (const { clientId, secret } of clear) await clients.encryptSecret(clientId, encryptClientSecret(secret, key))
+  return clear.length
+}
 
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const
 const DEFAULT_SCOPE = 'openid profile email companies'
@@ -43,10 +63,10 @@ const clientRegistration = z
 export type ClientRegistration = z.input<typeof clientRegistration>
 
 /**
- * Turns what an operator typed into a client of oidc_clients. A confidential client without a
- * secret gets a generated one, returned so it can be shown once.
+ * Turns what an operator typed into a client of oidc_clients, its secret encrypted under `key`.
+ * A confidential client without a secret gets a generated one, returned so it can be shown once.
  */
-export function buildClient(input: ClientRegistration): { client: ClientRecord; generatedSecret?: string } {
+export function buildClient(input: ClientRegistration, key: string): { client: ClientRecord; generatedSecret?: string } {
   const parsed = clientRegistration.safeParse(input)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
@@ -54,6 +74,7 @@ export function buildClient(input: ClientRegistration): { client: ClientRecord; 
   }
   const options = parsed.data
   const generatedSecret = options.public || options.clientSecret ? undefined : randomToken()
+  const secret = options.public ? undefined : (options.clientSecret ?? generatedSecret)!
   const grantTypes = [...new Set(options.grantTypes)]
   return {
     generatedSecret,
@@ -67,9 +88,9 @@ export function buildClient(input: ClientRegistration): { client: ClientRecord; 
       tool: options.tool,
       firstParty: options.firstParty,
       position: options.position,
+      secretEncrypted: secret === undefined ? null : encryptClientSecret(secret, key),
       metadata: {
         client_id: options.clientId,
-        ...(options.public ? {} : { client_secret: options.clientSecret ?? generatedSecret }),
         client_name: options.name ?? options.clientId,
         redirect_uris: options.redirectUris,
         post_logout_redirect_uris: options.postLogoutRedirectUris,

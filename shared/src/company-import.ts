@@ -12,7 +12,18 @@ export interface ImportReport {
   updated: number
   unchanged: number
   rejected: { line: number; reason: string }[]
+  /** Lines whose code adhérent is easy to guess (imported all the same). */
+  weakCodes: number[]
 }
+
+/**
+ * A code adhérent shorter than this, or made of digits only, is reported as weak: with 20
+ * checks a day per company (docs/SECURITY.md), a 4-digit code falls in about 250 days on
+ * average, a random 8-character one of letters and digits practically never.
+ */
+export const STRONG_CODE_LENGTH = 8
+
+const isWeakCode = (code: string) => code.length < STRONG_CODE_LENGTH || /^\d+$/u.test(code)
 
 /**
  * Loads the company directory from a `siren;name;code_adherent` CSV. Idempotent: a company
@@ -33,6 +44,7 @@ export async function importCompanies(db: Knex, csv: string, hmacKey: string): P
   }
 
   const rejected: ImportReport['rejected'] = []
+  const weakCodes: number[] = []
   const companies = new Map<string, Company & { line: number }>()
   for (const { record, info } of lines) {
     const line = info.lines
@@ -49,10 +61,13 @@ export async function importCompanies(db: Knex, csv: string, hmacKey: string): P
       rejected.push({ line, reason: 'code adhérent manquant ou invalide (lettres, chiffres et tirets, 64 au plus)' })
     } else if (companies.has(siren.siren)) {
       rejected.push({ line, reason: `Siren ${siren.siren} déjà présent ligne ${companies.get(siren.siren)!.line}` })
-    } else companies.set(siren.siren, { siren: siren.siren, name, memberCodeHash: hashMemberCode(code, hmacKey), line })
+    } else {
+      if (isWeakCode(normalizeMemberCode(code))) weakCodes.push(line)
+      companies.set(siren.siren, { siren: siren.siren, name, memberCodeHash: hashMemberCode(code, hmacKey), line })
+    }
   }
 
-  const report: ImportReport = { created: 0, updated: 0, unchanged: 0, rejected }
+  const report: ImportReport = { created: 0, updated: 0, unchanged: 0, rejected, weakCodes }
   if (companies.size === 0) return report
   const written = await createCompanyQueries(db).save([...companies.values()].map(({ siren, name, memberCodeHash }) => ({ siren, name, memberCodeHash })))
   report.created = written.filter((row) => row.inserted).length

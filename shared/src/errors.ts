@@ -9,6 +9,9 @@ const APP_ERROR = Symbol.for('opcommerce.app-error')
 /** What both services answer to an error not meant for the user (5xx), logged with its cause. */
 export const UNEXPECTED_ERROR = "Une erreur inattendue s'est produite. Veuillez réessayer dans quelques instants."
 
+/** What both services answer while the database is away (503): nothing was done, trying again will work. */
+export const SERVICE_UNAVAILABLE = 'Le service est momentanément indisponible. Veuillez réessayer dans quelques instants.'
+
 /** The top message of every refused form, in both services; each problem is shown next to its field. */
 export const FORM_REFUSED = 'Le formulaire contient des erreurs : corrigez les champs signalés.'
 
@@ -90,10 +93,21 @@ export class TooManyRequestsError extends AppError {
   }
 }
 
+/** The database does not answer (restarting, unreachable): a 503 the user may retry, never a 500. */
+export class ServiceUnavailableError extends AppError {
+  constructor(cause?: unknown) {
+    super(503, SERVICE_UNAVAILABLE, { expose: true, cause })
+  }
+
+  override headers(): Record<string, string> {
+    return { 'Retry-After': '5' }
+  }
+}
+
 /** Start-up misconfiguration: printed as one line, then the process exits. */
 export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message)
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options)
     this.name = 'ConfigError'
   }
 }

@@ -9,8 +9,16 @@ import { ValidationError, type FieldErrors } from './errors'
 /** The hidden field that repeats the CSRF token in every form (double submit). */
 export const CSRF_FIELD = '_csrf'
 
-/** A form field: missing, not a string or absurdly long reads as empty, so a tampered form gets field errors, not a 500. */
-export const formText = z.string().max(10_000).catch('')
+/**
+ * A form field: missing, not a string or absurdly long reads as empty, so a tampered form gets
+ * field errors, not a 500. NUL characters, which no text a person types contains and PostgreSQL
+ * refuses in text, are dropped.
+ */
+export const formText = z
+  .string()
+  .max(10_000)
+  .catch('')
+  .transform((value) => value.replaceAll('\u0000', ''))
 
 /** The named fields of a posted form (a parsed body or FormData), each as a string. */
 export function readForm<const Field extends string>(body: unknown, fields: readonly Field[]): Record<Field, string> {
@@ -37,4 +45,15 @@ export const whenValid =
 /** Whether a submitted CSRF token is the expected one, compared in constant time. */
 export function csrfTokenMatches(submitted: unknown, expected: string): boolean {
   return typeof submitted === 'string' && safeEqual(submitted, expected)
+}
+
+/**
+ * Whether the browser says a POST comes from another site than `origin` (ours): Sec-Fetch-Site
+ * other than same-origin, or an Origin header naming another origin. `Origin: null` says nothing
+ * (browsers send it for every POST from a page with `Referrer-Policy: no-referrer`, as the idp's
+ * are). Browsers that send neither are left to the CSRF token.
+ */
+export function crossSiteRequest(secFetchSite: string, originHeader: string, origin: string): boolean {
+  if (secFetchSite && secFetchSite !== 'same-origin') return true
+  return Boolean(originHeader) && originHeader !== 'null' && originHeader !== origin
 }

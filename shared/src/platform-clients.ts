@@ -16,7 +16,7 @@ export function portalClient(config: Config): ClientRecord {
     postLogoutRedirectUris: [`${config.portal.url}/`],
     backchannelLogoutUri: `${config.portal.url}/auth/backchannel-logout`,
     firstParty: true,
-  }).client
+  }, config.secrets.signingKeysSecret).client
 }
 
 /** The small demo tool of `npm start`: shows who is signed in and their `companies` claim. */
@@ -33,7 +33,7 @@ export function demoToolClient(config: Config): ClientRecord {
     backchannelLogoutUri: `${config.demoTool.url}/backchannel-logout`,
     tool: true,
     firstParty: true,
-  }).client
+  }, config.secrets.signingKeysSecret).client
 }
 
 /**

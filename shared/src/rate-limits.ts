@@ -1,13 +1,13 @@
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible'
+import { sha256 } from './crypto'
 import type { Knex } from './db/knex'
 import { TooManyRequestsError } from './errors'
 import { metrics } from './metrics'
+import { createRateLimitQueries } from './queries/rate-limits'
 
 export interface RateLimitRule {
   points: number
   duration: number // seconds
-  /** Once the points are spent, the key stays blocked this long (defaults to the rest of `duration`). */
-  blockDuration?: number // seconds
 }
 
 /**
@@ -51,13 +51,32 @@ export function formatWait(milliseconds: number): string {
   return `${hours} heure${hours > 1 ? 's' : ''}`
 }
 
-/** A counter per key, shared by every process through the rate_limits table. */
+/** What `take` answers: whether a point was left, and when the window ends. */
+export interface Taken {
+  allowed: boolean
+  /** Milliseconds until the window ends (and every point is back). */
+  msBeforeNext: number
+  /** True for the one attempt that spent the last point plus one: the limit has just been reached. */
+  justExhausted: boolean
+}
+
+/**
+ * A counter per key and fixed window, shared by every process through the rate_limits table.
+ * Every attempt is counted before it is evaluated, in one atomic upsert: of many requests in
+ * flight at once, no more than `points` are ever allowed. An attempt that turned out legitimate
+ * (a right password, a right code) gives its point back with `refund`. Keys are stored as their
+ * SHA-256: an address of any length fits, and the table holds no email in clear.
+ */
 export class RateLimit {
   readonly #limiter: RateLimiterPostgres
+  readonly #queries
   readonly #name: string
+  readonly rule: RateLimitRule
 
   constructor(db: Knex, name: string, rule: RateLimitRule) {
     this.#name = name
+    this.rule = rule
+    this.#queries = createRateLimitQueries(db)
     metrics.throttleRefusals.inc({ limit: name }, 0) // the series exists before the first refusal
     this.#limiter = new RateLimiterPostgres({
       storeClient: knexStore(db),
@@ -68,53 +87,44 @@ export class RateLimit {
       keyPrefix: name,
       points: rule.points,
       duration: rule.duration,
-      blockDuration: rule.blockDuration ?? 0,
     })
   }
 
+  /** Counts one attempt; says whether a point was left (for limits that answer without a 429). */
+  async take(key: string): Promise<Taken> {
+    try {
+      const counted = await this.#limiter.consume(sha256(key))
+      return { allowed: true, msBeforeNext: counted.msBeforeNext, justExhausted: false }
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection
+      this.#countRefusal()
+      return { allowed: false, msBeforeNext: rejection.msBeforeNext, justExhausted: rejection.consumedPoints === this.rule.points + 1 }
+    }
+  }
+
   /**
-   * Counts one attempt; throws a 429 with `message` followed by the wait when none are left.
+   * Counts one attempt; throws a 429 with `message` followed by the wait when none was left.
    * `message` is a French sentence such as "Trop de tentatives."
    */
-  async consume(key: string, message: string, points = 1): Promise<void> {
-    try {
-      await this.#limiter.consume(key, points)
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection
-      this.#countRefusal()
-      throw new TooManyRequestsError(
-        `${message} Réessayez dans ${formatWait(rejection.msBeforeNext)}.`,
-        Math.ceil(rejection.msBeforeNext / 1000),
-      )
-    }
+  async consume(key: string, message: string): Promise<void> {
+    const taken = await this.take(key)
+    if (!taken.allowed) throw tooMany(message, taken.msBeforeNext)
   }
 
-  /** Counts one attempt; false when none was left (for limits that silently skip, such as mails). */
-  async allows(key: string): Promise<boolean> {
-    try {
-      await this.#limiter.consume(key)
-      return true
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection
-      this.#countRefusal()
-      return false
-    }
-  }
-
-  /** Throws the same 429 as consume when no attempt is left, without counting one. */
-  async check(key: string, message: string): Promise<void> {
-    const state = await this.#limiter.get(key)
-    if (state && state.remainingPoints <= 0 && state.msBeforeNext > 0) {
-      this.#countRefusal()
-      throw new TooManyRequestsError(`${message} Réessayez dans ${formatWait(state.msBeforeNext)}.`, Math.ceil(state.msBeforeNext / 1000))
-    }
+  /** Gives back the point of an attempt that succeeded, within the window it was counted in. */
+  async refund(key: string): Promise<void> {
+    await this.#queries.refund(`${this.#name}:${sha256(key)}`, Date.now())
   }
 
   async reset(key: string): Promise<void> {
-    await this.#limiter.delete(key)
+    await this.#limiter.delete(sha256(key))
   }
 
   #countRefusal(): void {
     metrics.throttleRefusals.inc({ limit: this.#name })
   }
+}
+
+export function tooMany(message: string, msBeforeNext: number): TooManyRequestsError {
+  return new TooManyRequestsError(`${message} Réessayez dans ${formatWait(msBeforeNext)}.`, Math.max(1, Math.ceil(msBeforeNext / 1000)))
 }

@@ -28,6 +28,7 @@ const CONNECTIONS = 20
 const SECRET = 'bench-client-secret-0123456789abcdefghijklmn'
 const REDIRECT_URI = 'http://localhost:7999/callback'
 const PASSWORD = 'Bench-Mot-De-Passe-42!'
+const SIGNING_KEYS_SECRET = 'bench-signing-keys-secret-0123456789abcdef' // also encrypts the client secret
 
 async function openDatabase(): Promise<{ url: string; knex: Knex; close(): Promise<void> }> {
   const server = process.env.BENCH_DATABASE_URL
@@ -54,14 +55,13 @@ async function main() {
   const database = await openDatabase()
   await database.knex.migrate.latest()
   await createClientQueries(database.knex).save(
-    buildClient({ clientId: 'bench', clientSecret: SECRET, redirectUris: [REDIRECT_URI], firstParty: true }).client,
+    buildClient({ clientId: 'bench', clientSecret: SECRET, redirectUris: [REDIRECT_URI], firstParty: true }, SIGNING_KEYS_SECRET).client,
   )
   const users = createUserQueries(database.knex)
   const emails = Array.from({ length: 8 }, (_, index) => `bench${index}@exemple.fr`)
   const passwordHash = await hashPassword(PASSWORD)
   for (const email of emails) {
-    const user = (await users.insert({ email, passwordHash, givenName: 'Banc', familyName: 'Essai' }))!
-    await users.markEmailVerified(user.id, new Date())
+    await users.insertValidated({ email, passwordHash, givenName: 'Banc', familyName: 'Essai' }, new Date())
   }
 
   const [port, metricsPort] = await freePorts(2)
@@ -77,6 +77,7 @@ async function main() {
       IDP_PORT: String(port),
       IDP_METRICS_PORT: String(metricsPort),
       IDP_ISSUER: issuer,
+      SIGNING_KEYS_SECRET,
       SMTP_URL: 'smtp://127.0.0.1:9',
     },
   })

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { hashMemberCode } from '@opcommerce/shared/companies'
+import { decryptClientSecret } from '@opcommerce/shared/clients'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
 import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
 import { createSecondFactorQueries } from '@opcommerce/shared/queries/second-factors'
@@ -27,7 +28,7 @@ describe('npm run migrate', () => {
       expect(await createClientQueries(database.knex).find('portal')).toMatchObject({ firstParty: true, metadata: { redirect_uris: ['http://localhost:3000/auth/callback'] } })
       const { rows } = await database.knex.raw("select table_name from information_schema.tables where table_schema = 'public' order by table_name")
       expect(rows.map((row: { table_name: string }) => row.table_name)).toEqual(
-        expect.arrayContaining(['users', 'email_tokens', 'oidc_payloads', 'oidc_clients', 'signing_keys', 'companies', 'memberships', 'mail_outbox', 'audit_events', 'rate_limits', 'portal_sessions', 'invitations', 'company_domains', 'logout_deliveries', 'portal_logout_tokens']),
+        expect.arrayContaining(['users', 'registrations', 'email_tokens', 'oidc_payloads', 'oidc_clients', 'signing_keys', 'companies', 'memberships', 'held_requests', 'mail_outbox', 'audit_events', 'rate_limits', 'portal_sessions', 'invitations', 'company_domains', 'logout_deliveries', 'portal_logout_tokens']),
       )
       await expect(database.knex.raw("insert into users (email, password_hash, given_name, family_name) values ('A@x.fr', 'h', 'A', 'B'), ('a@X.fr', 'h', 'A', 'B')")).rejects.toThrow(/users_email_unique/u)
     } finally {
@@ -43,7 +44,7 @@ describe('npm run cli', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase()
-    env = { DATABASE_URL: database.url, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'opco-cli-')), MEMBER_CODE_HMAC_KEY: HMAC_KEY }
+    env = { DATABASE_URL: database.url, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'opco-cli-')), MEMBER_CODE_HMAC_KEY: HMAC_KEY, SIGNING_KEYS_SECRET: 'cli-test-signing-keys-secret-0123456789' }
   })
 
   afterAll(async () => {
@@ -73,7 +74,11 @@ describe('npm run cli', () => {
     expect(secret).toMatch(/^[\w-]{43}$/u)
     const client = await createClientQueries(database!.knex).find('paie')
     expect(client).toMatchObject({ name: 'Paie', tool: true, url: 'https://paie.opcommerce.test', description: 'Déclarations de paie' })
-    expect(client!.metadata).toMatchObject({ client_secret: secret, grant_types: ['authorization_code', 'refresh_token'], redirect_uris: ['https://paie.opcommerce.test/callback'] })
+    expect(client!.metadata).toMatchObject({ grant_types: ['authorization_code', 'refresh_token'], redirect_uris: ['https://paie.opcommerce.test/callback'] })
+    // The secret is stored encrypted, nowhere in clear.
+    const stored = JSON.stringify(await database!.knex('oidc_clients').where({ client_id: 'paie' }).first())
+    expect(stored).not.toContain(secret)
+    expect(decryptClientSecret(client!.secretEncrypted!, env.SIGNING_KEYS_SECRET!)).toBe(secret)
     expect(await createClientQueries(database!.knex).listTools()).toEqual([{ clientId: 'paie', name: 'Paie', description: 'Déclarations de paie', href: 'https://paie.opcommerce.test' }])
     expect(await database!.knex('audit_events').where({ type: 'client.saved', subject: 'paie' }).first()).toMatchObject({ actor: expect.stringMatching(/^cli:/u) })
   })
@@ -135,7 +140,7 @@ describe('npm run cli', () => {
       [
         'siren;name;code_adherent',
         '732 829 320;Opcommerce Test;ADH-1',
-        '552100554;Autre Société;ADH-2',
+        '552100554;Autre Société;K7P2-XW9Q-4M',
         '123456789;Siren faux;ADH-3',
         '12345;Trop court;ADH-4',
         '356000000;;ADH-5',
@@ -148,6 +153,7 @@ describe('npm run cli', () => {
     expect(first.code).toBe(2)
     expect(first.stdout).toContain('2 entreprise(s) créée(s), 0 mise(s) à jour, 0 inchangée(s).')
     expect(first.stdout).toContain('6 ligne(s) rejetée(s) :')
+    expect(first.stdout).toContain('Attention : 1 code(s) adhérent faible(s) (moins de 8 caractères, ou uniquement des chiffres), plus faciles à deviner : lignes 2.')
     expect(first.stdout).toContain("ligne 4 : Siren « 123456789 » : Ce Siren n'est pas valide : vérifiez les chiffres saisis.")
     expect(first.stdout).toContain('ligne 5 : Siren « 12345 » : Le Siren doit comporter exactement 9 chiffres.')
     expect(first.stdout).toContain('ligne 6 : nom manquant')
@@ -160,10 +166,31 @@ describe('npm run cli', () => {
     const { rows } = await database!.knex.raw("select count(*)::int as count from companies where member_code_hash like '%ADH%' or name like '%ADH%'")
     expect(rows[0].count).toBe(0)
 
-    writeFileSync(file, 'siren;name;code_adherent\n732829320;Opcommerce Test;ADH-1\n552100554;Autre Société renommée;ADH-2\n')
+    writeFileSync(file, 'siren;name;code_adherent\n732829320;Opcommerce Test;ADH-1\n552100554;Autre Société renommée;K7P2-XW9Q-4M\n')
     const second = await cli('companies', 'import', file)
     expect(second.code).toBe(0)
-    expect(second.stdout.trim()).toBe('0 entreprise(s) créée(s), 1 mise(s) à jour, 1 inchangée(s).')
+    expect(second.stdout.trim().split('\n')[0]).toBe('0 entreprise(s) créée(s), 1 mise(s) à jour, 1 inchangée(s).')
+  })
+
+  it('lists the companies under protection and the requests held for the Opcommerce, and settles them', async () => {
+    expect((await cli('companies', 'under-attack')).stdout.trim()).toBe('Aucune entreprise sous protection.')
+    const knex = database!.knex
+    const [user] = await knex('users')
+      .insert({ email: 'jeanne@client.fr', password_hash: 'h', given_name: 'Jeanne', family_name: 'Client', email_verified_at: new Date() })
+      .returning('id')
+    await knex('audit_events').insert({ type: 'company.protection_started', subject: '732829320', details: JSON.stringify({ until: new Date(Date.now() + 3600_000).toISOString() }) })
+    await knex('held_requests').insert({ user_id: user.id, siren: '732829320', code_matched: true, created_at: new Date() })
+    const attack = await cli('companies', 'under-attack')
+    expect(attack.stdout).toMatch(/^732829320 — Opcommerce Test — sous protection depuis le .+, jusqu'au .+ — 0 code\(s\) faux, 1 demande\(s\) en attente de vérification$/mu)
+    const pending = await cli('memberships', 'pending-confirmation')
+    expect(pending.stdout).toMatch(/^732829320 \(Opcommerce Test\) — Jeanne Client <jeanne@client\.fr> — code adhérent correct, 1 essai\(s\), le /mu)
+    const confirmed = await cli('memberships', 'confirm', '--email', 'jeanne@client.fr', '--siren', '732829320')
+    expect(confirmed.code).toBe(0)
+    expect(confirmed.stdout.trim()).toBe("Demande confirmée : jeanne@client.fr devient administrateur de son accès (Siren 732829320). Un email l'en informe.")
+    expect(await knex('memberships').where({ user_id: user.id, siren: '732829320' }).first()).toMatchObject({ role: 'admin', status: 'active' })
+    const again = await cli('memberships', 'confirm', '--email', 'jeanne@client.fr', '--siren', '732829320')
+    expect(again.code).toBe(1)
+    expect(again.stderr.trim()).toBe('Aucune demande en attente de vérification pour jeanne@client.fr et le Siren 732829320.')
   })
 
   it('refuses a file without the expected header', async () => {

@@ -10,7 +10,7 @@ import * as oidc from 'openid-client'
 import { buildClient } from '@opcommerce/shared/clients'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
 import { Browser } from '../support/browser'
-import { useIdpStack } from '../support/idp'
+import { TEST_SECRETS, useIdpStack } from '../support/idp'
 import { ACR_VALUES } from '@opcommerce/idp/src/libraries/authentication-context'
 import { relyingParty, type RelyingParty } from './support'
 
@@ -105,7 +105,7 @@ describe('discovery: exactly what is supported, and nothing else accepted', () =
 
   it('RFC 7523 §2.2: a client registered for client_secret_jwt (not advertised) gets no token with its signed assertion', async () => {
     // Not something `clients create` writes: an operator editing the row by hand.
-    const { client } = buildClient({ clientId: 'jwt-client', clientSecret: rp.secret, grantTypes: ['client_credentials'] })
+    const { client } = buildClient({ clientId: 'jwt-client', clientSecret: rp.secret, grantTypes: ['client_credentials'] }, TEST_SECRETS.SIGNING_KEYS_SECRET)
     await createClientQueries(stack.database.knex).save({ ...client, metadata: { ...client.metadata, token_endpoint_auth_method: 'client_secret_jwt' as 'client_secret_basic' } })
     const assertion = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256' })

@@ -7,6 +7,7 @@ import { newPerson } from '../support/accounts'
 import { Browser } from '../support/browser'
 import { registerClient } from '../support/clients'
 import { createTestDatabase, type TestDatabase } from '../support/database'
+import { TEST_SECRETS } from '../support/idp'
 import { authorizationRequest, discoverClient } from '../support/oidc'
 import { freePort } from '../support/ports'
 import { sample, startService, type RunningService } from '../support/service'
@@ -44,7 +45,8 @@ describe('the idp as an operator runs it: health, metrics, logs, graceful stop',
         SHUTDOWN_DRAIN_MS: String(DRAIN_MS),
         MAIL_POLL_INTERVAL_MS: '100',
         COOKIE_KEYS: 'operations-cookie-key-0123456789abcdefghij',
-        SIGNING_KEYS_SECRET: 'operations-signing-secret-0123456789abcde',
+        // The key registerClient encrypted the client's secret with.
+        SIGNING_KEYS_SECRET: TEST_SECRETS.SIGNING_KEYS_SECRET,
         MEMBER_CODE_HMAC_KEY: 'operations-hmac-key-0123456789abcdefghijk',
         PORTAL_SESSION_SECRET: 'operations-session-secret-0123456789abcde',
         PORTAL_CLIENT_SECRET: 'operations-portal-secret-0123456789abcdef',

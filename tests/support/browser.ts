@@ -14,6 +14,8 @@ export interface Page {
 export interface NavigationOptions {
   /** Stops before requesting a URL starting with this (a client's redirect_uri): the page returned has that URL. */
   stopAt?: string
+  /** Sent with every request of the navigation (X-Forwarded-For behind a trusted proxy, Origin…). */
+  headers?: Record<string, string>
 }
 
 interface Request {
@@ -64,7 +66,7 @@ export class Browser {
     return this.post(new URL(form.getAttribute('action')!, page.url).toString(), body, options)
   }
 
-  async #navigate(url: string, first: Request, { stopAt }: NavigationOptions): Promise<Page> {
+  async #navigate(url: string, first: Request, { stopAt, headers = {} }: NavigationOptions): Promise<Page> {
     let current = url
     let request = first
     for (let hops = 0; hops < 20; hops++) {
@@ -77,6 +79,7 @@ export class Browser {
           accept: 'text/html',
           cookie: await this.jar.getCookieString(current),
           ...(request.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+          ...headers,
         },
       })
       for (const cookie of response.headers.getSetCookie()) await this.jar.setCookie(cookie, current)

@@ -6,6 +6,7 @@ import { createIdpApp } from '@opcommerce/idp/src/app'
 import type { IdpLimitRules } from '@opcommerce/idp/src/libraries/limits'
 import { LogoutSender } from '@opcommerce/idp/src/oidc/logout-sender'
 import { loadConfig, type Config } from '@opcommerce/shared/config'
+import type { Logger } from '@opcommerce/shared/logger'
 import { listen } from '@opcommerce/shared/process'
 import { afterAll, beforeAll } from '@jest/globals'
 import { createTestDatabase, type TestDatabase } from './database'
@@ -23,38 +24,43 @@ export interface TestIdp {
 
 /** Limits high enough for a test file's many logins from 127.0.0.1; tests of limits lower them. */
 export const RELAXED_LIMITS: Partial<IdpLimitRules> = {
-  loginPerIp: { points: 10_000, duration: 60 },
+  loginFailuresPerIp: { points: 10_000, duration: 60 },
   registrationPerIp: { points: 10_000, duration: 60 },
   resetPerIp: { points: 10_000, duration: 60 },
 }
 
+/** The fixed secrets of the test services. */
+export const TEST_SECRETS = {
+  COOKIE_KEYS: 'test-cookie-key-0123456789abcdef0123456789',
+  SIGNING_KEYS_SECRET: 'test-signing-keys-secret-0123456789abcdef',
+  MEMBER_CODE_HMAC_KEY: 'test-member-code-hmac-key-0123456789abcdef',
+  PORTAL_SESSION_SECRET: 'test-portal-session-secret-0123456789abcdef',
+  PORTAL_CLIENT_SECRET: 'test-portal-client-secret-0123456789abcdef',
+  DEMO_TOOL_CLIENT_SECRET: 'test-demo-tool-secret-0123456789abcdefghij',
+}
+
 /** The configuration a test service runs with: test database, test SMTP, fixed secrets. */
-export function testConfig(database: TestDatabase, smtp: SmtpCapture, overrides: Record<string, string> = {}): Config {
+export function testConfig(database: Pick<TestDatabase, 'url'>, smtp: Pick<SmtpCapture, 'url'>, overrides: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'error',
     DATA_DIR: mkdtempSync(path.join(tmpdir(), 'opco-test-')),
     DATABASE_URL: database.url,
     SMTP_URL: smtp.url,
-    COOKIE_KEYS: 'test-cookie-key-0123456789abcdef0123456789',
-    SIGNING_KEYS_SECRET: 'test-signing-keys-secret-0123456789abcdef',
-    MEMBER_CODE_HMAC_KEY: 'test-member-code-hmac-key-0123456789abcdef',
-    PORTAL_SESSION_SECRET: 'test-portal-session-secret-0123456789abcdef',
-    PORTAL_CLIENT_SECRET: 'test-portal-client-secret-0123456789abcdef',
-    DEMO_TOOL_CLIENT_SECRET: 'test-demo-tool-secret-0123456789abcdefghij',
+    ...TEST_SECRETS,
     ...overrides,
   })
 }
 
 /** The real idp app on a free port, delivering its mails to `smtp` and its logout tokens every 50 ms. */
 export async function startTestIdp(
-  database: TestDatabase,
-  smtp: SmtpCapture,
-  options: { limits?: Partial<IdpLimitRules>; now?: () => Date } = {},
+  database: Pick<TestDatabase, 'url' | 'knex'>,
+  smtp: Pick<SmtpCapture, 'url'>,
+  options: { limits?: Partial<IdpLimitRules>; now?: () => Date; env?: Record<string, string>; logger?: Logger } = {},
 ): Promise<TestIdp> {
   const port = await freePort()
-  const config = testConfig(database, smtp, { IDP_PORT: String(port) })
-  const idp = await createIdpApp({ config, db: database.knex, logger: testLogger, limits: { ...RELAXED_LIMITS, ...options.limits }, now: options.now })
+  const config = testConfig(database, smtp, { IDP_PORT: String(port), ...options.env })
+  const idp = await createIdpApp({ config, db: database.knex, logger: options.logger ?? testLogger, limits: { ...RELAXED_LIMITS, ...options.limits }, now: options.now })
   const server = createServer(idp.app.callback())
   await listen(server, port, 'IDP_PORT')
   const sender = startMailDelivery(database.knex, smtp)

@@ -4,7 +4,7 @@ import { testLogger } from './logger'
 import type { SmtpCapture } from './smtp'
 
 /** Delivers the outbox to `smtp` every 50 ms, as the idp's sender does in production. */
-export function startMailDelivery(db: Knex, smtp: SmtpCapture): MailSender {
+export function startMailDelivery(db: Knex, smtp: Pick<SmtpCapture, 'url'>): MailSender {
   const sender = new MailSender({
     db,
     transport: createSmtpTransport(smtp.url),

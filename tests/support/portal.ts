@@ -7,18 +7,17 @@ import { createUserQueries } from '@opcommerce/shared/queries/users'
 import { checkSiren } from '@opcommerce/shared/siren'
 import type { UserProfile } from '@opcommerce/shared/users'
 import { createPortalContext, type PortalContext } from '@opcommerce/portal/src/lib/context'
-import { SESSION_COOKIE } from '@opcommerce/portal/src/lib/cookies'
+import { cookieNames } from '@opcommerce/portal/src/lib/cookies'
 import { testLogger } from './logger'
 
 export function testPortalContext(config: Config, db: Knex, overrides: Partial<Parameters<typeof createPortalContext>[0]> = {}): PortalContext {
-  return createPortalContext({ config, db, logger: testLogger, limits: { linkPerUser: { points: 1000, duration: 60 }, linkPerCompany: { points: 1000, duration: 60 } }, ...overrides })
+  return createPortalContext({ config, db, logger: testLogger, limits: { linkPerUser: { points: 1000, duration: 60 }, linkPerIp: { points: 1000, duration: 60 }, linkPerCompanyPerDay: { points: 1000, duration: 60 } }, ...overrides })
 }
 
 /** A validated user, created directly: portal tests need users, not the registration flow. */
 export async function createUser(db: Knex, givenName: string, familyName = 'Test', domain = 'exemple.fr'): Promise<UserProfile> {
   const email = `${givenName.toLowerCase()}.${randomBytes(4).toString('hex')}@${domain}`
-  const user = (await createUserQueries(db).insert({ email, passwordHash: 'not-a-real-hash', givenName, familyName }))!
-  await createUserQueries(db).markEmailVerified(user.id, new Date())
+  const user = (await createUserQueries(db).insertValidated({ email, passwordHash: 'not-a-real-hash', givenName, familyName }, new Date()))!
   return { id: user.id, email, givenName, familyName }
 }
 
@@ -66,7 +65,7 @@ export async function sessionCookie(context: PortalContext, user: UserProfile): 
     accessTokenExpiresAt: new Date(Date.now() + 600_000),
   })
   const session = (await context.sessions.resume(value))!
-  return { cookie: `${SESSION_COOKIE}=${value}`, csrf: session.csrf }
+  return { cookie: `${cookieNames(context.config).session}=${value}`, csrf: session.csrf }
 }
 
 /**

@@ -12,13 +12,18 @@ export interface SmtpCapture {
 }
 
 /** A real SMTP server on loopback that keeps every mail it receives, parsed. */
-export async function startSmtpCapture(port = 0): Promise<SmtpCapture> {
+export async function startSmtpCapture(port = 0, options: { reject?: string } = {}): Promise<SmtpCapture> {
   const mails: ParsedMail[] = []
   const waiters = new Set<() => void>()
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    /** A recipient refused for good (550), as a real server refuses an unknown mailbox. */
+    onRcptTo(address, _session, callback) {
+      if (address.address === options.reject) return callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }))
+      callback()
+    },
     onData(stream, _session, callback) {
       simpleParser(stream)
         .then((mail) => {

@@ -1,11 +1,14 @@
 import type { Context, Middleware } from 'koa'
-import { AppError, isAppError, NotFoundError, UNEXPECTED_ERROR } from '@opcommerce/shared/errors'
+import { isDatabaseUnavailable } from '@opcommerce/shared/db/knex'
+import { AppError, isAppError, NotFoundError, ServiceUnavailableError, UNEXPECTED_ERROR } from '@opcommerce/shared/errors'
 import type { Logger } from '@opcommerce/shared/logger'
 import { messages } from '../messages'
 import { errorPage } from '../views/errors'
+import { loggedPath } from './request-log'
 
 function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error
+  if (isDatabaseUnavailable(error)) return new ServiceUnavailableError(error)
   const status = (error as { status?: number }).status
   if (typeof status === 'number' && status >= 400 && status < 500) {
     // Koa and its body parser throw http-errors with English messages: French ones replace them.
@@ -35,7 +38,8 @@ export function errorHandler(logger: Logger, homeHref: string): Middleware {
     } catch (caught) {
       const error = toAppError(caught)
       const requestId = ctx.state.requestId as string
-      if (error.status >= 500) logger.error({ err: caught, requestId, path: ctx.path }, 'request failed')
+      if (error.status === 503) logger.warn({ err: caught, requestId, path: loggedPath(ctx.path) }, 'database unavailable')
+      else if (error.status >= 500) logger.error({ err: caught, requestId, path: loggedPath(ctx.path) }, 'request failed')
       ctx.status = error.status
       ctx.set(error.headers())
       const message = error.expose ? error.message : UNEXPECTED_ERROR

@@ -1,28 +1,26 @@
 import type { Context } from 'koa'
 import { z } from 'zod'
 import type { PendingRegistration } from '../libraries/registration'
-
-const PENDING_COOKIE = 'idp_pending'
+import type { IdpCookies } from './cookies'
 
 /** What the cookie holds: the pending registration, and the authorization request the user came from (to go back to its login page). */
 type PendingCookie = PendingRegistration & { interaction?: string }
 
-const pendingSchema = z.object({ email: z.string(), credentials: z.string(), interaction: z.string().optional() })
+const pendingSchema = z.object({ id: z.uuid(), email: z.string(), interaction: z.string().optional() })
 
-/** Remembers, for an hour, which user "Renvoyer à nouveau l'email" is about (signed cookie). */
-export function rememberPendingRegistration(ctx: Context, pending: PendingCookie): void {
-  ctx.cookies.set(PENDING_COOKIE, Buffer.from(JSON.stringify(pending)).toString('base64url'), {
-    signed: true,
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: ctx.secure,
-    maxAge: 60 * 60 * 1000, // milliseconds
-    overwrite: true,
+/**
+ * Remembers, as long as its validation link lasts, which registration this browser made (signed
+ * cookie): "Renvoyer à nouveau l'email" is about it, and its link opened here validates at once.
+ */
+export function rememberPendingRegistration(ctx: Context, cookies: IdpCookies, pending: PendingCookie): void {
+  ctx.cookies.set(cookies.pending, Buffer.from(JSON.stringify(pending)).toString('base64url'), {
+    ...cookies.options,
+    maxAge: 24 * 3600_000, // milliseconds: the validation link's lifetime
   })
 }
 
-export function pendingRegistration(ctx: Context): PendingCookie | undefined {
-  const value = ctx.cookies.get(PENDING_COOKIE, { signed: true })
+export function pendingRegistration(ctx: Context, cookies: IdpCookies): PendingCookie | undefined {
+  const value = ctx.cookies.get(cookies.pending, { signed: true })
   if (!value) return undefined
   try {
     const parsed = pendingSchema.safeParse(JSON.parse(Buffer.from(value, 'base64url').toString('utf8')))

@@ -4,8 +4,11 @@ import { observeRequest } from '@opcommerce/shared/metrics'
 import { requestIdFrom, runWithRequestId } from '@opcommerce/shared/request-context'
 import { providerRoute } from '../oidc/provider'
 
-/** Paths that carry a secret of a mail link. */
+/** Paths that carry the secret of a mail link. */
 const SECRET_PATHS = /^\/(validation|mot-de-passe)\/[^/]+/u
+
+/** A path as every log line writes it: the secret of a mail link masked. */
+export const loggedPath = (path: string) => path.replace(SECRET_PATHS, '/$1/[masqué]')
 
 /** Asked every few seconds by the load balancer: logged only at debug level. */
 const HEALTH_PATHS = new Set(['/healthz', '/readyz'])
@@ -35,7 +38,7 @@ export function requestLog(logger: Logger, trustProxy: boolean): Middleware {
       const status = ctx.respond === false ? ctx.res.statusCode : ctx.status
       const seconds = (performance.now() - started) / 1000
       observeRequest(routeOf(ctx), ctx.method, status, seconds)
-      const line = { requestId, method: ctx.method, path: ctx.path.replace(SECRET_PATHS, '/$1/[masqué]'), status, ms: Math.round(seconds * 1000) }
+      const line = { requestId, method: ctx.method, path: loggedPath(ctx.path), status, ms: Math.round(seconds * 1000) }
       if (HEALTH_PATHS.has(ctx.path)) logger.debug(line, 'request')
       else logger.info(line, 'request')
     }

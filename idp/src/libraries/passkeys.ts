@@ -8,9 +8,10 @@ import {
 } from '@simplewebauthn/server'
 import { z } from 'zod'
 import type { Config } from '@opcommerce/shared/config'
-import { AppError } from '@opcommerce/shared/errors'
+import { AppError, ForbiddenError } from '@opcommerce/shared/errors'
 import { recordAudit } from '@opcommerce/shared/queries/audit'
 import { createSecondFactorQueries, type Passkey } from '@opcommerce/shared/queries/second-factors'
+import { createUserQueries } from '@opcommerce/shared/queries/users'
 import type { UserProfile } from '@opcommerce/shared/users'
 import { messages } from '../messages'
 import type { AuthenticationMethod } from './authentication-context'
@@ -57,10 +58,22 @@ function relyingParty(config: Config) {
  */
 export function createPasskeys({ db, config, now }: Pick<IdpDependencies, 'db' | 'config' | 'now'>) {
   const factors = createSecondFactorQueries(db)
+  const users = createUserQueries(db)
   const { rpID, origin } = relyingParty(config)
 
   async function remember(challenge: string, userId: string | null, purpose: 'registration' | 'authentication'): Promise<void> {
     await factors.saveChallenge({ challenge, userId, purpose, expiresAt: new Date(now().getTime() + CHALLENGE_TTL * 1000) })
+  }
+
+  /** A passkey alone is a whole login: the same refusal as the password's for a disabled account; audited as a login. */
+  async function assertMayLogIn(userId: string, ip: string, method: AuthenticationMethod): Promise<void> {
+    const user = await users.findById(userId)
+    if (!user?.emailVerifiedAt) throw new PasskeyError(messages.twoFactor.passkeyUnknown)
+    if (user.disabledAt) {
+      await recordAudit(db, { type: 'login.refused_disabled', actor: user.id, subject: user.id, ip })
+      throw new ForbiddenError(messages.login.disabled)
+    }
+    await recordAudit(db, { type: 'login.succeeded', actor: userId, subject: userId, ip, details: { method } })
   }
 
   return {
@@ -144,7 +157,7 @@ export function createPasskeys({ db, config, now }: Pick<IdpDependencies, 'db' |
       if (!verification.verified || !verification.authenticationInfo) throw new PasskeyError()
       if (!(await factors.usePasskey(passkey.id, verification.authenticationInfo.newCounter, now()))) throw new PasskeyError()
       const method = methodOf(passkey)
-      if (!expectedUserId) await recordAudit(db, { type: 'login.succeeded', actor: passkey.userId, subject: passkey.userId, ip, details: { method } })
+      if (!expectedUserId) await assertMayLogIn(passkey.userId, ip, method)
       return { userId: passkey.userId, method }
     },
 

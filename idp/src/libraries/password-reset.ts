@@ -3,10 +3,9 @@ import { formText, validateForm, whenValid } from '@opcommerce/shared/forms'
 import { enqueueMail } from '@opcommerce/shared/mail/outbox'
 import { newPassword } from '@opcommerce/shared/password-policy'
 import { recordAudit } from '@opcommerce/shared/queries/audit'
-import { scheduleBackchannelLogouts } from '@opcommerce/shared/queries/logout-deliveries'
+import { endSessionsOf } from '@opcommerce/shared/sessions'
 import { ipKey } from '@opcommerce/shared/rate-limits'
 import { messages } from '../messages'
-import { createOidcPayloadQueries } from '../queries/oidc-payloads'
 import { createUserQueries, type User } from '@opcommerce/shared/queries/users'
 import type { IdpDependencies } from './context'
 import { emailAddress, normalizeEmail } from './emails'
@@ -30,7 +29,7 @@ export function createPasswordReset({ config, db, limits, logger, now }: IdpDepe
     await db.transaction(async (trx) => {
       const user = await createUserQueries(trx).findByEmail(email)
       if (!user) return
-      const token = await issueEmailToken(trx, user.id, 'reset_password', now())
+      const token = await issueEmailToken(trx, { userId: user.id }, 'reset_password', now())
       await enqueueMail(trx, user.email, 'reset_password', { link: `${config.idp.issuer}/mot-de-passe/${token}` })
       await recordAudit(trx, { type: 'password.reset_requested', actor: null, subject: user.id, ip })
     })
@@ -52,28 +51,26 @@ export function createPasswordReset({ config, db, limits, logger, now }: IdpDepe
     },
 
     /**
-     * Sets the new password (same policy as at registration), uses the link, and ends every SSO
-     * session and token of the user: whoever knew the old password is logged out.
+     * Sets the new password (same policy as at registration), uses the link, and ends every
+     * session of the user in both services: whoever knew the old password is logged out. Returns
+     * the user, whose mailbox the link proved.
      */
-    async reset(token: string, input: { password: string; password_confirmation: string }, ip: string): Promise<'done' | LinkProblem> {
+    async reset(token: string, input: { password: string; password_confirmation: string }, ip: string): Promise<{ status: 'done'; userId: string } | { status: LinkProblem }> {
       const check = await checkEmailToken(db, token, 'reset_password', now())
-      if (check.status !== 'valid') return check.status
-      const user = (await createUserQueries(db).findById(check.userId))!
+      if (check.status !== 'valid') return check
+      const user = (await createUserQueries(db).findById(check.userId!))!
       const { password } = validateForm(newPasswordForm(user), input)
       const passwordHash = await hashPassword(password)
       const outcome = await db.transaction(async (trx) => {
         const consumed = await consumeEmailToken(trx, token, 'reset_password', now())
-        if (consumed.status !== 'valid') return consumed.status
-        const users = createUserQueries(trx)
-        await users.updatePassword(user.id, passwordHash, now())
-        await users.markEmailVerified(user.id, now())
-        await scheduleBackchannelLogouts(trx, { userId: user.id })
-        await createOidcPayloadQueries(trx).endEverythingOf(user.id)
+        if (consumed.status !== 'valid') return { status: consumed.status }
+        await createUserQueries(trx).updatePassword(user.id, passwordHash, now())
+        await endSessionsOf(trx, user.id)
         await recordAudit(trx, { type: 'password.reset', actor: user.id, subject: user.id, ip })
-        return 'done' as const
+        return { status: 'done' as const, userId: user.id }
       })
       // Whoever failed to log in before, the owner may now log in at once with the new password.
-      if (outcome === 'done') await limits.loginFailuresPerAccount.reset(normalizeEmail(user.email))
+      if (outcome.status === 'done') await limits.loginFailuresPerAccount.reset(normalizeEmail(user.email))
       return outcome
     },
   }

@@ -1,39 +1,40 @@
+import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
-import { ConflictError } from '@opcommerce/shared/errors'
 import { formText, validateForm, whenValid } from '@opcommerce/shared/forms'
 import { enqueueMail } from '@opcommerce/shared/mail/outbox'
 import { newPassword } from '@opcommerce/shared/password-policy'
 import { recordAudit } from '@opcommerce/shared/queries/audit'
-import { ipKey } from '@opcommerce/shared/rate-limits'
-import { messages } from '../messages'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
+import { ipKey } from '@opcommerce/shared/rate-limits'
+import { personName } from '@opcommerce/shared/names'
 import { createCompanyQueries } from '@opcommerce/shared/queries/companies'
 import { createInvitationQueries } from '@opcommerce/shared/queries/invitations'
 import { invitationProblem, invitationTokenHash } from '@opcommerce/shared/invitations'
+import { messages } from '../messages'
+import { createEmailTokenQueries } from '../queries/email-tokens'
+import { createRegistrationQueries, type Registration } from '../queries/registrations'
 import type { IdpDependencies } from './context'
 import { emailAddress, normalizeEmail } from './emails'
-import { consumeEmailToken, issueEmailToken, type LinkProblem } from './email-tokens'
-import { checkNewPassword, credentialsFingerprint, hashPassword } from './passwords'
+import { checkEmailToken, consumeEmailToken, issueEmailToken, type LinkProblem } from './email-tokens'
+import { checkNewPassword, hashPassword } from './passwords'
 
-/** A user waiting for validation, as the browser that set their password remembers them (see http/pending-registration.ts). */
+/** A registration waiting for validation, as the browser that made it remembers it (see http/pending-registration.ts). */
 export interface PendingRegistration {
+  /** The registration's id; for an address that already has a user, an id that matches nothing. */
+  id: string
   email: string
-  /** credentialsFingerprint of the password this browser set: only it may ask for a new link. */
-  credentials: string
 }
 
 /** The fields of "Créer un compte". */
 export const REGISTRATION_FIELDS = ['email', 'email_confirmation', 'password', 'password_confirmation', 'given_name', 'family_name'] as const
 export type RegistrationInput = Record<(typeof REGISTRATION_FIELDS)[number], string>
 
-const nameField = (required: string) => formText.transform((name) => name.trim()).pipe(z.string().min(1, required).max(100, messages.form.tooLong))
-
 /** What every registration asks: a password, twice, and the names. */
 const credentialsAndNames = {
   password: newPassword,
   password_confirmation: formText,
-  given_name: nameField(messages.names.givenNameRequired),
-  family_name: nameField(messages.names.familyNameRequired),
+  given_name: personName({ required: messages.names.givenNameRequired, tooLong: messages.form.tooLong, letters: messages.names.givenNameLetters }),
+  family_name: personName({ required: messages.names.familyNameRequired, tooLong: messages.form.tooLong, letters: messages.names.familyNameLetters }),
 }
 
 /** "Créer un compte": every problem of every field at once. */
@@ -49,6 +50,9 @@ const registrationForm = z
     { when: whenValid('password') },
   )
 
+/** What a validation link shows before it is used in another browser than the one that registered. */
+export type ValidationState = { status: 'valid'; registration: Registration } | { status: LinkProblem | 'used_validated' }
+
 /** An invitation of the portal, as its link's addressee creates their user with it (the address is proven). */
 export interface InvitedRegistration {
   email: string
@@ -62,6 +66,12 @@ const invitedRegistrationForm = z
 
 export function createRegistration({ config, db, limits, now }: IdpDependencies) {
   const validationLink = (token: string) => `${config.idp.issuer}/validation/${token}`
+
+  /** A used link whose user exists says so: they only need to log in. */
+  async function problemOf(check: { status: LinkProblem; userId?: string | null }): Promise<LinkProblem | 'used_validated'> {
+    if (check.status === 'used' && check.userId && (await createUserQueries(db).findById(check.userId))) return 'used_validated'
+    return check.status
+  }
 
   /**
    * The invitation of a link, when it can still be used. The portal owns invitations and says
@@ -79,46 +89,38 @@ export function createRegistration({ config, db, limits, now }: IdpDependencies)
     invitation: invitationOf,
 
     /**
-     * Creates the user and mails the validation link. An address that already has a user gets
-     * the same answer, and its owner a mail instead: nobody learns which addresses have one.
+     * Records the registration as its own request and mails its validation link. A second
+     * registration of the same address is another request: it never replaces the first one's
+     * password. An address that already has a user gets the same answer, and its owner a mail
+     * instead: nobody learns which addresses have one.
      */
     async register(input: RegistrationInput, ip: string): Promise<PendingRegistration> {
       await limits.registrationPerIp.consume(ipKey(ip), messages.registration.tooMany)
       const form = validateForm(registrationForm, input)
       const { email } = form
-      const names = { givenName: form.given_name, familyName: form.family_name }
+      await limits.validationMailsPerAddress.consume(email, messages.registration.tooManyMails)
       const passwordHash = await hashPassword(form.password)
-      const owner = await db.transaction(async (trx) => {
+      return db.transaction(async (trx) => {
         const users = createUserQueries(trx)
-        const created = await users.insert({ email, passwordHash, ...names })
-        if (created) {
-          const token = await issueEmailToken(trx, created.id, 'verify_email', now())
-          await enqueueMail(trx, email, 'verify_email', { link: validationLink(token) })
-          await recordAudit(trx, { type: 'account.registered', actor: created.id, subject: created.id, ip })
-          return undefined
+        await users.lockEmail(email)
+        const existing = await users.findByEmail(email)
+        if (existing) {
+          await recordAudit(trx, { type: 'account.registration_for_existing_email', actor: null, subject: existing.id, ip })
+          await enqueueMail(trx, existing.email, 'account_exists', { loginUrl: config.portal.loginUrl, resetUrl: `${config.idp.issuer}/mot-de-passe-oublie` })
+          return { id: randomUUID(), email }
         }
-        const existing = (await users.findByEmail(email))!
-        await recordAudit(trx, { type: 'account.registration_for_existing_email', actor: null, subject: existing.id, ip })
-        if (existing.emailVerifiedAt) return existing
-        // Before validation, the latest registration wins: whoever opens the mail validates the
-        // password they typed, not one a squatter registered first with their address.
-        await users.replaceUnvalidatedRegistration(existing.id, { passwordHash, ...names }, now())
-        const token = await issueEmailToken(trx, existing.id, 'verify_email', now())
-        await enqueueMail(trx, existing.email, 'verify_email', { link: validationLink(token) })
-        return undefined
+        const registration = await createRegistrationQueries(trx).insert({ email, passwordHash, givenName: form.given_name, familyName: form.family_name, createdAt: now() })
+        const token = await issueEmailToken(trx, { registrationId: registration.id }, 'verify_email', now())
+        await enqueueMail(trx, email, 'verify_email', { link: validationLink(token) })
+        await recordAudit(trx, { type: 'account.registered', actor: null, subject: email, ip, details: { registration: registration.id } })
+        return { id: registration.id, email }
       })
-      // A validated user is told, a few times a day at most: registering someone's
-      // address must not flood their mailbox.
-      if (owner && (await limits.existingAccountNoticePerAccount.allows(email))) {
-        await enqueueMail(db, owner.email, 'account_exists', { loginUrl: config.portal.loginUrl, resetUrl: `${config.idp.issuer}/mot-de-passe-oublie` })
-      }
-      return { email, credentials: credentialsFingerprint(passwordHash) }
     },
 
     /**
      * "Créer un compte" from an invitation's link: the link proves the address, so the user is
-     * validated at once, without a validation mail. A user not validated yet takes the password
-     * typed here (as a new registration would); a validated user is left untouched: they log in.
+     * created validated, without a validation mail, and the address's pending registrations go
+     * (the first validated wins). A user who already exists is left untouched: they log in.
      */
     async registerInvited(input: RegistrationInput, token: string, ip: string): Promise<'created' | 'already_validated' | 'unusable'> {
       await limits.registrationPerIp.consume(ipKey(ip), messages.registration.tooMany)
@@ -126,55 +128,67 @@ export function createRegistration({ config, db, limits, now }: IdpDependencies)
       if (!invitation) return 'unusable'
       const { email } = invitation
       const form = validateForm(invitedRegistrationForm, { ...input, email })
-      const names = { givenName: form.given_name, familyName: form.family_name }
       const passwordHash = await hashPassword(form.password)
       return db.transaction(async (trx) => {
         const users = createUserQueries(trx)
-        const user = (await users.insert({ email, passwordHash, ...names })) ?? (await users.findByEmail(email))!
-        if (user.emailVerifiedAt) return 'already_validated'
-        await users.replaceUnvalidatedRegistration(user.id, { passwordHash, ...names }, now())
-        await users.markEmailVerified(user.id, now())
+        await users.lockEmail(email)
+        const user = await users.insertValidated({ email, passwordHash, givenName: form.given_name, familyName: form.family_name }, now())
+        if (!user) return 'already_validated'
+        await createRegistrationQueries(trx).deleteAllOf(email)
         await recordAudit(trx, { type: 'account.registered_by_invitation', actor: user.id, subject: user.id, ip })
         return 'created'
       })
     },
 
     /**
-     * "Renvoyer à nouveau l'email": a fresh link for a user still waiting for their validation,
-     * only for the browser whose registration (or login) set its current password (`credentials`).
+     * "Renvoyer à nouveau l'email": a fresh link for the registration this browser made (the
+     * previous link stops working). Counted before anything is looked up, the same for every
+     * address.
      */
-    async resendValidation(email: string, credentials: string, ip: string): Promise<void> {
-      const key = normalizeEmail(email)
-      await limits.resendPerAccount.consume(key, messages.validation.resendTooSoon)
-      await limits.resendPerAccountPerDay.consume(key, messages.validation.resendTooSoon)
+    async resendValidation(pending: PendingRegistration, ip: string): Promise<void> {
+      const email = normalizeEmail(pending.email)
+      await limits.resendPerAddress.consume(email, messages.validation.resendTooSoon)
+      await limits.validationMailsPerAddress.consume(email, messages.registration.tooManyMails)
       await db.transaction(async (trx) => {
-        const user = await createUserQueries(trx).findByEmail(key)
-        if (!user || user.emailVerifiedAt) return
-        if (credentialsFingerprint(user.passwordHash) !== credentials) throw new ConflictError(messages.validation.superseded)
-        const token = await issueEmailToken(trx, user.id, 'verify_email', now())
-        await enqueueMail(trx, user.email, 'verify_email', { link: validationLink(token) })
-        await recordAudit(trx, { type: 'account.validation_mail_resent', actor: null, subject: user.id, ip })
+        const registration = await createRegistrationQueries(trx).find(pending.id)
+        if (!registration) return
+        const token = await issueEmailToken(trx, { registrationId: registration.id }, 'verify_email', now())
+        await enqueueMail(trx, registration.email, 'verify_email', { link: validationLink(token) })
+        await recordAudit(trx, { type: 'account.validation_mail_resent', actor: null, subject: registration.email, ip, details: { registration: registration.id } })
       })
     },
 
+    /** What a validation link is about, without using it. */
+    async validationState(token: string): Promise<ValidationState> {
+      const check = await checkEmailToken(db, token, 'verify_email', now())
+      if (check.status !== 'valid') return { status: await problemOf(check) }
+      const registration = check.registrationId ? await createRegistrationQueries(db).find(check.registrationId) : undefined
+      return registration ? { status: 'valid', registration } : { status: 'unknown' }
+    },
+
     /**
-     * The link of the validation mail: single-use, valid 24 hours. A used link of a validated
-     * user says so (`used_validated`): they only need to log in.
+     * Uses the link of a validation mail (single-use, valid 24 hours): its registration becomes
+     * the user, and every other pending registration of the address is deleted with its links.
      */
     async validateEmail(token: string, ip: string): Promise<'done' | LinkProblem | 'used_validated'> {
-      return db.transaction(async (trx) => {
+      const outcome = await db.transaction(async (trx) => {
         const check = await consumeEmailToken(trx, token, 'verify_email', now())
+        if (check.status !== 'valid') return check
+        const registrations = createRegistrationQueries(trx)
+        const registration = check.registrationId ? await registrations.find(check.registrationId) : undefined
+        if (!registration) return { status: 'unknown' as const }
         const users = createUserQueries(trx)
-        if (check.status !== 'valid') {
-          if (check.status === 'used' && check.userId && (await users.findById(check.userId))?.emailVerifiedAt) return 'used_validated'
-          return check.status
-        }
-        await users.markEmailVerified(check.userId, now())
-        await recordAudit(trx, { type: 'account.validated', actor: check.userId, subject: check.userId, ip })
-        return 'done'
+        await users.lockEmail(registration.email)
+        const user = await users.insertValidated(registration, now())
+        if (!user) return { status: 'unknown' as const }
+        await createEmailTokenQueries(trx).transferToUser(check.id, user.id)
+        await registrations.deleteAllOf(registration.email)
+        await recordAudit(trx, { type: 'account.validated', actor: user.id, subject: user.id, ip, details: { registration: registration.id } })
+        return { status: 'done' as const }
       })
+      return outcome.status === 'done' ? 'done' : problemOf(outcome)
     },
   }
 }
 
-export type Registration = ReturnType<typeof createRegistration>
+export type Registrations = ReturnType<typeof createRegistration>

@@ -28,9 +28,14 @@ export function createSecondFactor(dependencies: IdpDependencies) {
   const totp = createTotp(dependencies)
   const users = createUserQueries(db)
 
-  async function countAttempt(userId: string, ip: string): Promise<void> {
+  /** Counts the attempt before the code is checked; the function returned gives the points back when it was right. */
+  async function countAttempt(userId: string, ip: string): Promise<() => Promise<void>> {
     await limits.secondFactorFailuresPerIp.consume(ipKey(ip), messages.twoFactor.tooMany)
     await limits.secondFactorFailuresPerAccount.consume(userId, messages.twoFactor.tooMany)
+    return async () => {
+      await limits.secondFactorFailuresPerIp.refund(ipKey(ip))
+      await limits.secondFactorFailuresPerAccount.refund(userId)
+    }
   }
 
   async function failed(userId: string, ip: string, method: string): Promise<never> {
@@ -60,8 +65,9 @@ export function createSecondFactor(dependencies: IdpDependencies) {
 
     /** Its first code, limited like the others: the app becomes a factor; returns the recovery codes to show once. */
     async confirmTotp(userId: string, code: string, ip: string): Promise<string[]> {
-      await countAttempt(userId, ip)
+      const refund = await countAttempt(userId, ip)
       const codes = await totp.confirm(userId, code.replace(/\s/gu, ''))
+      await refund()
       await recordAudit(db, { type: 'two_factor.totp_enrolled', actor: userId, subject: userId, ip })
       return codes
     },
@@ -71,8 +77,9 @@ export function createSecondFactor(dependencies: IdpDependencies) {
      * Recovery codes go too when no passkey is left: they stand in for a second factor.
      */
     async disableTotp(userId: string, code: string, ip: string): Promise<void> {
-      await countAttempt(userId, ip)
+      const refund = await countAttempt(userId, ip)
       if (!(await totp.check(userId, code.replace(/\s/gu, '')))) return failed(userId, ip, 'totp')
+      await refund()
       await db.transaction(async (trx) => {
         const inTransaction = createSecondFactorQueries(trx)
         await inTransaction.deleteTotp(userId)
@@ -91,15 +98,17 @@ export function createSecondFactor(dependencies: IdpDependencies) {
 
     /** An authenticator app's code; throws InvalidCodeError, or a 429 past the limits. */
     async verifyTotp(userId: string, code: string, ip: string): Promise<AuthenticationMethod> {
-      await countAttempt(userId, ip)
+      const refund = await countAttempt(userId, ip)
       if (!(await totp.check(userId, code.replace(/\s/gu, '')))) return failed(userId, ip, 'totp')
+      await refund()
       return 'otp'
     },
 
     /** A recovery code, used up; the person is told how many are left on the next page they see. */
     async verifyRecoveryCode(userId: string, code: string, ip: string): Promise<AuthenticationMethod> {
-      await countAttempt(userId, ip)
+      const refund = await countAttempt(userId, ip)
       if (!(await totp.useRecoveryCode(userId, code))) return failed(userId, ip, 'recovery_code')
+      await refund()
       await recordAudit(db, { type: 'login.recovery_code_used', actor: userId, subject: userId, ip })
       return 'otp'
     },

@@ -29,7 +29,8 @@ export function createFindAccount(db: Knex): FindAccount {
 
   return async (_ctx, sub) => {
     const user = await users.findById(sub)
-    if (!user?.emailVerifiedAt) return undefined
+    // A disabled user has no account any more: their tokens are refused at the next refresh or userinfo call.
+    if (!user?.emailVerifiedAt || user.disabledAt) return undefined
     const account: Account = {
       accountId: user.id,
       async claims(_use, scope) {

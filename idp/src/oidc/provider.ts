@@ -1,7 +1,8 @@
 import { decodeJwt } from 'jose'
 import Provider, { interactionPolicy, type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider'
 import type { Config } from '@opcommerce/shared/config'
-import type { Knex } from '@opcommerce/shared/db/knex'
+import { isDatabaseUnavailable, type Knex } from '@opcommerce/shared/db/knex'
+import { ServiceUnavailableError } from '@opcommerce/shared/errors'
 import type { Logger } from '@opcommerce/shared/logger'
 import type { ClientQueries } from '@opcommerce/shared/queries/clients'
 import { countTokenIssue } from '../metrics'
@@ -69,8 +70,9 @@ export interface ProviderDependencies {
 }
 
 export function createProvider({ config, db, payloads, clients, jwks, logger }: ProviderDependencies): Provider {
+  const secureCookies = config.idp.issuer.startsWith('https:')
   const configuration: Configuration = {
-    adapter: createAdapterClass(payloads, clients),
+    adapter: createAdapterClass(payloads, clients, config.secrets.signingKeysSecret),
     clients: [
       {
         client_id: ACCOUNT_CLIENT_ID,
@@ -87,7 +89,11 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
     cookies: {
       keys: config.secrets.cookieKeys,
       // The portal shares the host in development: cookies ignore ports, so names must differ.
-      names: { session: 'idp_session', interaction: 'idp_interaction', resume: 'idp_resume' },
+      // Over https, __Host- for the session (whole host); the interaction and resume cookies are
+      // scoped to their paths by oidc-provider, which __Host- forbids: __Secure- for them.
+      names: secureCookies
+        ? { session: '__Host-idp_session', interaction: '__Secure-idp_interaction', resume: '__Secure-idp_resume' }
+        : { session: 'idp_session', interaction: 'idp_interaction', resume: 'idp_resume' },
       // The SSO session cookie must reach a form posted from another site to /auth or /session/end
       // (enableHttpPostMethods): SameSite=None, which browsers only keep with Secure.
       long: { httpOnly: true, sameSite: 'none', secure: true },
@@ -160,6 +166,7 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
     clientBasedCORS: () => false,
     ttl: TTL,
     async renderError(ctx, out, error) {
+      if (isDatabaseUnavailable(error)) return unavailable(ctx, error)
       if (ctx.status >= 500) logger.error({ err: error }, 'authorization error')
       else logger.warn({ error: out.error, description: out.error_description }, 'authorization request refused')
       ctx.type = 'html'
@@ -180,9 +187,26 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
   clientPrototype.backchannelLogout = async (sub, sid) => {
     await scheduleBackchannelLogouts(db, { userId: sub, sids: [sid] })
   }
-  provider.on('server_error', (_ctx, error) => logger.error({ err: error }, 'oidc-provider server error'))
+  provider.on('server_error', (ctx, error) => {
+    if (ctx.status === 503) return // renderError answered already
+    if (isDatabaseUnavailable(error)) return unavailable(ctx, error)
+    logger.error({ err: error }, 'oidc-provider server error')
+  })
   provider.on('grant.success', (ctx) => countTokenIssue(String(ctx.oidc.params?.grant_type)))
   provider.on('backchannel.error', (_ctx, error, client) => logger.error({ err: error, clientId: client.clientId }, 'logout tokens not scheduled'))
+
+  /** The database went away: 503, which the browser or the application may retry (a French page, or OAuth's temporarily_unavailable). */
+  function unavailable(ctx: KoaContextWithOIDC, error: unknown): void {
+    logger.warn({ err: error }, 'database unavailable')
+    const failure = new ServiceUnavailableError(error)
+    ctx.status = failure.status
+    ctx.set(failure.headers())
+    if (ctx.type === 'application/json' || typeof ctx.body === 'object') ctx.body = { error: 'temporarily_unavailable', error_description: failure.message }
+    else {
+      ctx.type = 'html'
+      ctx.body = errorPage({ status: failure.status, message: failure.message, homeHref: config.portal.url })
+    }
+  }
   return provider
 }
 

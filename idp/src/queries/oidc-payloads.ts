@@ -52,14 +52,6 @@ export function createOidcPayloadQueries(db: Knex | Knex.Transaction) {
       await db('oidc_payloads').where({ kind, grant_id: grantId }).delete()
     },
 
-    /** Ends every SSO session of a user (accountId) and revokes its grants and tokens (after a password reset). */
-    async endEverythingOf(accountId: string): Promise<number> {
-      return db('oidc_payloads')
-        .whereIn('kind', ['Session', 'Grant', 'AccessToken', 'RefreshToken', 'AuthorizationCode'])
-        .andWhereRaw(`payload->>'accountId' = ?`, [accountId])
-        .delete()
-    },
-
     async purgeExpired(): Promise<number> {
       return db('oidc_payloads').where('expires_at', '<', db.fn.now()).delete()
     },

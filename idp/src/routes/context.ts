@@ -5,14 +5,16 @@ import type { LinkProblem } from '../libraries/email-tokens'
 import type { IdpLimits } from '../libraries/limits'
 import type { Login } from '../libraries/login'
 import type { PasswordReset } from '../libraries/password-reset'
-import type { Registration } from '../libraries/registration'
+import type { Registrations } from '../libraries/registration'
+import type { IdpCookies } from '../http/cookies'
 import type { Passkeys } from '../libraries/passkeys'
 import type { SecondFactor } from '../libraries/second-factor'
 
 export interface RouteDependencies {
   config: Config
   provider: Provider
-  registration: Registration
+  cookies: IdpCookies
+  registration: Registrations
   login: Login
   passwordReset: PasswordReset
   secondFactor: SecondFactor

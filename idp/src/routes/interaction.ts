@@ -3,6 +3,7 @@ import type { Context } from 'koa'
 import { BadRequestError } from '@opcommerce/shared/errors'
 import { readForm } from '@opcommerce/shared/forms'
 import { errorForForm } from '../http/errors'
+import { knownDevice, rememberDevice } from '../http/device-cookie'
 import { rememberPendingRegistration } from '../http/pending-registration'
 import { countLogin, countLoginRefusal } from '../metrics'
 import { canReachEssentialAcr, multiFactorRequired } from '../libraries/authentication-context'
@@ -45,22 +46,24 @@ export function interactionRoutes(router: Router, deps: RouteDependencies): void
     const { uid, prompt, params } = await interactionOf(ctx)
     if (prompt.name !== 'login') throw new BadRequestError(messages.login.expired)
     const form = readForm(ctx.request.body, ['email', 'password'])
-    const page = async (options: { error?: string; unvalidated?: boolean }) => {
+    const page = async (options: { error?: string; fieldErrors?: Record<string, string[]>; unvalidated?: boolean }) => {
       ctx.body = loginPage({ uid, csrf: ctx.state.csrf, clientName: await clientName(params.client_id), email: form.email, ...options })
     }
     try {
-      const result = await deps.login.authenticate(form.email, form.password, ctx.ip)
+      const result = await deps.login.authenticate(form, ctx.ip, knownDevice(ctx, deps.cookies))
       if (result.status === 'unvalidated') {
         countLogin('unvalidated')
-        rememberPendingRegistration(ctx, { email: result.email, credentials: result.credentials, interaction: uid })
+        rememberPendingRegistration(ctx, deps.cookies, { id: result.id, email: result.email, interaction: uid })
         ctx.status = 403
         return await page({ unvalidated: true })
       }
       countLogin('success')
+      rememberDevice(ctx, deps.cookies, result.userId)
       await afterPassword(ctx, uid, params, result.userId)
     } catch (error) {
       countLoginRefusal(error)
-      await page({ error: errorForForm(ctx, error).message })
+      const problem = errorForForm(ctx, error)
+      await page({ error: problem.message, fieldErrors: problem.fieldErrors })
     }
   })
 

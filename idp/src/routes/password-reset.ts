@@ -1,5 +1,6 @@
 import type Router from '@koa/router'
 import { readForm } from '@opcommerce/shared/forms'
+import { rememberDevice } from '../http/device-cookie'
 import { errorForForm } from '../http/errors'
 import type { Context } from 'koa'
 import type { LinkProblem } from '../libraries/email-tokens'
@@ -52,7 +53,9 @@ export function passwordResetRoutes(router: Router, deps: RouteDependencies): vo
     const form = readForm(ctx.request.body, ['password', 'password_confirmation'])
     try {
       const outcome = await passwordReset.reset(token, form, ctx.ip)
-      if (outcome !== 'done') return showLinkProblem(ctx, outcome)
+      if (outcome.status !== 'done') return showLinkProblem(ctx, outcome.status)
+      // The link proved the mailbox: this browser is known to the account from now on.
+      rememberDevice(ctx, deps.cookies, outcome.userId)
       ctx.body = passwordChangedPage(config.portal.loginUrl)
     } catch (error) {
       const problem = errorForForm(ctx, error)

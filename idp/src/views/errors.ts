@@ -7,7 +7,10 @@ const TITLES: Record<number, string> = {
   401: 'Connexion requise',
   403: 'Action refusée',
   404: 'Page introuvable',
+  413: 'Demande trop volumineuse',
+  414: 'Demande trop volumineuse',
   429: 'Trop de tentatives',
+  503: 'Service momentanément indisponible',
 }
 
 export function errorPage(options: { status: number; message: string; homeHref: string; requestId?: string }): string {

@@ -1,4 +1,6 @@
+import type { FieldErrors } from '@opcommerce/shared/errors'
 import { html } from '@opcommerce/shared/html'
+import { PASSWORD_MAX_LENGTH } from '@opcommerce/shared/password-policy'
 import { messages } from '../messages'
 import { alert, csrfField, field } from './forms'
 import { renderPage } from './layout'
@@ -10,6 +12,7 @@ export function loginPage(options: {
   clientName: string | undefined
   email?: string
   error?: string
+  fieldErrors?: FieldErrors
   /** The password was right but the user still waits for the validation of their address. */
   unvalidated?: boolean
 }): string {
@@ -34,8 +37,8 @@ ${
 }
 <form method="post" action="/interaction/${uid}/login" novalidate>
   ${csrfField(options.csrf)}
-  ${field({ name: 'email', label: 'Email', type: 'email', autocomplete: 'username', value: options.email, maxLength: 254, autofocus: !options.email })}
-  ${field({ name: 'password', label: 'Mot de passe', type: 'password', autocomplete: 'current-password', maxLength: 1024, autofocus: Boolean(options.email) })}
+  ${field({ name: 'email', label: 'Email', type: 'email', autocomplete: 'username', value: options.email, errors: options.fieldErrors?.email, maxLength: 254, autofocus: !options.email })}
+  ${field({ name: 'password', label: 'Mot de passe', type: 'password', autocomplete: 'current-password', errors: options.fieldErrors?.password, maxLength: PASSWORD_MAX_LENGTH, autofocus: Boolean(options.email) })}
   <p><a href="/mot-de-passe-oublie?interaction=${uid}">Mot de passe oublié ?</a></p>
   <button class="button button--block" type="submit">Se connecter</button>
 </form>

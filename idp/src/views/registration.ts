@@ -103,6 +103,29 @@ ${alert('success', messages.validation.done)}
   })
 }
 
+const dateFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' })
+
+/**
+ * A validation link opened in another browser than the one that registered (another device, a
+ * mail scanner): nothing happens until a person presses the button, and the page says whose
+ * request it is, so that someone who did not ask for it knows not to.
+ */
+export function confirmValidationPage(options: { csrf: string; token: string; email: string; name: string; requestedAt: Date }): string {
+  return renderPage({
+    title: 'Validation de compte',
+    content: html`<div class="card">
+<h1>Validation de compte</h1>
+<p>${messages.validation.confirm(options.email)}</p>
+<p class="muted">${messages.validation.confirmRequestedBy(options.name, dateFormat.format(options.requestedAt))}</p>
+${alert('warning', messages.validation.confirmWarning)}
+<form method="post" action="/validation/${options.token}">
+  ${csrfField(options.csrf)}
+  <button class="button button--block" type="submit">Valider la création de mon compte</button>
+</form>
+</div>`,
+  })
+}
+
 export function validationLinkProblemPage(message: string, loginHref: string): string {
   return renderPage({
     title: 'Validation de compte',

@@ -3,7 +3,7 @@ import Link from 'next/link'
 import { AccessRequests } from '@/components/AccessRequests'
 import { LeaveCompanyForm } from '@/components/LeaveCompanyForm'
 import { PortalShell } from '@/components/PortalShell'
-import { fetchAccessRequests, requireSignedIn } from '@/lib/data'
+import { fetchAccessRequests, fetchHeldRequests, requireSignedIn } from '@/lib/data'
 
 export const metadata: Metadata = { title: 'Mes entreprises' }
 
@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: 'Mes entreprises' }
 export default async function MyCompanies() {
   const page = await requireSignedIn('/mes-entreprises')
   const { context, session, companies, flash } = page
-  const requests = await fetchAccessRequests(page)
+  const [requests, held] = await Promise.all([fetchAccessRequests(page), fetchHeldRequests(page)])
   return (
     <PortalShell session={session} companies={companies} section="mine" flash={flash}>
       <h1>Mes entreprises</h1>
@@ -64,7 +64,7 @@ export default async function MyCompanies() {
       </section>
       <section className="card" aria-labelledby="demandes">
         <h2 id="demandes">Demandes d&apos;accès en attente</h2>
-        <AccessRequests requests={requests} csrf={session.csrf} now={context.now()} />
+        <AccessRequests requests={requests} held={held} csrf={session.csrf} now={context.now()} />
       </section>
     </PortalShell>
   )

@@ -1,20 +1,36 @@
+import type { HeldRequest } from '@opcommerce/shared/queries/held-requests'
 import type { AccessRequest } from '@opcommerce/shared/queries/memberships'
 import { formatDate, formatDay } from '@/lib/data'
 import { ESCALATION_DELAY, REFUSAL_COOLDOWN } from '@/lib/memberships'
 import { ActionForm, SubmitButton } from './ActionForm'
 
 /**
- * The user's pending access requests, each with what it allows: "Relancer ma demande",
+ * The user's requests held for the Opcommerce's verification (a company under protection), then
+ * their pending access requests, each with what it allows: "Relancer ma demande",
  * "Annuler ma demande", and "Contacter l'Opcommerce" once it has waited ESCALATION_DELAY; then
  * the refused ones, with the day a new request becomes possible.
  */
-export function AccessRequests({ requests, csrf, now }: { requests: AccessRequest[]; csrf: string; now: Date }) {
+export function AccessRequests({ requests, held, csrf, now }: { requests: AccessRequest[]; held: HeldRequest[]; csrf: string; now: Date }) {
   const pending = requests.filter((request) => request.status === 'pending')
   const refused = requests.filter((request) => request.status === 'rejected')
   return (
     <>
+      {held.length > 0 && (
+        <ul className="list">
+          {held.map((request) => (
+            <li key={request.siren}>
+              <p>
+                <strong>Siren {request.siren}</strong>
+                <br />
+                <span className="badge badge--pending">En attente de vérification par l&apos;Opcommerce</span>{' '}
+                <span className="muted">demandée le {formatDate(request.createdAt)}</span>
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
       {pending.length === 0 ? (
-        <p className="muted">Aucune demande en attente.</p>
+        held.length === 0 && <p className="muted">Aucune demande en attente.</p>
       ) : (
         <>
           <p>

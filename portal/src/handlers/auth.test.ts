@@ -8,7 +8,7 @@ import { Browser } from '../../../tests/support/browser'
 import { testConfig, useIdpStack } from '../../../tests/support/idp'
 import { testPortalContext } from '../../../tests/support/portal'
 import type { PortalContext } from '@/lib/context'
-import { LOGIN_COOKIE, SESSION_COOKIE } from '@/lib/cookies'
+import { cookieNames } from '@/lib/cookies'
 import { finishLogin, logout, startLogin } from './auth'
 
 /** The value of a cookie a response sets. */
@@ -22,6 +22,8 @@ describe('portal login through the idp (code + PKCE, state and nonce checked)', 
   let context: PortalContext
   const person = newPerson('Hélène', 'Durand')
   const browser = new Browser()
+  let SESSION_COOKIE = ''
+  let LOGIN_COOKIE = ''
 
   /** Runs /auth/login, the idp's login page and /auth/callback; returns the callback's response. */
   async function logIn(returnTo: string, tamper: (callback: URL) => URL = (url) => url): Promise<Response> {
@@ -36,6 +38,7 @@ describe('portal login through the idp (code + PKCE, state and nonce checked)', 
 
   beforeAll(async () => {
     context = testPortalContext(testConfig(stack.database, stack.smtp, { IDP_ISSUER: stack.idp.issuer }), stack.database.knex)
+    ;({ session: SESSION_COOKIE, login: LOGIN_COOKIE } = cookieNames(context.config))
     await createClientQueries(stack.database.knex).save(portalClient(context.config))
     await registerValidated(browser, stack.idp.issuer, stack.smtp, person)
   })

@@ -1,15 +1,16 @@
 import { NextResponse } from 'next/server'
 import * as oidc from 'openid-client'
+import { isDatabaseUnavailable } from '@opcommerce/shared/db/knex'
 import { isAppError } from '@opcommerce/shared/errors'
 import { html } from '@opcommerce/shared/html'
 import { renderPage } from '@opcommerce/shared/ui/page'
 import type { PortalContext } from '@/lib/context'
 import { idpConfiguration, PORTAL_SCOPE, redirectUri } from '@/lib/oidc'
-import { cookieOf, cookieOptions, LOGIN_COOKIE, SESSION_COOKIE } from '@/lib/cookies'
+import { cookieNames, cookieOf, cookieOptions, expireCookie } from '@/lib/cookies'
 import { messages } from '@/lib/messages'
 import { PENDING_LOGIN_LIFETIME, safeReturnTo, sealPendingLogin, unsealPendingLogin } from '@/lib/pending-login'
 import { sessionTokens } from '@/lib/portal-sessions'
-import { readSession, verifyForm } from './http'
+import { readSession, unavailableResponse, verifyForm } from './http'
 
 /** GET /auth/login: starts an authorization request (code + PKCE S256, state and nonce). */
 export async function startLogin(context: PortalContext, request: Request): Promise<Response> {
@@ -30,18 +31,19 @@ export async function startLogin(context: PortalContext, request: Request): Prom
     nonce: pending.nonce,
   })
   const response = NextResponse.redirect(authorizationUrl, 303)
-  response.cookies.set(LOGIN_COOKIE, sealPendingLogin(pending, config.secrets.portalSessionSecret, now()), cookieOptions(config.portal.url, PENDING_LOGIN_LIFETIME / 1000))
+  response.cookies.set(cookieNames(config).login, sealPendingLogin(pending, config.secrets.portalSessionSecret, now()), cookieOptions(config.portal.url, PENDING_LOGIN_LIFETIME / 1000))
   return response
 }
 
 /** GET /auth/callback: checks state, nonce and PKCE, then opens the portal session. */
 export async function finishLogin(context: PortalContext, request: Request): Promise<Response> {
   const { config, logger, now } = context
-  const pending = unsealPendingLogin(cookieOf(request, LOGIN_COOKIE), config.secrets.portalSessionSecret, now())
+  const names = cookieNames(config)
+  const pending = unsealPendingLogin(cookieOf(request, names.login), config.secrets.portalSessionSecret, now())
   const requestUrl = new URL(request.url)
   const fail = () => {
     const response = NextResponse.redirect(new URL('/?erreur=connexion', config.portal.url), 303)
-    response.cookies.delete(LOGIN_COOKIE)
+    expireCookie(response, names.login, config.portal.url)
     return response
   }
   // No login in progress in this browser (cookies refused, or a stale callback): say so, do not loop.
@@ -55,10 +57,11 @@ export async function finishLogin(context: PortalContext, request: Request): Pro
     const session = sessionTokens(tokens, now())
     const target = pending.returnTo || (await context.memberships.landingPath(session.userId))
     const response = NextResponse.redirect(new URL(target, config.portal.url), 303)
-    response.cookies.set(SESSION_COOKIE, await context.sessions.open(session), cookieOptions(config.portal.url))
-    response.cookies.delete(LOGIN_COOKIE)
+    response.cookies.set(names.session, await context.sessions.open(session), cookieOptions(config.portal.url))
+    expireCookie(response, names.login, config.portal.url)
     return response
   } catch (error) {
+    if (isDatabaseUnavailable(error)) return unavailableResponse()
     logger.warn({ err: error }, 'login callback refused')
     return fail()
   }
@@ -76,11 +79,11 @@ export async function logout(context: PortalContext, request: Request): Promise<
   const session = await readSession(context, request)
   if (!session) {
     const response = NextResponse.redirect(new URL('/', config.portal.url), 303)
-    response.cookies.delete(SESSION_COOKIE)
+    expireCookie(response, cookieNames(config).session, config.portal.url)
     return response
   }
   try {
-    await verifyForm(request, session)
+    await verifyForm(context, request, session)
   } catch (error) {
     if (isAppError(error)) return new Response(error.message, { status: error.status })
     throw error
@@ -98,7 +101,7 @@ export async function logout(context: PortalContext, request: Request): Promise<
       'Content-Security-Policy': `default-src 'none'; script-src ${idp}; style-src ${idp}; form-action ${idp}; base-uri 'none'; frame-ancestors 'none'`,
     },
   })
-  response.cookies.delete(SESSION_COOKIE)
+  expireCookie(response, cookieNames(config).session, config.portal.url)
   return response
 }
 

@@ -11,7 +11,7 @@ import { testConfig, useIdpStack } from '../../../tests/support/idp'
 import { freePort } from '../../../tests/support/ports'
 import { testPortalContext } from '../../../tests/support/portal'
 import type { PortalContext } from '@/lib/context'
-import { LOGIN_COOKIE, SESSION_COOKIE } from '@/lib/cookies'
+import { cookieNames } from '@/lib/cookies'
 import { finishLogin, startLogin } from './auth'
 import { backchannelLogout } from './backchannel-logout'
 
@@ -34,8 +34,9 @@ describe('POST /auth/backchannel-logout: the idp tells the portal that an SSO se
     const callbackUrl = `${context.config.portal.url}/auth/callback`
     let page = await browser.get(started.headers.get('location')!, { stopAt: callbackUrl })
     if (!page.url.startsWith(callbackUrl)) page = await browser.submit(page, /\/login$/u, { email: person.email, password: person.password }, { stopAt: callbackUrl })
-    const finished = await finishLogin(context, new Request(page.url, { headers: { cookie: `${LOGIN_COOKIE}=${setCookie(started, LOGIN_COOKIE)}` } }))
-    return setCookie(finished, SESSION_COOKIE)!
+    const { login, session } = cookieNames(context.config)
+    const finished = await finishLogin(context, new Request(page.url, { headers: { cookie: `${login}=${setCookie(started, login)}` } }))
+    return setCookie(finished, session)!
   }
 
   /** Logs out at the idp from another application: the confirmation page, then its form. */

@@ -8,7 +8,7 @@ import { queuedMails, rowCounts } from '../../../tests/support/rows'
 import { startSmtpCapture, type SmtpCapture } from '../../../tests/support/smtp'
 import type { UserProfile } from '@opcommerce/shared/users'
 import type { PortalContext } from '@/lib/context'
-import { FLASH_COOKIE } from '@/lib/cookies'
+import { cookieNames } from '@/lib/cookies'
 import { unsealFlash } from '@/lib/flash'
 import { ESCALATION_DELAY } from '@/lib/memberships'
 import { messages } from '@/lib/messages'
@@ -74,6 +74,23 @@ describe('portal route handlers: statuses and server-side authorization', () => 
     const forged = await link(member, { siren: otherCompany.siren, code: otherCompany.code }, { csrf: 'forged-token-forged-token-forged-token-1234' })
     expect(forged.status).toBe(403)
     expect(await membership(member.id, otherCompany.siren)).toBeUndefined()
+  })
+
+  it('refuses a form the browser says comes from another site (403), and a body over 16 kB (413), changing nothing', async () => {
+    const before = await rowCounts(database!.knex)
+    const fresh = await createCompany(database!.knex, context.config, 'Société Xi')
+    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { origin: 'https://pirate.example' }]) {
+      const request = await formRequest(context, member, '/api/entreprises', { siren: fresh.siren, code: fresh.code })
+      for (const [name, value] of Object.entries(headers)) request.headers.set(name, value)
+      const response = await linkCompanyHandler(context, request)
+      expect(response.status).toBe(403)
+      expect(await response.json()).toEqual({ message: messages.session.crossSite })
+    }
+    const huge = await linkCompanyHandler(context, await formRequest(context, member, '/api/entreprises', { siren: fresh.siren, code: 'x'.repeat(20_000) }))
+    expect(huge.status).toBe(413)
+    expect(await huge.json()).toEqual({ message: messages.errors.tooLarge })
+    expect(await membership(member.id, fresh.siren)).toBeUndefined()
+    expect(await rowCounts(database!.knex)).toEqual(before)
   })
 
   it('gives 403 to a member and to the administrator of another company, for every action, and changes nothing', async () => {
@@ -199,8 +216,9 @@ describe('forms posted without JavaScript: a 303 to the page, with the outcome s
   let context: PortalContext
 
   const flashOf = (response: Response) => {
-    const cookie = response.headers.getSetCookie().find((header) => header.startsWith(`${FLASH_COOKIE}=`))
-    return cookie && unsealFlash(decodeURIComponent(cookie.slice(FLASH_COOKIE.length + 1).split(';')[0]!), context.config.secrets.portalSessionSecret, new Date())
+    const name = cookieNames(context.config).flash
+    const cookie = response.headers.getSetCookie().find((header) => header.startsWith(`${name}=`))
+    return cookie && unsealFlash(decodeURIComponent(cookie.slice(name.length + 1).split(';')[0]!), context.config.secrets.portalSessionSecret, new Date())
   }
 
   beforeAll(async () => {

@@ -17,10 +17,11 @@ const REDIRECT_DELAY = 1000 // milliseconds
 export function linkCompanyHandler(context: PortalContext, request: Request): Promise<Response> {
   return handleAction(context, request, ADD_COMPANY_PAGE, async () => {
     const session = await requireSession(context, request)
-    const form = readForm(await verifyForm(request, session), ['siren', 'code'])
-    const { outcome, company } = await context.memberships.linkCompany(session.user, form, clientIp(request))
-    const home = `/entreprises/${company.siren}`
-    switch (outcome) {
+    const form = readForm(await verifyForm(context, request, session), ['siren', 'code'])
+    const result = await context.memberships.linkCompany(session.user, form, clientIp(request))
+    if (result.outcome === 'held') return { message: messages.link.held }
+    const home = `/entreprises/${result.company.siren}`
+    switch (result.outcome) {
       case 'admin':
         return { message: messages.link.becameAdmin, redirect: home, redirectDelay: REDIRECT_DELAY }
       case 'member_by_domain':
@@ -39,7 +40,7 @@ export function linkCompanyHandler(context: PortalContext, request: Request): Pr
 export function remindHandler(context: PortalContext, request: Request, sirenInput: string): Promise<Response> {
   return handleAction(context, request, ADD_COMPANY_PAGE, async () => {
     const session = await requireSession(context, request)
-    await verifyForm(request, session)
+    await verifyForm(context, request, session)
     await context.memberships.remindAdministrators(session.user, parseParam(sirenParam, sirenInput), clientIp(request))
     return { message: messages.reminder.sent }
   })
@@ -49,7 +50,7 @@ export function remindHandler(context: PortalContext, request: Request, sirenInp
 export function cancelRequestHandler(context: PortalContext, request: Request, sirenInput: string): Promise<Response> {
   return handleAction(context, request, ADD_COMPANY_PAGE, async () => {
     const session = await requireSession(context, request)
-    await verifyForm(request, session)
+    await verifyForm(context, request, session)
     await context.memberships.cancelRequest(session.user, parseParam(sirenParam, sirenInput), clientIp(request))
     return { message: messages.request.cancelled }
   })
@@ -59,7 +60,7 @@ export function cancelRequestHandler(context: PortalContext, request: Request, s
 export function escalateHandler(context: PortalContext, request: Request, sirenInput: string): Promise<Response> {
   return handleAction(context, request, ADD_COMPANY_PAGE, async () => {
     const session = await requireSession(context, request)
-    await verifyForm(request, session)
+    await verifyForm(context, request, session)
     await context.memberships.escalate(session.user, parseParam(sirenParam, sirenInput), clientIp(request))
     return { message: messages.request.escalated }
   })
@@ -74,7 +75,7 @@ const memberAction = z.enum(['approve', 'refuse', 'promote', 'demote', 'remove']
 export function memberActionHandler(context: PortalContext, request: Request, sirenInput: string, userIdInput: string): Promise<Response> {
   return handleAction(context, request, companyPage(sirenInput, '/utilisateurs'), async () => {
     const session = await requireSession(context, request)
-    const form = readForm(await verifyForm(request, session), ['action', 'reason'])
+    const form = readForm(await verifyForm(context, request, session), ['action', 'reason'])
     const siren = parseParam(sirenParam, sirenInput)
     const userId = parseParam(userIdParam, userIdInput)
     const action = memberAction.safeParse(form.action)

@@ -12,7 +12,7 @@ const domainAction = z.enum(['declare', 'withdraw'])
 export function domainActionHandler(context: PortalContext, request: Request, sirenInput: string): Promise<Response> {
   return handleAction(context, request, companyPage(sirenInput, '/utilisateurs'), async () => {
     const session = await requireSession(context, request)
-    const form = readForm(await verifyForm(request, session), ['action', 'domain'])
+    const form = readForm(await verifyForm(context, request, session), ['action', 'domain'])
     const siren = parseParam(sirenParam, sirenInput)
     const action = domainAction.safeParse(form.action)
     if (!action.success) throw new BadRequestError(messages.errors.badRequest)

@@ -14,7 +14,7 @@ const invitationAction = z.enum(['resend', 'cancel'])
 export function inviteHandler(context: PortalContext, request: Request, sirenInput: string): Promise<Response> {
   return handleAction(context, request, companyPage(sirenInput, '/utilisateurs'), async () => {
     const session = await requireSession(context, request)
-    const form = readForm(await verifyForm(request, session), ['email', 'role'])
+    const form = readForm(await verifyForm(context, request, session), ['email', 'role'])
     const email = await context.invitations.invite(session.user, parseParam(sirenParam, sirenInput), form, clientIp(request))
     return { message: messages.invitations.sent(email) }
   })
@@ -24,7 +24,7 @@ export function inviteHandler(context: PortalContext, request: Request, sirenInp
 export function invitationActionHandler(context: PortalContext, request: Request, sirenInput: string, idInput: string): Promise<Response> {
   return handleAction(context, request, companyPage(sirenInput, '/utilisateurs'), async () => {
     const session = await requireSession(context, request)
-    const form = readForm(await verifyForm(request, session), ['action'])
+    const form = readForm(await verifyForm(context, request, session), ['action'])
     const siren = parseParam(sirenParam, sirenInput)
     const id = parseParam(invitationIdParam, idInput)
     const action = invitationAction.safeParse(form.action)

@@ -12,7 +12,7 @@ const requirement = z.enum(['require', 'release'])
 export function twoFactorRequirementHandler(context: PortalContext, request: Request, sirenInput: string): Promise<Response> {
   return handleAction(context, request, companyPage(sirenInput, '/utilisateurs'), async () => {
     const session = await requireSession(context, request)
-    const form = readForm(await verifyForm(request, session), ['action'])
+    const form = readForm(await verifyForm(context, request, session), ['action'])
     const siren = parseParam(sirenParam, sirenInput)
     const action = requirement.safeParse(form.action)
     if (!action.success) throw new BadRequestError(messages.errors.badRequest)

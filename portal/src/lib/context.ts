@@ -36,7 +36,7 @@ export function createPortalContext(options: {
     db,
     logger,
     now,
-    memberships: createMembershipRules({ config, db, now, limits }),
+    memberships: createMembershipRules({ config, db, logger, now, limits }),
     invitations: createInvitationRules({ config, db, now, limits }),
     domains: createCompanyDomainRules({ db, now }),
     twoFactor: createTwoFactorRequirementRules({ db }),

@@ -1,12 +1,13 @@
 import { cookies, headers } from 'next/headers'
-import { notFound, redirect } from 'next/navigation'
+import { forbidden, notFound, redirect } from 'next/navigation'
 import type { Tool } from '@opcommerce/shared/queries/clients'
 import { createCompanyDomainQueries, type CompanyDomain } from '@opcommerce/shared/queries/company-domains'
+import { createHeldRequestQueries, type HeldRequest } from '@opcommerce/shared/queries/held-requests'
 import { createInvitationQueries, type ListedInvitation } from '@opcommerce/shared/queries/invitations'
 import { createSecondFactorQueries } from '@opcommerce/shared/queries/second-factors'
 import { createMembershipQueries, type AccessRequest, type ActiveMembership, type CompanyMember } from '@opcommerce/shared/queries/memberships'
 import { portalContext, type PortalContext } from './context'
-import { FLASH_HEADER, SESSION_COOKIE } from './cookies'
+import { cookieNames, FLASH_HEADER } from './cookies'
 import { unsealFlash, type Flash } from './flash'
 import type { PortalSession } from './portal-sessions'
 
@@ -28,34 +29,82 @@ export interface CompanyPage extends SignedInPage {
   company: ActiveMembership
 }
 
+/**
+ * Who may see a page, decided on the server from the session cookie alone (the authorization
+ * matrix test runs every page's decision for every kind of user): the page, or where to go.
+ */
+export type PageAccess<Page> =
+  | { kind: 'page'; page: Page }
+  | { kind: 'login'; to: string }
+  | { kind: 'pending' } // a pending access request: back to "Ajouter une entreprise"
+  | { kind: 'not_found' }
+  | { kind: 'forbidden' }
+
 /** Reading the cookies first also marks the page as rendered per request, never at build time. */
 export async function currentSession(): Promise<{ context: PortalContext; session: PortalSession | undefined }> {
-  const value = (await cookies()).get(SESSION_COOKIE)?.value
   const context = await portalContext()
+  const value = (await cookies()).get(cookieNames(context.config).session)?.value
   return { context, session: await context.sessions.resume(value) }
 }
 
-/** The signed-in page, or a redirect to the login that comes back to `path`. */
-export async function requireSignedIn(path: string): Promise<SignedInPage> {
-  const { context, session } = await currentSession()
-  if (!session) redirect(`/auth/login?returnTo=${encodeURIComponent(path)}`)
-  const flash = unsealFlash((await headers()).get(FLASH_HEADER), context.config.secrets.portalSessionSecret, context.now())
-  return { context, session, companies: await createMembershipQueries(context.db).activeOf(session.user.id), flash }
+/** Any signed-in user; a visitor logs in first and comes back to `path`. */
+export async function signedInAccess(context: PortalContext, session: PortalSession | undefined, path: string): Promise<PageAccess<SignedInPage>> {
+  if (!session) return { kind: 'login', to: `/auth/login?returnTo=${encodeURIComponent(path)}` }
+  return { kind: 'page', page: { context, session, companies: await createMembershipQueries(context.db).activeOf(session.user.id), flash: undefined } }
 }
 
 /**
- * The signed-in page of a company. A user whose access request is pending is sent back to the
- * add/pending page; anyone else without an active membership gets a 404, so the directory cannot
- * be probed.
+ * A company's page: its active members (its administrators only with `admin`). A user whose
+ * access request is pending goes back to the add/pending page; anyone else without an active
+ * membership gets a 404, so the directory cannot be probed.
  */
-export async function requireCompanyPage(siren: string, path: string): Promise<CompanyPage> {
-  const page = await requireSignedIn(path)
-  const company = page.companies.find((candidate) => candidate.siren === siren)
-  if (company) return { ...page, company }
-  if (/^\d{9}$/u.test(siren) && (await createMembershipQueries(page.context.db).find(page.session.user.id, siren))?.status === 'pending') {
-    redirect('/entreprises/ajouter')
+export async function companyAccess(
+  context: PortalContext,
+  session: PortalSession | undefined,
+  siren: string,
+  path: string,
+  { admin }: { admin: boolean },
+): Promise<PageAccess<CompanyPage>> {
+  const access = await signedInAccess(context, session, path)
+  if (access.kind !== 'page') return access
+  const company = access.page.companies.find((candidate) => candidate.siren === siren)
+  if (company) return admin && company.role !== 'admin' ? { kind: 'forbidden' } : { kind: 'page', page: { ...access.page, company } }
+  const pending = /^\d{9}$/u.test(siren) && (await createMembershipQueries(context.db).find(access.page.session.user.id, siren))?.status === 'pending'
+  return pending ? { kind: 'pending' } : { kind: 'not_found' }
+}
+
+/** The page with the flash proxy.ts handed over, or Next's redirect, 403 or 404 in its place. */
+async function enter<Page extends SignedInPage>(access: PageAccess<Page>): Promise<Page> {
+  switch (access.kind) {
+    case 'page': {
+      const { context } = access.page
+      return { ...access.page, flash: unsealFlash((await headers()).get(FLASH_HEADER), context.config.secrets.portalSessionSecret, context.now()) }
+    }
+    case 'login':
+      redirect(access.to)
+    case 'pending':
+      redirect('/entreprises/ajouter')
+    case 'forbidden':
+      forbidden()
+    case 'not_found':
+      notFound()
   }
-  notFound()
+}
+
+export async function requireSignedIn(path: string): Promise<SignedInPage> {
+  const { context, session } = await currentSession()
+  return enter(await signedInAccess(context, session, path))
+}
+
+export async function requireCompanyPage(siren: string, path: string): Promise<CompanyPage> {
+  const { context, session } = await currentSession()
+  return enter(await companyAccess(context, session, siren, path, { admin: false }))
+}
+
+/** "Gérer les utilisateurs": the company's administrators only (403 for its other members). */
+export async function requireCompanyAdminPage(siren: string, path: string): Promise<CompanyPage> {
+  const { context, session } = await currentSession()
+  return enter(await companyAccess(context, session, siren, path, { admin: true }))
 }
 
 /** The tools of "Liste des outils de l'Opcommerce". */
@@ -66,6 +115,11 @@ export function fetchTools({ context }: SignedInPage): Promise<Tool[]> {
 /** The user's pending and refused access requests. */
 export function fetchAccessRequests({ context, session }: SignedInPage): Promise<AccessRequest[]> {
   return createMembershipQueries(context.db).accessRequestsOf(session.user.id)
+}
+
+/** The user's requests held for the Opcommerce's verification. */
+export function fetchHeldRequests({ context, session }: SignedInPage): Promise<HeldRequest[]> {
+  return createHeldRequestQueries(context.db).openOf(session.user.id)
 }
 
 /** Pending and active members of the page's company. */

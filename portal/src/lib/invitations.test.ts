@@ -158,7 +158,7 @@ describe('invitations: an administrator invites a colleague by email, whose acce
   it('counts invitations per administrator and per company before sending, even when sent all at once', async () => {
     const limited = testPortalContext(context.config, database!.knex, {
       now,
-      limits: { linkPerUser: { points: 1000, duration: 60 }, linkPerCompany: { points: 1000, duration: 60 }, invitePerAdmin: { points: 3, duration: 3600 }, invitePerCompany: { points: 5, duration: 3600 } },
+      limits: { linkPerUser: { points: 1000, duration: 60 }, linkPerCompanyPerDay: { points: 1000, duration: 60 }, invitePerAdmin: { points: 3, duration: 3600 }, invitePerCompany: { points: 5, duration: 3600 } },
     })
     const [alice, bob, outsider] = await createUsers(database!.knex, ['Alice', 'Bob', 'Olivier'])
     const company = await companyOf('Limites SA', alice)

@@ -4,15 +4,16 @@ import type { Knex } from '@opcommerce/shared/db/knex'
 import { z } from 'zod'
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError } from '@opcommerce/shared/errors'
 import { formText, validateForm } from '@opcommerce/shared/forms'
-import { formatWait, RateLimit, type RateLimitRule } from '@opcommerce/shared/rate-limits'
+import type { Logger } from '@opcommerce/shared/logger'
+import { fileLink, mailAdministrators, type LinkOutcome } from '@opcommerce/shared/memberships'
+import { formatWait, ipKey, RateLimit, type RateLimitRule, type Taken } from '@opcommerce/shared/rate-limits'
 import { enqueueMail } from '@opcommerce/shared/mail/outbox'
 import { recordAudit } from '@opcommerce/shared/queries/audit'
 import { createCompanyQueries, type Company } from '@opcommerce/shared/queries/companies'
+import { createHeldRequestQueries } from '@opcommerce/shared/queries/held-requests'
 import { createMembershipQueries, type Membership } from '@opcommerce/shared/queries/memberships'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
-import { createCompanyDomainQueries } from '@opcommerce/shared/queries/company-domains'
 import { DAY, formatDay } from '@opcommerce/shared/dates'
-import { domainOf } from '@opcommerce/shared/email-domains'
 import { checkSiren } from '@opcommerce/shared/siren'
 import { fullName, type UserProfile } from '@opcommerce/shared/users'
 import { messages } from './messages'
@@ -23,23 +24,34 @@ export const REFUSAL_COOLDOWN = 30 * DAY // milliseconds
 /** How long a request stays pending before its requester may escalate it to the Opcommerce. */
 export const ESCALATION_DELAY = 7 * DAY // milliseconds
 
-/** Attempts at "Ajouter cette entreprise", per user and per SIREN. */
+/**
+ * Codes adhérent checked at "Ajouter cette entreprise", counted before the code is compared
+ * (docs/SECURITY.md). A right code gives its points back, so these count wrong codes.
+ */
 const DEFAULT_LINK_LIMITS = {
   linkPerUser: { points: 10, duration: 60 * 60 },
-  linkPerCompany: { points: 30, duration: 60 * 60 },
+  linkPerIp: { points: 30, duration: 60 * 60 },
+  /** Checks with a differentiated answer per company and day; past it, the company is under protection. */
+  linkPerCompanyPerDay: { points: 20, duration: 24 * 60 * 60 },
 } satisfies Record<string, RateLimitRule>
 
-export type LinkOutcome = 'admin' | 'member_by_domain' | 'pending' | 'already_active' | 'already_pending'
+export type LinkLimitRules = typeof DEFAULT_LINK_LIMITS
+
+/** What "Ajouter cette entreprise" answers: a right code's outcome with its company, or held for the Opcommerce (nothing said of the code). */
+export type LinkResult = { outcome: LinkOutcome; company: Company } | { outcome: 'held' }
+
+/** The longest code adhérent the directory holds (company-import.ts). */
+const MEMBER_CODE_MAX_LENGTH = 64
 
 /** "Ajouter une entreprise": a valid SIREN (typed with spaces or not) and a code adhérent. */
 const linkForm = z.object({
-  siren: formText.transform((input, ctx) => {
+  siren: formText.pipe(z.string().max(20, messages.link.sirenTooLong)).transform((input, ctx) => {
     const siren = checkSiren(input)
     if (siren.ok) return siren.siren
     ctx.addIssue({ code: 'custom', message: siren.message })
     return z.NEVER
   }),
-  code: formText.refine((code) => code.trim() !== '', messages.link.codeRequired),
+  code: formText.refine((code) => code.trim() !== '', messages.link.codeRequired).pipe(z.string().max(MEMBER_CODE_MAX_LENGTH, messages.link.codeTooLong)),
 })
 
 /** "Refuser": an optional reason, shown to the requester. */
@@ -69,33 +81,44 @@ export async function assertAdministrator(db: Knex, actor: UserProfile, siren: s
 export interface MembershipRulesDependencies {
   config: Config
   db: Knex
+  logger: Logger
   now: () => Date
-  limits?: Partial<typeof DEFAULT_LINK_LIMITS>
+  limits?: Partial<LinkLimitRules>
 }
 
 /**
  * The membership rules (guide, section 2): the first user to link a company becomes its
  * administrator, everyone after sends an access request to the administrators, who decide.
  * Every decision locks the company row, so concurrent requests are decided one after the other.
+ * A company whose daily budget of code checks is spent is under protection: every request for
+ * it is held for the Opcommerce, whatever its code, and nobody becomes its administrator alone.
  */
-export function createMembershipRules({ config, db, now, limits = {} }: MembershipRulesDependencies) {
+export function createMembershipRules({ config, db, logger, now, limits = {} }: MembershipRulesDependencies) {
   const rules = { ...DEFAULT_LINK_LIMITS, ...limits }
   const linkPerUser = new RateLimit(db, 'portal_link_user', rules.linkPerUser)
-  const linkPerCompany = new RateLimit(db, 'portal_link_company', rules.linkPerCompany)
-  const manageUrl = (siren: string) => `${config.portal.url}/entreprises/${siren}/utilisateurs`
+  const linkPerIp = new RateLimit(db, 'portal_link_ip', rules.linkPerIp)
+  const linkPerCompanyPerDay = new RateLimit(db, 'portal_link_company_day', rules.linkPerCompanyPerDay)
+  const codeMatches = (code: string, company: Company | undefined) =>
+    // An unknown company is compared with a hash nothing matches: same work, same answer.
+    memberCodeMatches(code, company?.memberCodeHash ?? '0'.repeat(64), config.secrets.memberCodeHmacKey) && company !== undefined
 
-  async function mailAdmins(trx: Knex.Transaction, company: Company, requester: UserProfile, reminder: boolean) {
-    const memberships = createMembershipQueries(trx)
-    for (const email of await memberships.activeAdminEmails(company.siren)) {
-      await enqueueMail(trx, email, 'access_request', {
-        requesterName: fullName(requester),
-        requesterEmail: requester.email,
-        companyName: company.name,
-        siren: company.siren,
-        manageUrl: manageUrl(company.siren),
-        reminder,
-      })
-    }
+  /**
+   * Under protection: the code is checked but the answer is the same whatever it is; the request
+   * waits for an operator. Wrong codes are recorded for operators and never become memberships.
+   */
+  async function hold(user: UserProfile, siren: string, code: string, ip: string, budget: Taken): Promise<LinkResult> {
+    await db.transaction(async (trx) => {
+      const company = await createCompanyQueries(trx).find(siren)
+      const matched = codeMatches(code, company)
+      await createHeldRequestQueries(trx).record({ userId: user.id, siren, codeMatched: matched, at: now() })
+      await recordAudit(trx, { type: 'company.link_held', actor: user.id, subject: siren, ip, details: { codeMatched: matched } })
+      if (budget.justExhausted) {
+        const until = new Date(Date.now() + budget.msBeforeNext)
+        await recordAudit(trx, { type: 'company.protection_started', actor: null, subject: siren, ip, details: { until: until.toISOString() } })
+        logger.warn({ siren, until, budget: rules.linkPerCompanyPerDay.points }, 'company under protection: too many wrong codes adhérent today')
+      }
+    })
+    return { outcome: 'held' }
   }
 
   const homeUrl = (siren: string) => `${config.portal.url}/entreprises/${siren}`
@@ -106,26 +129,6 @@ export function createMembershipRules({ config, db, now, limits = {} }: Membersh
     const again = new Date(membership.decidedAt.getTime() + REFUSAL_COOLDOWN)
     if (again <= at) return
     throw new TooManyRequestsError(messages.link.refusedRecently(formatDay(membership.decidedAt), formatDay(again)), Math.ceil((again.getTime() - at.getTime()) / 1000))
-  }
-
-  /** A trusted email domain of the company: its users join as members at once, and the administrators are told. */
-  async function joinByDomain(trx: Knex.Transaction, company: Company, user: UserProfile, ip: string): Promise<boolean> {
-    const domain = domainOf(user.email)
-    if (!(await createCompanyDomainQueries(trx).has(company.siren, domain))) return false
-    const memberships = createMembershipQueries(trx)
-    await memberships.upsert({ userId: user.id, siren: company.siren, role: 'member', status: 'active', at: now() })
-    for (const email of await memberships.activeAdminEmails(company.siren)) {
-      await enqueueMail(trx, email, 'member_joined_by_domain', {
-        memberName: fullName(user),
-        memberEmail: user.email,
-        domain,
-        companyName: company.name,
-        siren: company.siren,
-        manageUrl: manageUrl(company.siren),
-      })
-    }
-    await recordAudit(trx, { type: 'company.joined_by_domain', actor: user.id, subject: company.siren, ip, details: { domain } })
-    return true
   }
 
   const profileOf = async (trx: Knex.Transaction, userId: string) => (await createUserQueries(trx).findProfile(userId))!
@@ -146,41 +149,33 @@ export function createMembershipRules({ config, db, now, limits = {} }: Membersh
       return first ? `/entreprises/${first.siren}` : '/entreprises/ajouter'
     },
 
-    /** "Ajouter cette entreprise": Siren + code adhérent. */
-    async linkCompany(user: UserProfile, input: { siren: string; code: string }, ip: string): Promise<{ outcome: LinkOutcome; company: Company }> {
+    /**
+     * "Ajouter cette entreprise": Siren + code adhérent. The attempt is counted for the user, their
+     * IP and the company before the code is compared; a right code gives the points back.
+     */
+    async linkCompany(user: UserProfile, input: { siren: string; code: string }, ip: string): Promise<LinkResult> {
       const { siren, code } = validateForm(linkForm, input)
-      // Only wrong codes count: nobody can block a company, and linking many companies stays possible.
-      await linkPerUser.check(user.id, messages.link.tooManyForUser)
-      await linkPerCompany.check(siren, messages.link.tooManyForCompany)
+      // The user's and the IP's own budgets first: someone past theirs spends nothing of the company's.
+      await linkPerUser.consume(user.id, messages.link.tooManyForUser)
+      await linkPerIp.consume(ipKey(ip), messages.link.tooManyForUser)
+      const budget = await linkPerCompanyPerDay.take(siren)
+      if (!budget.allowed) return hold(user, siren, code, ip, budget)
 
       const result = await db.transaction(async (trx) => {
         const company = await createCompanyQueries(trx).lock(siren)
         // An unknown company and a wrong code get the same answer: the directory cannot be probed.
-        const codeHash = company?.memberCodeHash ?? '0'.repeat(64)
-        if (!memberCodeMatches(code, codeHash, config.secrets.memberCodeHmacKey) || !company) {
+        if (!company || !codeMatches(code, company)) {
           await recordAudit(trx, { type: 'company.link_failed', actor: user.id, subject: siren, ip })
           return undefined
         }
-        const memberships = createMembershipQueries(trx)
-        const existing = await memberships.find(user.id, company.siren)
-        if (existing?.status === 'active') return { outcome: 'already_active' as const, company }
-        if (existing?.status === 'pending') return { outcome: 'already_pending' as const, company }
-        if ((await memberships.countActiveAdmins(company.siren)) === 0) {
-          await memberships.upsert({ userId: user.id, siren: company.siren, role: 'admin', status: 'active', at: now() })
-          await recordAudit(trx, { type: 'company.linked_as_admin', actor: user.id, subject: company.siren, ip })
-          return { outcome: 'admin' as const, company }
-        }
-        assertRefusalOver(existing, now())
-        if (await joinByDomain(trx, company, user, ip)) return { outcome: 'member_by_domain' as const, company }
-        await memberships.upsert({ userId: user.id, siren: company.siren, role: 'member', status: 'pending', at: now() })
-        await mailAdmins(trx, company, user, false)
-        await recordAudit(trx, { type: 'company.access_requested', actor: user.id, subject: company.siren, ip })
-        return { outcome: 'pending' as const, company }
+        const beforeRequest = (existing: Membership | undefined) => assertRefusalOver(existing, now())
+        return { outcome: await fileLink(trx, config, { company, user, at: now(), ip, actor: user.id, beforeRequest }), company }
       })
-      if (result) return result
-      await linkPerUser.allows(user.id)
-      await linkPerCompany.allows(siren)
-      throw new BadRequestError(messages.link.noMatch)
+      if (!result) throw new BadRequestError(messages.link.noMatch)
+      await linkPerUser.refund(user.id)
+      await linkPerIp.refund(ipKey(ip))
+      await linkPerCompanyPerDay.refund(siren)
+      return result
     },
 
     /** "Relancer ma demande": mails the administrators again, once per 24 hours at most. */
@@ -195,7 +190,7 @@ export function createMembershipRules({ config, db, now, limits = {} }: Membersh
           const wait = membership.lastReminderAt!.getTime() + REMINDER_INTERVAL - at.getTime()
           throw new TooManyRequestsError(`${messages.reminder.tooSoon} Vous pourrez la relancer dans ${formatWait(wait)}.`, Math.ceil(wait / 1000))
         }
-        await mailAdmins(trx, company, user, true)
+        await mailAdministrators(trx, config, company, user, true)
         await recordAudit(trx, { type: 'company.access_reminded', actor: user.id, subject: siren, ip })
         return company
       })
@@ -326,3 +321,4 @@ export function createMembershipRules({ config, db, now, limits = {} }: Membersh
 }
 
 export type MembershipRules = ReturnType<typeof createMembershipRules>
+export type { LinkOutcome }

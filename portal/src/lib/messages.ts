@@ -11,9 +11,12 @@ export const messages = {
     alreadyActive: 'Vous avez déjà accès à cette entreprise. Vous allez être redirigé.',
     alreadyPending: "Votre demande d'accès à cette entreprise est déjà en attente de validation par son administrateur.",
     codeRequired: 'Veuillez renseigner le code adhérent.',
+    codeTooLong: 'Le code adhérent ne doit pas dépasser 64 caractères.',
+    sirenTooLong: 'Le Siren doit comporter exactement 9 chiffres.',
+    held:
+      "Votre demande est en attente de vérification par l'Opcommerce : cette entreprise a fait l'objet de nombreuses tentatives d'ajout aujourd'hui. Vous recevrez un email dès qu'elle aura été vérifiée.",
     noMatch: "Siren ou code adhérent incorrect : vérifiez les informations de votre entreprise (le code adhérent figure sur vos documents de l'Opcommerce).",
     tooManyForUser: "Trop de tentatives d'ajout d'entreprise.",
-    tooManyForCompany: "Trop de tentatives d'ajout pour cette entreprise.",
     joinedByDomain: "Votre accès est activé : votre adresse email est sur un domaine déclaré par l'entreprise. Vous allez être redirigé.",
     refusedRecently: (refusedOn: string, againOn: string) =>
       `Votre demande d'accès à cette entreprise a été refusée le ${refusedOn}. Vous pourrez faire une nouvelle demande à partir du ${againOn}.`,
@@ -81,6 +84,7 @@ export const messages = {
   },
   session: {
     required: 'Votre session a expiré : veuillez vous reconnecter.',
+    crossSite: "Cette demande ne vient pas d'une page du portail : elle a été refusée. Veuillez recommencer depuis la page.",
     csrf: 'Cette page a expiré. Veuillez la recharger puis recommencer.',
     loginFailed: "La connexion n'a pas pu aboutir. Veuillez réessayer.",
     loggingOut: 'Déconnexion de votre espace Web Services Entreprise en cours…',
@@ -91,5 +95,6 @@ export const messages = {
   errors: {
     notFound: "Cette page n'existe pas.",
     badRequest: 'La requête envoyée est incorrecte.',
+    tooLarge: 'Les données envoyées sont trop volumineuses.',
   },
 } as const

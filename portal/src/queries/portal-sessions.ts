@@ -40,11 +40,13 @@ export function createPortalSessionQueries(db: Knex | Knex.Transaction) {
       })
     },
 
+    /** The session, unless it expired or its user was disabled since (it ends at the next request, not at token expiry). */
     async findLive(id: string, now: Date): Promise<PortalSessionRow | undefined> {
       return sessions()
         .join('users', 'users.id', 'portal_sessions.user_id')
         .where('portal_sessions.id', id)
         .andWhere('portal_sessions.expires_at', '>', now)
+        .whereNull('users.disabled_at')
         .first('portal_sessions.*', 'users.email', 'users.given_name', 'users.family_name')
     },
 

@@ -51,7 +51,7 @@ async function clientsCommand(action: string | undefined, args: string[]): Promi
         tool: values.tool,
         firstParty: values['first-party'],
         position: values.position === undefined ? undefined : Number(values.position),
-      })
+      }, config.secrets.signingKeysSecret)
       const existed = Boolean(await clients.find(client.clientId))
       await clients.save(client)
       await recordAudit(db, { type: 'client.saved', actor: OPERATOR, subject: client.clientId, details: { grants: client.metadata.grant_types } })

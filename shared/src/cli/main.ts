@@ -1,5 +1,5 @@
 import '../node-version'
-import { BadRequestError, ConfigError } from '../errors'
+import { ConfigError, isAppError } from '../errors'
 import { runMain } from '../process'
 import { clients } from './clients'
 import { UsageError, type CommandGroup } from './command'
@@ -39,7 +39,8 @@ runMain(async () => {
     if (code) process.exitCode = code
   } catch (error) {
     if (error instanceof UsageError) throw new ConfigError(`${error.message}\n\n${USAGE}`)
-    if (error instanceof BadRequestError) throw new ConfigError(error.message)
+    // Our refusals (a bad input, nothing to confirm…) are sentences for the operator, not stack traces.
+    if (isAppError(error) && error.expose) throw new ConfigError(error.message)
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) throw new ConfigError(`${error.message}\n\n${USAGE}`)
     throw error
   }

@@ -121,7 +121,7 @@ export async function connectDatabase(location: Pick<DatabaseLocation, 'url' | '
   } catch (error) {
     await knex.destroy()
     const where = location.origin === 'DATABASE_URL' ? `DATABASE_URL (${redactUrl(location.url)})` : 'base embarquée'
-    throw new ConfigError(`Base de données injoignable via ${where} : ${(error as Error).message || String(error)}`)
+    throw new ConfigError(`Base de données injoignable via ${where} : ${(error as Error).message || String(error)}`, { cause: error })
   }
 }
 

@@ -16,7 +16,7 @@ describe('embedded PGlite server', () => {
     await clients[0]!.raw('create table company (id int primary key, has_admin boolean not null)')
     await clients[0]!.raw('create table membership (id serial primary key, client int not null, role text not null)')
     await clients[0]!.raw('insert into company values (1, false)')
-  })
+  }, 90_000) // a fresh PGlite runs initdb (~5 s alone, much more beside the fuzz test on two busy cores)
 
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.destroy()))

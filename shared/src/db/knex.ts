@@ -26,3 +26,25 @@ export function createKnex(url: string, pool?: Knex.PoolConfig): Knex {
 export async function ping(db: Knex): Promise<void> {
   await db.raw('select 1')
 }
+
+/** Network errors of a database that went away. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN'])
+/** PostgreSQL's own: admin_shutdown, crash_shutdown, cannot_connect_now, and class 08 (connection exception). */
+const SERVER_CODES = /^(57P0[123]|08\d{3})$/u
+/** pg and knex say it in words only. */
+const CONNECTION_MESSAGES = /Connection terminated|not queryable|Timeout acquiring a connection|connection.*(closed|ended)/iu
+
+/**
+ * Whether an error means that the database does not answer right now (restarting, unreachable),
+ * rather than that the query was wrong: such a request is answered 503, and works once the
+ * database is back. Looks through `cause` chains, as our errors wrap what they catch.
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 5) return false
+  const { code, name, message, cause, errors } = error as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown; errors?: unknown }
+  if (typeof code === 'string' && (CONNECTION_CODES.has(code) || SERVER_CODES.test(code))) return true
+  if (name === 'KnexTimeoutError') return true
+  if (typeof message === 'string' && CONNECTION_MESSAGES.test(message)) return true
+  if (Array.isArray(errors) && errors.some((inner) => isDatabaseUnavailable(inner, depth + 1))) return true
+  return isDatabaseUnavailable(cause, depth + 1)
+}

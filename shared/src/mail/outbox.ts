@@ -32,18 +32,24 @@ export function createOutboxQueries(db: Knex) {
   const inMs = (milliseconds: number) => databaseNowPlus(db, milliseconds)
 
   return {
-    /** Takes due rows for `leaseMs` (claimDueRows). */
-    claimDue: (leaseMs: number, limit: number) => claimDueRows<OutboxRow>(db, 'mail_outbox', leaseMs, limit, ['id', 'to', 'template', 'data', 'attempts']),
+    /** Takes due rows for `leaseMs` for `claimant` (claimDueRows). */
+    claimDue: (leaseMs: number, limit: number, claimant: string) =>
+      claimDueRows<OutboxRow>(db, 'mail_outbox', leaseMs, limit, ['id', 'to', 'template', 'data', 'attempts'], claimant),
+
+    /** Gives claimed rows back at once (a sender that stops), so another sender needs not wait for their lease. */
+    async release(ids: number[]): Promise<void> {
+      if (ids.length > 0) await db('mail_outbox').whereIn('id', ids).andWhere({ status: 'sending' }).update({ status: 'pending', next_attempt_at: db.fn.now(), attempts: db.raw('attempts - 1') })
+    },
 
     async markSent(id: number): Promise<void> {
       await db('mail_outbox').where({ id }).update({ status: 'sent', sent_at: db.fn.now(), data: '{}', last_error: null })
     },
 
-    /** Retried in `retryInMs`, or given up for good when it is null. */
+    /** Retried in `retryInMs`, or given up for good when it is null (its links forgotten then, as a sent mail's). */
     async markFailed(id: number, error: string, retryInMs: number | null): Promise<void> {
       await db('mail_outbox')
         .where({ id })
-        .update(retryInMs === null ? { status: 'failed', last_error: error } : { status: 'pending', next_attempt_at: inMs(retryInMs), last_error: error })
+        .update(retryInMs === null ? { status: 'failed', data: '{}', last_error: error } : { status: 'pending', next_attempt_at: inMs(retryInMs), last_error: error })
     },
 
     /** Mails not sent yet (queued, or being sent) and mails given up, for the metrics. */

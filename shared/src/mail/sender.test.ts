@@ -90,6 +90,35 @@ describe('mail outbox', () => {
     })
   })
 
+  it('delivers every mail exactly once after a long SMTP outage, and forgets the links of a mail given up for good', async () => {
+    const port = await freePort()
+    const sender = senderTo(`smtp://127.0.0.1:${port}`)
+    const recipients = Array.from({ length: 10 }, (_, index) => `panne.smtp.${index}@example.fr`)
+    for (const to of recipients) await enqueueMail(database!.knex, to, 'verify_email', { link: `http://localhost:4000/validation/${to}` })
+    // Three rounds while SMTP is down, each due again at once (the back-off elapsed).
+    const elapse = () => database!.knex('mail_outbox').whereIn('to', recipients).update({ next_attempt_at: database!.knex.raw('now()') })
+    for (let round = 0; round < 3; round++) {
+      expect(await sender.deliverDue()).toBe(0)
+      await elapse()
+    }
+    const capture = await startSmtpCapture(port)
+    captures.push(capture)
+    await Promise.all([sender.deliverDue(), sender.deliverDue()])
+    await elapse()
+    expect(await sender.deliverDue()).toBe(0)
+    const delivered = capture.mails.filter((mail) => recipients.some((to) => JSON.stringify(mail.to).includes(to)))
+    expect(delivered).toHaveLength(recipients.length)
+    expect(new Set(delivered.map((mail) => mail.messageId)).size).toBe(recipients.length)
+    expect(await database!.knex('mail_outbox').whereIn('to', recipients).where({ status: 'sent', data: '{}' })).toHaveLength(recipients.length)
+
+    // A mail the server refuses for good (5xx) is given up, and its link forgotten all the same.
+    const rejecting = await startSmtpCapture(0, { reject: 'refuse@example.fr' })
+    captures.push(rejecting)
+    await enqueueMail(database!.knex, 'refuse@example.fr', 'reset_password', { link: 'http://localhost:4000/mot-de-passe/secret' })
+    await senderTo(rejecting.url).deliverDue()
+    expect(await database!.knex('mail_outbox').where({ to: 'refuse@example.fr' }).first()).toMatchObject({ status: 'failed', data: {} })
+  })
+
   it('waits longer after each failure, up to an hour', () => {
     expect([1, 2, 3, 4].map(retryDelay)).toEqual([15_000, 30_000, 60_000, 120_000])
     expect(retryDelay(30)).toBe(3_600_000)

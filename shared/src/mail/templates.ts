@@ -48,6 +48,7 @@ export const mailTemplates = {
         link: { label: 'Valider la création de mon compte.', href: link },
       },
       { text: "Ce lien est valable 24 heures et ne peut servir qu'une fois." },
+      { text: "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : sans validation, aucun compte ne sera créé avec votre adresse." },
     ]),
 
   account_exists: ({ loginUrl, resetUrl }: { loginUrl: string; resetUrl: string }) =>
@@ -158,6 +159,28 @@ export const mailTemplates = {
         text: `${data.requesterName} (${data.requesterEmail}) demande l'accès au Web Services Entreprise de ${data.companyName} (Siren ${data.siren}) depuis le ${dayOf(data.requestedAt)}, sans réponse de ses administrateurs (${data.adminEmails.join(', ') || 'aucun'}).`,
       },
       { text: "Pour la traiter : npm run cli -- memberships escalated, puis les commandes memberships de l'exploitation." },
+    ]),
+  held_request_confirmed: ({ companyName, siren, portalUrl, outcome }: { companyName: string; siren: string; portalUrl: string; outcome: string }) =>
+    mail(`Votre demande d'ajout de ${companyName} a été vérifiée`, [
+      {
+        text: `L'Opcommerce a vérifié votre demande d'ajout de l'entreprise ${companyName} (Siren ${siren}) à votre compte Web services.${
+          outcome === 'admin'
+            ? " Vous êtes l'administrateur de son accès : vous pouvez accéder au portail !"
+            : outcome === 'member_by_domain'
+              ? " Votre adresse est sur un domaine déclaré par l'entreprise : votre accès est activé."
+              : outcome === 'pending'
+                ? " Une demande d'accès a été envoyée à/aux l'administrateur(s) de cette entreprise."
+                : ''
+        }`,
+        link: { label: 'Accéder au portail', href: portalUrl },
+      },
+    ]),
+
+  held_request_rejected: ({ siren }: { siren: string }) =>
+    mail("Votre demande d'ajout d'entreprise n'a pas été acceptée", [
+      {
+        text: `L'Opcommerce n'a pas pu vérifier votre demande d'ajout de l'entreprise de Siren ${siren} à votre compte Web services : elle n'a pas été acceptée. Vérifiez le Siren et le code adhérent auprès de votre entreprise avant de refaire une demande.`,
+      },
     ]),
 } satisfies Record<string, (data: never) => RenderedMail>
 

@@ -8,6 +8,7 @@ export type AuditType =
   | 'login.succeeded'
   | 'login.failed'
   | 'login.refused_unvalidated'
+  | 'login.refused_disabled'
   | 'login.second_factor_failed'
   | 'login.recovery_code_used'
   | 'two_factor.totp_enrolled'
@@ -29,6 +30,10 @@ export type AuditType =
   | 'company.member_demoted'
   | 'company.member_removed'
   | 'company.link_failed'
+  | 'company.protection_started'
+  | 'company.link_held'
+  | 'company.held_request_confirmed'
+  | 'company.held_request_rejected'
   | 'company.access_request_cancelled'
   | 'company.access_escalated'
   | 'company.joined_by_domain'
@@ -63,4 +68,35 @@ export async function recordAudit(db: Knex | Knex.Transaction, event: AuditEvent
     ip: event.ip ?? null,
     details: JSON.stringify(event.details ?? {}),
   })
+}
+
+/** A company whose daily budget of code checks ran out, and until when it stays under protection. */
+export interface CompanyUnderProtection {
+  siren: string
+  since: Date
+  until: Date
+}
+
+export function createAuditQueries(db: Knex | Knex.Transaction) {
+  return {
+    /** Companies under protection at `now`: a `company.protection_started` event whose window has not ended. */
+    async companiesUnderProtection(now: Date): Promise<CompanyUnderProtection[]> {
+      const rows: { subject: string; at: Date; until: string }[] = await db('audit_events')
+        .where({ type: 'company.protection_started' })
+        .andWhereRaw(`(details->>'until')::timestamptz > ?`, [now])
+        .orderBy('at')
+        .select('subject', 'at', db.raw(`details->>'until' as until`))
+      return rows.map((row) => ({ siren: row.subject, since: row.at, until: new Date(row.until) }))
+    },
+
+    /** Wrong codes adhérent sent for a company since `since`, answered or held. */
+    async countWrongCodes(siren: string, since: Date): Promise<number> {
+      const [row] = await db('audit_events')
+        .where({ subject: siren })
+        .andWhere('at', '>=', since)
+        .andWhere((query) => query.where({ type: 'company.link_failed' }).orWhere((held) => held.where({ type: 'company.link_held' }).andWhereRaw(`details->>'codeMatched' = 'false'`)))
+        .select(db.raw('count(*)::int as count'))
+      return Number((row as { count: number }).count)
+    },
+  }
 }

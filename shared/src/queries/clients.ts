@@ -1,9 +1,8 @@
 import type { Knex } from '../db/knex'
 
-/** OpenID Connect client metadata (RFC 7591 names), as oidc-provider reads it. */
+/** OpenID Connect client metadata (RFC 7591 names), as oidc-provider reads it, less the secret (kept encrypted aside). */
 export interface ClientMetadata {
   client_id: string
-  client_secret?: string
   client_name?: string
   redirect_uris: string[]
   post_logout_redirect_uris?: string[]
@@ -20,6 +19,8 @@ export interface ClientMetadata {
 export interface ClientRecord {
   clientId: string
   metadata: ClientMetadata
+  /** The client secret, encrypted (shared/src/clients.ts); null for a public client. */
+  secretEncrypted: string | null
   name: string
   description: string | null
   url: string | null
@@ -42,6 +43,7 @@ export interface Tool {
 interface ClientRow {
   client_id: string
   metadata: ClientMetadata
+  secret_encrypted: string | null
   name: string
   description: string | null
   url: string | null
@@ -55,6 +57,7 @@ interface ClientRow {
 const fromRow = (row: ClientRow): ClientRecord => ({
   clientId: row.client_id,
   metadata: row.metadata,
+  secretEncrypted: row.secret_encrypted,
   name: row.name,
   description: row.description,
   url: row.url,
@@ -93,6 +96,7 @@ export function createClientQueries(db: Knex) {
         .insert({
           client_id: client.clientId,
           metadata: JSON.stringify(client.metadata),
+          secret_encrypted: client.secretEncrypted,
           name: client.name,
           description: client.description,
           url: client.url,
@@ -104,6 +108,17 @@ export function createClientQueries(db: Knex) {
         })
         .onConflict('client_id')
         .merge()
+    },
+
+    /** Clients registered before secrets were encrypted: the secret still in their metadata. */
+    async listWithClearSecrets(): Promise<{ clientId: string; secret: string }[]> {
+      const rows: { client_id: string; secret: string }[] = await db('oidc_clients').whereRaw("metadata->>'client_secret' is not null").select('client_id', db.raw("metadata->>'client_secret' as secret"))
+      return rows.map((row) => ({ clientId: row.client_id, secret: row.secret }))
+    },
+
+    /** Moves a clear secret out of the metadata into its encrypted column. */
+    async encryptSecret(clientId: string, secretEncrypted: string): Promise<void> {
+      await db('oidc_clients').where({ client_id: clientId }).update({ secret_encrypted: secretEncrypted, metadata: db.raw("metadata - 'client_secret'") })
     },
 
     async remove(clientId: string): Promise<boolean> {

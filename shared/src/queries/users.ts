@@ -6,6 +6,8 @@ export interface User extends UserProfile {
   emailVerifiedAt: Date | null
   passwordHash: string
   updatedAt: Date
+  /** Set by an operator: the user can no longer log in, and every session of theirs ends. */
+  disabledAt: Date | null
 }
 
 interface UserRow {
@@ -15,7 +17,9 @@ interface UserRow {
   password_hash: string
   given_name: string
   family_name: string
+  created_at?: Date
   updated_at: Date
+  disabled_at: Date | null
 }
 
 const fromRow = (row: UserRow): User => ({
@@ -26,6 +30,7 @@ const fromRow = (row: UserRow): User => ({
   givenName: row.given_name,
   familyName: row.family_name,
   updatedAt: row.updated_at,
+  disabledAt: row.disabled_at ?? null,
 })
 
 /** Emails are compared without case: the unique index is on lower(email). */
@@ -46,28 +51,22 @@ export function createUserQueries(db: Knex | Knex.Transaction) {
       return row && { id: row.id, email: row.email, givenName: row.given_name, familyName: row.family_name }
     },
 
-    /** Returns undefined when the email is already taken (a concurrent registration won). */
-    async insert(user: { email: string; passwordHash: string; givenName: string; familyName: string }): Promise<User | undefined> {
+    /**
+     * Creates a validated user (from the registration whose link was opened); undefined when the
+     * email is already taken.
+     */
+    async insertValidated(user: { email: string; passwordHash: string; givenName: string; familyName: string }, at: Date): Promise<User | undefined> {
       const [row] = await db<UserRow>('users')
-        .insert({ email: user.email, password_hash: user.passwordHash, given_name: user.givenName, family_name: user.familyName })
+        .insert({ email: user.email, password_hash: user.passwordHash, given_name: user.givenName, family_name: user.familyName, email_verified_at: at, created_at: at, updated_at: at })
         .onConflict(db.raw('(lower(email))'))
         .ignore()
         .returning('*')
       return row && fromRow(row)
     },
 
-    async markEmailVerified(id: string, at: Date): Promise<void> {
-      await db('users').where({ id }).whereNull('email_verified_at').update({ email_verified_at: at, updated_at: at })
-    },
-
-    /** A new registration of an address not validated yet replaces what the previous one typed. */
-    async replaceUnvalidatedRegistration(id: string, registration: { passwordHash: string; givenName: string; familyName: string }, at: Date): Promise<void> {
-      await db('users').where({ id }).whereNull('email_verified_at').update({
-        password_hash: registration.passwordHash,
-        given_name: registration.givenName,
-        family_name: registration.familyName,
-        updated_at: at,
-      })
+    /** Until the transaction ends, registrations and validations of this address happen one at a time. */
+    async lockEmail(email: string): Promise<void> {
+      await db.raw('select pg_advisory_xact_lock(hashtext(lower(?)))', [email])
     },
 
     async updatePassword(id: string, passwordHash: string, at: Date): Promise<void> {

@@ -1,6 +1,6 @@
 import { linkCompanyHandler } from '@/handlers/companies'
-import { portalContext } from '@/lib/context'
+import { serve } from '@/handlers/http'
 
-export async function POST(request: Request) {
-  return linkCompanyHandler(await portalContext(), request)
+export function POST(request: Request) {
+  return serve('json', (context) => linkCompanyHandler(context, request))
 }

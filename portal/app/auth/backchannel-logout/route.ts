@@ -1,6 +1,6 @@
 import { backchannelLogout } from '@/handlers/backchannel-logout'
-import { portalContext } from '@/lib/context'
+import { serve } from '@/handlers/http'
 
-export async function POST(request: Request) {
-  return backchannelLogout(await portalContext(), request)
+export function POST(request: Request) {
+  return serve('json', (context) => backchannelLogout(context, request))
 }

@@ -1,6 +1,6 @@
 import { finishLogin } from '@/handlers/auth'
-import { portalContext } from '@/lib/context'
+import { serve } from '@/handlers/http'
 
-export async function GET(request: Request) {
-  return finishLogin(await portalContext(), request)
+export function GET(request: Request) {
+  return serve('page', (context) => finishLogin(context, request))
 }

@@ -1,6 +1,6 @@
 import { startLogin } from '@/handlers/auth'
-import { portalContext } from '@/lib/context'
+import { serve } from '@/handlers/http'
 
-export async function GET(request: Request) {
-  return startLogin(await portalContext(), request)
+export function GET(request: Request) {
+  return serve('page', (context) => startLogin(context, request))
 }

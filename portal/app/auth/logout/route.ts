@@ -1,6 +1,6 @@
 import { logout } from '@/handlers/auth'
-import { portalContext } from '@/lib/context'
+import { serve } from '@/handlers/http'
 
-export async function POST(request: Request) {
-  return logout(await portalContext(), request)
+export function POST(request: Request) {
+  return serve('page', (context) => logout(context, request))
 }

@@ -2,13 +2,14 @@ import type { Metadata } from 'next'
 import { AccessRequests } from '@/components/AccessRequests'
 import { ActionForm, SubmitButton, TextField } from '@/components/ActionForm'
 import { PortalShell } from '@/components/PortalShell'
-import { fetchAccessRequests, requireSignedIn } from '@/lib/data'
+import { fetchAccessRequests, fetchHeldRequests, requireSignedIn } from '@/lib/data'
 
 export const metadata: Metadata = { title: 'Ajouter une entreprise' }
 
 export default async function AddCompany() {
   const page = await requireSignedIn('/entreprises/ajouter')
   const requests = await fetchAccessRequests(page)
+  const held = await fetchHeldRequests(page)
   const { context, session, companies, flash } = page
   return (
     <PortalShell session={session} companies={companies} section="add" flash={flash}>
@@ -31,7 +32,7 @@ export default async function AddCompany() {
 
       <section className="card" aria-labelledby="demandes">
         <h2 id="demandes">Demandes d&apos;accès en attente</h2>
-        <AccessRequests requests={requests} csrf={session.csrf} now={context.now()} />
+        <AccessRequests requests={requests} held={held} csrf={session.csrf} now={context.now()} />
       </section>
     </PortalShell>
   )

@@ -1,6 +1,7 @@
 import { openInvitationHandler } from '@/handlers/invitations'
-import { portalContext } from '@/lib/context'
+import { serve } from '@/handlers/http'
 
 export async function GET(request: Request, { params }: { params: Promise<{ token: string }> }) {
-  return openInvitationHandler(await portalContext(), request, (await params).token)
+  const { token } = await params
+  return serve('page', (context) => openInvitationHandler(context, request, token))
 }

@@ -1,5 +1,4 @@
 import type { Metadata } from 'next'
-import { forbidden } from 'next/navigation'
 import { ActionForm, SubmitButton, TextField } from '@/components/ActionForm'
 import { DomainsSection } from '@/components/DomainsSection'
 import { InvitationsSection } from '@/components/InvitationsSection'
@@ -7,15 +6,14 @@ import { LeaveCompanyForm } from '@/components/LeaveCompanyForm'
 import { PortalShell } from '@/components/PortalShell'
 import { fullName } from '@opcommerce/shared/users'
 import { TwoFactorSection } from '@/components/TwoFactorSection'
-import { fetchDomains, fetchInvitations, fetchMembers, fetchTwoFactorRequirement, formatDate, requireCompanyPage } from '@/lib/data'
+import { fetchDomains, fetchInvitations, fetchMembers, fetchTwoFactorRequirement, formatDate, requireCompanyAdminPage } from '@/lib/data'
 
 export const metadata: Metadata = { title: 'Gérer les utilisateurs' }
 
 export default async function ManageUsers({ params }: { params: Promise<{ siren: string }> }) {
   const { siren } = await params
-  const page = await requireCompanyPage(siren, `/entreprises/${siren}/utilisateurs`)
+  const page = await requireCompanyAdminPage(siren, `/entreprises/${siren}/utilisateurs`)
   const { context, session, companies, company, flash } = page
-  if (company.role !== 'admin') forbidden()
   const [members, invitations, domains, twoFactor] = await Promise.all([fetchMembers(page), fetchInvitations(page), fetchDomains(page), fetchTwoFactorRequirement(page)])
   const pending = members.filter((member) => member.status === 'pending')
   const active = members.filter((member) => member.status === 'active')

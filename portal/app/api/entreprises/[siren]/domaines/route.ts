@@ -1,6 +1,7 @@
 import { domainActionHandler } from '@/handlers/domains'
-import { portalContext } from '@/lib/context'
+import { serve } from '@/handlers/http'
 
 export async function POST(request: Request, { params }: { params: Promise<{ siren: string }> }) {
-  return domainActionHandler(await portalContext(), request, (await params).siren)
+  const { siren } = await params
+  return serve('json', (context) => domainActionHandler(context, request, siren))
 }

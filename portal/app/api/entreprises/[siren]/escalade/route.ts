@@ -1,6 +1,7 @@
 import { escalateHandler } from '@/handlers/companies'
-import { portalContext } from '@/lib/context'
+import { serve } from '@/handlers/http'
 
 export async function POST(request: Request, { params }: { params: Promise<{ siren: string }> }) {
-  return escalateHandler(await portalContext(), request, (await params).siren)
+  const { siren } = await params
+  return serve('json', (context) => escalateHandler(context, request, siren))
 }

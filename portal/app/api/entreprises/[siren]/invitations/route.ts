@@ -1,6 +1,7 @@
 import { inviteHandler } from '@/handlers/invitations'
-import { portalContext } from '@/lib/context'
+import { serve } from '@/handlers/http'
 
 export async function POST(request: Request, { params }: { params: Promise<{ siren: string }> }) {
-  return inviteHandler(await portalContext(), request, (await params).siren)
+  const { siren } = await params
+  return serve('json', (context) => inviteHandler(context, request, siren))
 }

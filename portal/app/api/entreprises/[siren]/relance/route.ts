@@ -1,6 +1,7 @@
 import { remindHandler } from '@/handlers/companies'
-import { portalContext } from '@/lib/context'
+import { serve } from '@/handlers/http'
 
 export async function POST(request: Request, { params }: { params: Promise<{ siren: string }> }) {
-  return remindHandler(await portalContext(), request, (await params).siren)
+  const { siren } = await params
+  return serve('json', (context) => remindHandler(context, request, siren))
 }

@@ -1,7 +1,7 @@
 import { invitationActionHandler } from '@/handlers/invitations'
-import { portalContext } from '@/lib/context'
+import { serve } from '@/handlers/http'
 
 export async function POST(request: Request, { params }: { params: Promise<{ siren: string; invitationId: string }> }) {
   const { siren, invitationId } = await params
-  return invitationActionHandler(await portalContext(), request, siren, invitationId)
+  return serve('json', (context) => invitationActionHandler(context, request, siren, invitationId))
 }

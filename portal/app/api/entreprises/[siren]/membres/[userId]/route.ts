@@ -1,7 +1,7 @@
 import { memberActionHandler } from '@/handlers/companies'
-import { portalContext } from '@/lib/context'
+import { serve } from '@/handlers/http'
 
 export async function POST(request: Request, { params }: { params: Promise<{ siren: string; userId: string }> }) {
   const { siren, userId } = await params
-  return memberActionHandler(await portalContext(), request, siren, userId)
+  return serve('json', (context) => memberActionHandler(context, request, siren, userId))
 }
