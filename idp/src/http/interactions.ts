@@ -10,7 +10,7 @@ import type { RouteDependencies } from '../routes/context'
  * A login between its password and its second factor, kept in oidc-provider's Interaction
  * (server side, bound to this browser by the interaction cookie): who, and what they proved so far.
  */
-export interface PendingLogin {
+export interface LoginInProgress {
   accountId: string
   methods: AuthenticationMethod[]
   /** Asked to enrol (no second factor yet): why, for the page. */
@@ -51,17 +51,17 @@ export function interactionSteps(deps: RouteDependencies) {
     /** Ends the login: the ID token will say how (amr) and at which level (acr). */
     finishLogin: (ctx: Context, accountId: string, methods: AuthenticationMethod[]) => finish(ctx, { login: { accountId, ...authenticationContext(methods) } }),
 
-    async savePending(uid: string, pending: PendingLogin): Promise<void> {
+    async saveLoginInProgress(uid: string, pending: LoginInProgress): Promise<void> {
       const interaction = await deps.provider.Interaction.find(uid)
       if (!interaction) throw new BadRequestError(messages.login.expired)
-      interaction.result = { pendingLogin: pending }
+      interaction.result = { loginInProgress: pending }
       await interaction.persist()
     },
 
     /** The login this interaction waits to finish; a 400 when no password was checked in it. */
-    async pendingOf(ctx: Context): Promise<{ uid: string; pending: PendingLogin; params: Record<string, unknown> }> {
+    async loginInProgressOf(ctx: Context): Promise<{ uid: string; pending: LoginInProgress; params: Record<string, unknown> }> {
       const details = await interactionOf(ctx)
-      const pending = (details.result as { pendingLogin?: PendingLogin } | undefined)?.pendingLogin
+      const pending = (details.result as { loginInProgress?: LoginInProgress } | undefined)?.loginInProgress
       if (details.prompt.name !== 'login' || !pending) throw new BadRequestError(messages.login.expired)
       return { uid: details.uid, pending, params: details.params }
     },

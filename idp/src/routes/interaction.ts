@@ -13,14 +13,14 @@ import { consentPage, loginPage } from '../views/interaction'
 import type { RouteDependencies } from './context'
 
 export function interactionRoutes(router: Router, deps: RouteDependencies): void {
-  const { interactionOf, clientName, finish, finishLogin, savePending } = interactionSteps(deps)
+  const { interactionOf, clientName, finish, finishLogin, saveLoginInProgress } = interactionSteps(deps)
 
   /** After a right password: the login ends, or goes on to its second factor (verify or enrol). */
   async function afterPassword(ctx: Context, uid: string, params: Record<string, unknown>, accountId: string): Promise<void> {
     const next = await deps.secondFactor.afterPassword(accountId, { multiFactorRequired: multiFactorRequired(params) })
     if (next.kind === 'done') return finishLogin(ctx, accountId, ['pwd'])
     const enrol = next.kind === 'enrol' ? { companies: next.companies, requiredByApplication: next.requiredByApplication } : undefined
-    await savePending(uid, { accountId, methods: ['pwd'], enrol })
+    await saveLoginInProgress(uid, { accountId, methods: ['pwd'], enrol })
     ctx.status = 303
     ctx.redirect(`/interaction/${uid}/${enrol ? 'enrolment' : 'second-factor'}`)
   }

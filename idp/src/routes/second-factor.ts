@@ -3,7 +3,7 @@ import type { Context } from 'koa'
 import { readForm } from '@opcommerce/shared/forms'
 import { BadRequestError } from '@opcommerce/shared/errors'
 import { errorForForm } from '../http/errors'
-import { interactionSteps, type PendingLogin } from '../http/interactions'
+import { interactionSteps, type LoginInProgress } from '../http/interactions'
 import { messages } from '../messages'
 import { loginPage } from '../views/interaction'
 import { enrolmentPage, recoveryCodesPage, secondFactorPage } from '../views/second-factor'
@@ -15,17 +15,17 @@ import type { RouteDependencies } from './context'
  * asks for one, its configuration with an authenticator app.
  */
 export function secondFactorRoutes(router: Router, deps: RouteDependencies): void {
-  const { clientName, finish, finishLogin, interactionOf, pendingOf, savePending } = interactionSteps(deps)
+  const { clientName, finish, finishLogin, interactionOf, loginInProgressOf, saveLoginInProgress } = interactionSteps(deps)
   const { secondFactor } = deps
 
-  async function showChoice(ctx: Context, uid: string, pending: PendingLogin, options: { recovery: boolean; error?: string }) {
+  async function showChoice(ctx: Context, uid: string, pending: LoginInProgress, options: { recovery: boolean; error?: string }) {
     ctx.set('Cache-Control', 'no-store')
     const factors = await secondFactor.factorsOf(pending.accountId)
     ctx.body = secondFactorPage({ uid, csrf: ctx.state.csrf, factors, ...options })
   }
 
   router.get('/interaction/:uid/second-factor', async (ctx) => {
-    const { uid, pending } = await pendingOf(ctx)
+    const { uid, pending } = await loginInProgressOf(ctx)
     await showChoice(ctx, uid, pending, { recovery: ctx.query.recuperation === '1' })
   })
 
@@ -34,7 +34,7 @@ export function secondFactorRoutes(router: Router, deps: RouteDependencies): voi
     ['recovery-code', secondFactor.verifyRecoveryCode, true],
   ] as const) {
     router.post(`/interaction/:uid/second-factor/${path}`, async (ctx) => {
-      const { uid, pending } = await pendingOf(ctx)
+      const { uid, pending } = await loginInProgressOf(ctx)
       if (pending.enrol) throw new BadRequestError(messages.login.expired)
       const { code } = readForm(ctx.request.body, ['code'])
       try {
@@ -50,13 +50,13 @@ export function secondFactorRoutes(router: Router, deps: RouteDependencies): voi
   router.post('/interaction/:uid/passkey-options', async (ctx) => {
     const details = await interactionOf(ctx)
     if (details.prompt.name !== 'login') throw new BadRequestError(messages.login.expired)
-    const pending = (details.result as { pendingLogin?: PendingLogin } | undefined)?.pendingLogin
+    const pending = (details.result as { loginInProgress?: LoginInProgress } | undefined)?.loginInProgress
     ctx.set('Cache-Control', 'no-store')
     ctx.body = await deps.passkeys.authenticationOptions(pending && !pending.enrol ? pending.accountId : null)
   })
 
   router.post('/interaction/:uid/second-factor/passkey', async (ctx) => {
-    const { uid, pending } = await pendingOf(ctx)
+    const { uid, pending } = await loginInProgressOf(ctx)
     if (pending.enrol) throw new BadRequestError(messages.login.expired)
     const { response } = readForm(ctx.request.body, ['response'])
     try {
@@ -80,7 +80,7 @@ export function secondFactorRoutes(router: Router, deps: RouteDependencies): voi
     }
   })
 
-  async function showEnrolment(ctx: Context, uid: string, pending: PendingLogin, options: { fresh: boolean; error?: string }) {
+  async function showEnrolment(ctx: Context, uid: string, pending: LoginInProgress, options: { fresh: boolean; error?: string }) {
     ctx.set('Cache-Control', 'no-store')
     const enrolment = await secondFactor.totpEnrolment(pending.accountId, { fresh: options.fresh })
     ctx.body = enrolmentPage({ uid, csrf: ctx.state.csrf, enrolment, companies: pending.enrol!.companies, requiredByApplication: pending.enrol!.requiredByApplication, error: options.error })
@@ -88,7 +88,7 @@ export function secondFactorRoutes(router: Router, deps: RouteDependencies): voi
 
   /** The pending login of a person asked to enrol, who has not enrolled yet in this interaction. */
   async function enrollingLogin(ctx: Context) {
-    const found = await pendingOf(ctx)
+    const found = await loginInProgressOf(ctx)
     if (!found.pending.enrol || found.pending.methods.length > 1) throw new BadRequestError(messages.login.expired)
     return found
   }
@@ -104,7 +104,7 @@ export function secondFactorRoutes(router: Router, deps: RouteDependencies): voi
     try {
       const codes = await secondFactor.confirmTotp(pending.accountId, code, ctx.ip)
       // The first code proved the app: the login has its two factors once the codes are noted.
-      await savePending(uid, { ...pending, methods: [...pending.methods, 'otp'] })
+      await saveLoginInProgress(uid, { ...pending, methods: [...pending.methods, 'otp'] })
       ctx.set('Cache-Control', 'no-store')
       ctx.body = recoveryCodesPage({ codes, next: { action: `/interaction/${uid}/enrolment/continue`, csrf: ctx.state.csrf } })
     } catch (error) {
@@ -113,7 +113,7 @@ export function secondFactorRoutes(router: Router, deps: RouteDependencies): voi
   })
 
   router.post('/interaction/:uid/enrolment/continue', async (ctx) => {
-    const { pending } = await pendingOf(ctx)
+    const { pending } = await loginInProgressOf(ctx)
     if (!pending.enrol || pending.methods.length < 2) throw new BadRequestError(messages.login.expired)
     await finishLogin(ctx, pending.accountId, pending.methods)
   })
