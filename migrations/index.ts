@@ -9,6 +9,7 @@ import * as secretsAtRest from './20261130_003c_secrets_at_rest'
 import * as auditLookups from './20261130_004b_audit_lookups'
 import * as hotPaths from './20261130_005_hot_paths'
 import * as account from './20261130_008_account'
+import * as twoFactor from './20261130_009_two_factor'
 
 /**
  * Every migration, in order. Listed here rather than discovered on disk so that the same files
@@ -25,6 +26,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261130_004b_audit_lookups': auditLookups,
   '20261130_005_hot_paths': hotPaths,
   '20261130_008_account': account,
+  '20261130_009_two_factor': twoFactor,
 }
 
 export const migrationSource: Knex.MigrationSource<string> = {

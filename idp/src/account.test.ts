@@ -40,7 +40,7 @@ describe('« Mon compte »: the idp signs people in with its SSO session', () =>
     expect(home.status).toBe(200)
     expect(home.headers.get('cache-control')).toBe('no-store')
     expect(home.text).toContain(`Alice Martin · ${alice.email}`)
-    expect(sections(home)).toEqual(['Identité', 'Mot de passe', 'Adresse email', 'Sessions', 'Mes données', 'Fermer mon compte'])
+    expect(sections(home)).toEqual(['Identité', 'Mot de passe', 'Adresse email', 'Double authentification', 'Sessions', 'Mes données', 'Fermer mon compte'])
 
     // The SSO session is the proof: the page opens again without a password.
     expect((await browser.get(`${stack.idp.issuer}/compte`)).url).toBe(`${stack.idp.issuer}/compte`)

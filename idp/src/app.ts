@@ -21,6 +21,8 @@ import { createAccountSessions } from './libraries/account-session'
 import { createEmailChange } from './libraries/email-change'
 import { createIdpLimits, type IdpLimitRules } from './libraries/limits'
 import { createLogin } from './libraries/login'
+import { createPasskeys } from './libraries/passkeys'
+import { createSecondFactor } from './libraries/second-factor'
 import { createPasswordReset } from './libraries/password-reset'
 import { createRegistration } from './libraries/registration'
 import { messages } from './messages'
@@ -35,6 +37,8 @@ import type { RouteDependencies } from './routes/context'
 import { interactionRoutes } from './routes/interaction'
 import { passwordResetRoutes } from './routes/password-reset'
 import { registrationRoutes } from './routes/registration'
+import { secondFactorRoutes } from './routes/second-factor'
+import { accountTwoFactorRoutes } from './routes/account-two-factor'
 
 export interface IdpOptions {
   config: Config
@@ -102,6 +106,8 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
     accountProfile: createAccountProfile(dependencies, accountSessions),
     emailChange: createEmailChange(dependencies, accountSessions),
     accountClosing: createAccountClosing(dependencies, accountSessions),
+    secondFactor: createSecondFactor(dependencies),
+    passkeys: createPasskeys(dependencies),
   }
 
   const router = new Router()
@@ -117,6 +123,8 @@ export async function createIdpApp({ config, db, logger, now = () => new Date(),
   }
   assetRoutes(router)
   interactionRoutes(router, routes)
+  secondFactorRoutes(router, routes)
+  accountTwoFactorRoutes(router, routes)
   registrationRoutes(router, routes)
   passwordResetRoutes(router, routes)
   accountRoutes(router, routes)

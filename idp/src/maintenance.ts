@@ -4,6 +4,7 @@ import { createOutboxQueries } from '@opcommerce/shared/mail/outbox'
 import { createLogoutDeliveryQueries } from '@opcommerce/shared/queries/logout-deliveries'
 import { createRateLimitQueries } from '@opcommerce/shared/queries/rate-limits'
 import { createEmailChangeQueries } from './queries/email-changes'
+import { createSecondFactorQueries } from '@opcommerce/shared/queries/second-factors'
 import { createEmailTokenQueries } from './queries/email-tokens'
 import { createOidcPayloadQueries } from './queries/oidc-payloads'
 import { createRegistrationQueries } from './queries/registrations'
@@ -17,8 +18,8 @@ const KEEP_REGISTRATIONS = 7 * 24 * 3600_000 // milliseconds: a registration nev
 
 /**
  * Deletes what has expired: protocol artifacts, used mail links, forgotten registrations, rate-limit counters, old sent
- * mails, given-up logout tokens, the activity of ended SSO sessions, and email changes whose
- * cancel link expired.
+ * mails, given-up logout tokens, the activity of ended SSO sessions, email changes whose
+ * cancel link expired, and unanswered WebAuthn challenges.
  */
 async function cleanUpExpired(db: Knex, now: Date): Promise<Record<string, number>> {
   return {
@@ -30,6 +31,7 @@ async function cleanUpExpired(db: Knex, now: Date): Promise<Record<string, numbe
     failedLogouts: await createLogoutDeliveryQueries(db).purgeFailedOlderThan(KEEP_FAILED_LOGOUTS),
     sessionActivity: await createSessionActivityQueries(db).purgeEnded(),
     emailChanges: await createEmailChangeQueries(db).purgeExpiredBefore(now),
+    webauthnChallenges: await createSecondFactorQueries(db).deleteExpiredChallenges(now),
   }
 }
 

@@ -65,6 +65,18 @@ export const messages = {
     disabled: "Ce compte a été désactivé par l'Opcommerce. Contactez l'Opcommerce si vous pensez qu'il s'agit d'une erreur.",
     expired: 'Votre demande de connexion a expiré. Veuillez recommencer depuis le portail.',
   },
+  twoFactor: {
+    invalidCode: 'Code incorrect ou déjà utilisé. Saisissez le code à 6 chiffres affiché en ce moment par votre application.',
+    invalidRecoveryCode: 'Code de récupération incorrect ou déjà utilisé.',
+    tooMany: 'Trop de codes incorrects.',
+    alreadyEnrolled: 'Une application d’authentification est déjà configurée pour votre compte.',
+    required: (companies: string) =>
+      `${companies} demande une double authentification à ses membres : configurez-la pour retrouver l'accès à cette entreprise dans les applications.`,
+    requiredByApplication: "Cette application demande une double authentification : configurez-la pour continuer.",
+    unmet: "L'application demande une double authentification, qui n'a pas été configurée.",
+    passkeyFailed: "La clé d'accès n'a pas pu être vérifiée. Réessayez, ou utilisez un autre moyen de connexion.",
+    passkeyUnknown: "Cette clé d'accès n'est pas enregistrée pour un compte Web Services Entreprise.",
+  },
   reset: {
     requested:
       'Si un compte Web Services Entreprise existe pour cette adresse, vous allez recevoir un email contenant un lien pour choisir un nouveau mot de passe. Ce lien est valable 1 heure.',

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { createIdpLimits } from '@opcommerce/idp/src/libraries/limits'
+import { createSecondFactorQueries } from '@opcommerce/shared/queries/second-factors'
 import { OPERATOR_ACTOR, seedCompany, seedMembership, seedUser, useCli, type SeededUser } from '../support/cli'
 
 const BOULANGERIE = '732829320'
@@ -184,5 +185,29 @@ describe('npm run cli -- users unlock|disable|enable|delete', () => {
       expect({ action, code: result.code, stderr: result.stderr.trim() }).toEqual({ action, code: 3, stderr: 'Aucun utilisateur « personne@exemple.fr ».' })
     }
     expect(await db()('audit_events').where({ subject: 'personne@exemple.fr' })).toEqual([])
+  })
+})
+
+describe('npm run cli -- users reset-2fa', () => {
+  const cli = useCli()
+
+  it('removes every second factor of a person, audited under the operator, mails them, and keeps the password', async () => {
+    const db = cli.database.knex
+    const paul = await seedUser(db, 'Paul', 'Perdu')
+    const factors = createSecondFactorQueries(db)
+    await db('totp_secrets').insert({ user_id: paul.id, secret_encrypted: 'x', confirmed_at: new Date(), created_at: new Date() })
+    await factors.replaceRecoveryCodes(paul.id, ['a', 'b'])
+    await factors.insertPasskey({ id: 'cle-perdue', userId: paul.id, publicKey: new Uint8Array([1]), counter: 0, transports: [], name: 'Clé', deviceType: 'singleDevice', createdAt: new Date() })
+
+    const result = await cli.run(['users', 'reset-2fa', paul.email, '--json'])
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(JSON.parse(result.stdout)).toEqual({ id: paul.id, email: paul.email, factorsRemoved: 2 })
+    expect(await factors.of(paul.id)).toEqual({ totp: false, passkeys: 0, recoveryCodesLeft: 0 })
+    expect(await db('users').where({ id: paul.id }).first('password_hash')).toEqual({ password_hash: 'not-a-password-hash' })
+    expect(await db('audit_events').where({ type: 'two_factor.reset_by_operator', subject: paul.id }).first()).toMatchObject({ actor: OPERATOR_ACTOR })
+    expect(await db('mail_outbox').where({ to: paul.email, template: 'two_factor_reset' })).toHaveLength(1)
+
+    const unknown = await cli.run(['users', 'reset-2fa', 'personne@exemple.fr'])
+    expect({ code: unknown.code, stderr: unknown.stderr.trim() }).toEqual({ code: 3, stderr: 'Aucun utilisateur « personne@exemple.fr ».' })
   })
 })

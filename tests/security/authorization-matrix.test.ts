@@ -3,6 +3,7 @@ import path from 'node:path'
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { createClientQueries } from '@opcommerce/shared/queries/clients'
 import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
+import { createSecondFactorQueries } from '@opcommerce/shared/queries/second-factors'
 import { portalClient } from '@opcommerce/shared/platform-clients'
 import type { UserProfile } from '@opcommerce/shared/users'
 import { finishLogin, logout, openAccount, startLogin } from '@/handlers/auth'
@@ -10,6 +11,7 @@ import { backchannelLogout } from '@/handlers/backchannel-logout'
 import { cancelRequestHandler, escalateHandler, linkCompanyHandler, memberActionHandler, remindHandler } from '@/handlers/companies'
 import { domainActionHandler } from '@/handlers/domains'
 import { invitationActionHandler, inviteHandler, openInvitationHandler } from '@/handlers/invitations'
+import { twoFactorRequirementHandler } from '@/handlers/two-factor'
 import { ESCALATION_DELAY } from '@/lib/memberships'
 import type { PortalContext } from '@/lib/context'
 import { companyAccess, signedInAccess, type PageAccess } from '@/lib/data'
@@ -135,6 +137,28 @@ describe('authorization matrix: every portal route and page, as every kind of us
       {
         // The administrator's own domain (the test users' addresses are on exemple.fr).
         run: async (w, role) => domainActionHandler(context, await formRequest(context, actor(w, role), `/api/entreprises/${w.siren}/domaines`, { action: 'declare', domain: 'exemple.fr' }), w.siren),
+        expected: { visitor: 401, pending: 403, refused: 403, member: 403, otherAdmin: 403, admin: 200 },
+      },
+    ],
+    'api/entreprises/[siren]/double-authentification/route.ts': [
+      {
+        // Everyone has a second factor here: what is left to refuse is the authorization.
+        prepare: async (w) => {
+          for (const person of Object.values(w.people)) {
+            await createSecondFactorQueries(stack.database.knex).insertPasskey({
+              id: `cle-${person.id}`,
+              userId: person.id,
+              publicKey: new Uint8Array([1]),
+              counter: 0,
+              transports: [],
+              name: 'Clé',
+              deviceType: 'multiDevice',
+              createdAt: new Date(),
+            })
+          }
+        },
+        run: async (w, role) =>
+          twoFactorRequirementHandler(context, await formRequest(context, actor(w, role), `/api/entreprises/${w.siren}/double-authentification`, { action: 'require' }), w.siren),
         expected: { visitor: 401, pending: 403, refused: 403, member: 403, otherAdmin: 403, admin: 200 },
       },
     ],

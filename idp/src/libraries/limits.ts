@@ -15,6 +15,9 @@ const DEFAULT_IDP_LIMITS = {
   loginSlowLanePerAccount: { points: 1, duration: 30 },
   /** A browser holding a device cookie of the account: its own budget, untouched by the account's. */
   loginFailuresPerDevice: { points: 10, duration: 15 * 60 },
+  /** Codes of authenticator apps and recovery codes, like passwords: per account and per IP. */
+  secondFactorFailuresPerAccount: { points: 10, duration: 15 * 60 },
+  secondFactorFailuresPerIp: { points: 30, duration: 15 * 60 },
   registrationPerIp: { points: 20, duration: 60 * 60 },
   /** Validation and "compte existant" mails to one address, whoever asks for them. */
   validationMailsPerAddress: { points: 5, duration: 24 * 60 * 60 },

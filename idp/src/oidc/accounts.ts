@@ -20,6 +20,7 @@ export function createFindAccount(db: Knex): FindAccount {
     return {
       accountId: user.id,
       async claims(_use, scope) {
+        // Companies requiring a second factor the person lacks are already left out (userWithCompaniesJson).
         const companies = scope.split(' ').includes('companies') ? user.companies : []
         return {
           sub: user.id,

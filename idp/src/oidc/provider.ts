@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose'
-import Provider, { type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider'
+import Provider, { interactionPolicy, type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider'
 import type { Config } from '@opcommerce/shared/config'
 import { isDatabaseUnavailable, type Knex } from '@opcommerce/shared/db/knex'
 import { ServiceUnavailableError } from '@opcommerce/shared/errors'
@@ -7,7 +7,7 @@ import type { Logger } from '@opcommerce/shared/logger'
 import type { ClientQueries } from '@opcommerce/shared/queries/clients'
 import { countTokenIssue } from '../metrics'
 import { scheduleBackchannelLogouts } from '@opcommerce/shared/queries/logout-deliveries'
-import { ACR_VALUES } from '../libraries/authentication-context'
+import { ACR_VALUES, multiFactorRequired } from '../libraries/authentication-context'
 import type { OidcPayloadQueries } from '../queries/oidc-payloads'
 import { errorPage } from '../views/errors'
 import { loggedOutPage, logoutPage } from '../views/logout'
@@ -159,7 +159,7 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
         },
       },
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { policy: loginPolicy(), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     // A client holding the refresh_token grant gets a refresh token at every code exchange.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
@@ -210,6 +210,23 @@ export function createProvider({ config, db, payloads, clients, jwks, logger }: 
     }
   }
   return provider
+}
+
+/**
+ * oidc-provider's prompts, and one more reason to log in: a request that requires two factors
+ * (`acr_values`, see multiFactorRequired) over a single sign-on session that used one. The
+ * essential `acr` claim is checked by oidc-provider itself.
+ */
+function loginPolicy() {
+  const policy = interactionPolicy.base()
+  policy.get('login')!.checks.push(
+    new interactionPolicy.Check('multi_factor_required', 'multi-factor authentication was requested', 'login_required', (ctx) =>
+      multiFactorRequired({ acr_values: ctx.oidc.params?.acr_values }) && ctx.oidc.acr !== ACR_VALUES.multiFactor
+        ? interactionPolicy.Check.REQUEST_PROMPT
+        : interactionPolicy.Check.NO_NEED_TO_PROMPT,
+    ),
+  )
+  return policy
 }
 
 /**

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import path from 'node:path'
 import type Router from '@koa/router'
 import { ICON_SVG } from '@opcommerce/shared/ui/icon'
 
@@ -10,9 +11,12 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   'theme.css': { file: resolve('@opcommerce/shared/theme.css'), type: 'text/css; charset=utf-8' },
   'password-helpers.js': { file: resolve('@opcommerce/idp/assets/password-helpers.js'), type: 'text/javascript; charset=utf-8' },
   'auto-submit.js': { file: resolve('@opcommerce/idp/assets/auto-submit.js'), type: 'text/javascript; charset=utf-8' },
+  'passkeys.js': { file: resolve('@opcommerce/idp/assets/passkeys.js'), type: 'text/javascript; charset=utf-8' },
+  // Served from the idp itself: the CSP allows same-origin scripts only.
+  'simplewebauthn-browser.js': { file: path.join(path.dirname(resolve('@simplewebauthn/browser')), '../dist/bundle/index.umd.min.js'), type: 'text/javascript; charset=utf-8' },
 }
 
-/** The stylesheet shared with the portal and the two small scripts of our pages, read once; the portal's logout page loads the stylesheet and auto-submit.js from here. */
+/** The stylesheet shared with the portal the small scripts of our pages and the WebAuthn browser library, read once; the portal's logout page loads the stylesheet and auto-submit.js from here. */
 export function assetRoutes(router: Router): void {
   const contents = new Map(Object.entries(ASSETS).map(([name, asset]) => [name, { ...asset, body: readFileSync(asset.file) }]))
   router.get('/favicon.ico', (ctx) => {

@@ -10,6 +10,8 @@ import type { Login } from '../libraries/login'
 import type { PasswordReset } from '../libraries/password-reset'
 import type { Registrations } from '../libraries/registration'
 import type { IdpCookies } from '../http/cookies'
+import type { Passkeys } from '../libraries/passkeys'
+import type { SecondFactor } from '../libraries/second-factor'
 
 export interface RouteDependencies {
   config: Config
@@ -18,6 +20,8 @@ export interface RouteDependencies {
   registration: Registrations
   login: Login
   passwordReset: PasswordReset
+  secondFactor: SecondFactor
+  passkeys: Passkeys
   limits: IdpLimits
   accountSessions: AccountSessions
   accountProfile: AccountProfile

@@ -1,40 +1,28 @@
 import type Router from '@koa/router'
 import type { Context } from 'koa'
-import { errors, type InteractionResults } from 'oidc-provider'
 import { BadRequestError } from '@opcommerce/shared/errors'
 import { readForm } from '@opcommerce/shared/forms'
 import { errorForForm } from '../http/errors'
 import { knownDevice, rememberDevice } from '../http/device-cookie'
 import { rememberPendingRegistration } from '../http/pending-registration'
 import { countLogin, countLoginRefusal } from '../metrics'
-import { authenticationContext, canReachEssentialAcr } from '../libraries/authentication-context'
+import { canReachEssentialAcr, multiFactorRequired } from '../libraries/authentication-context'
+import { interactionSteps } from '../http/interactions'
 import { messages } from '../messages'
 import { consentPage, loginPage } from '../views/interaction'
 import type { RouteDependencies } from './context'
 
 export function interactionRoutes(router: Router, deps: RouteDependencies): void {
-  // deps.provider is read at each request: it is rebuilt when the signing keys change.
-  /** The authorization request this browser is in the middle of; bound to it by a cookie. */
-  async function interactionOf(ctx: Context) {
-    try {
-      const details = await deps.provider.interactionDetails(ctx.req, ctx.res)
-      if (details.uid !== ctx.params.uid) throw new errors.SessionNotFound('interaction mismatch')
-      return details
-    } catch (error) {
-      if (error instanceof errors.SessionNotFound) throw new BadRequestError(messages.login.expired)
-      throw error
-    }
-  }
+  const { interactionOf, clientName, finish, finishLogin, saveLoginInProgress } = interactionSteps(deps)
 
-  async function clientName(clientId: unknown): Promise<string | undefined> {
-    const client = typeof clientId === 'string' ? await deps.provider.Client.find(clientId) : undefined
-    return client?.clientName
-  }
-
-  async function finish(ctx: Context, result: InteractionResults): Promise<void> {
-    const redirectTo = await deps.provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false })
+  /** After a right password: the login ends, or goes on to its second factor (verify or enrol). */
+  async function afterPassword(ctx: Context, uid: string, params: Record<string, unknown>, accountId: string): Promise<void> {
+    const next = await deps.secondFactor.afterPassword(accountId, { multiFactorRequired: multiFactorRequired(params) })
+    if (next.kind === 'done') return finishLogin(ctx, accountId, ['pwd'])
+    const enrol = next.kind === 'enrol' ? { companies: next.companies, requiredByApplication: next.requiredByApplication } : undefined
+    await saveLoginInProgress(uid, { accountId, methods: ['pwd'], enrol })
     ctx.status = 303
-    ctx.redirect(redirectTo)
+    ctx.redirect(`/interaction/${uid}/${enrol ? 'enrolment' : 'second-factor'}`)
   }
 
   router.get('/interaction/:uid', async (ctx) => {
@@ -71,7 +59,7 @@ export function interactionRoutes(router: Router, deps: RouteDependencies): void
       }
       countLogin('success')
       rememberDevice(ctx, deps.cookies, result.userId)
-      await finish(ctx, { login: { accountId: result.userId, ...authenticationContext(['pwd']) } })
+      await afterPassword(ctx, uid, params, result.userId)
     } catch (error) {
       countLoginRefusal(error)
       const problem = errorForForm(ctx, error)

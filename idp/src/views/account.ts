@@ -11,6 +11,7 @@ import type { ActiveSession } from '../queries/session-activity'
 import { alert, csrfField, field, passwordHelpers } from './forms'
 import { renderPage } from './layout'
 import { PASSWORD_HINT } from './registration'
+import type { PageOptions } from '@opcommerce/shared/ui/page'
 
 /** A section of « Mon compte »: a page under /compte, listed on its home page. */
 export interface AccountSection {
@@ -24,6 +25,7 @@ export const ACCOUNT_SECTIONS: AccountSection[] = [
   { path: '/compte/identite', title: 'Identité', description: 'Votre prénom et votre nom, tels que les applications les affichent.' },
   { path: '/compte/mot-de-passe', title: 'Mot de passe', description: 'Changer votre mot de passe.' },
   { path: '/compte/adresse-email', title: 'Adresse email', description: 'Changer l’adresse avec laquelle vous vous connectez.' },
+  { path: '/compte/double-authentification', title: 'Double authentification', description: 'Clés d’accès et application d’authentification : une deuxième preuve après le mot de passe.' },
   { path: '/compte/sessions', title: 'Sessions', description: 'Les navigateurs où vous êtes connecté, et vous y déconnecter.' },
   { path: '/compte/donnees', title: 'Mes données', description: 'Télécharger les données de votre compte.' },
   { path: '/compte/fermer', title: 'Fermer mon compte', description: 'Supprimer votre compte et vos données personnelles.' },
@@ -34,7 +36,7 @@ export const ACCOUNT_SECTIONS: AccountSection[] = [
  * the portal, and the section's content (one or more `.card`s). `notice` is the outcome of the
  * last action (a success message).
  */
-export function accountPage(options: { title: string; content: SafeHtml; portalUrl: string; notice?: string; scripts?: ('password-helpers' | 'auto-submit')[] }): string {
+export function accountPage(options: { title: string; content: SafeHtml; portalUrl: string; notice?: string; scripts?: PageOptions['scripts'] }): string {
   return renderPage({
     title: `${options.title} · Mon compte`,
     scripts: options.scripts,

@@ -4,6 +4,7 @@ import { PASSWORD_MAX_LENGTH } from '@opcommerce/shared/password-policy'
 import { messages } from '../messages'
 import { alert, csrfField, field } from './forms'
 import { renderPage } from './layout'
+import { PASSKEY_SCRIPTS, passkeyButton } from './second-factor'
 
 export function loginPage(options: {
   uid: string
@@ -18,6 +19,7 @@ export function loginPage(options: {
   const { uid } = options
   return renderPage({
     title: 'Connexion',
+    scripts: PASSKEY_SCRIPTS,
     content: html`<div class="card">
 <h1>Connexion</h1>
 <p class="lead">${options.clientName ? `Identifiez-vous pour accéder à ${options.clientName}.` : 'Identifiez-vous pour accéder à votre espace Web Services Entreprise.'}</p>
@@ -40,6 +42,7 @@ ${
   <p><a href="/mot-de-passe-oublie?interaction=${uid}">Mot de passe oublié ?</a></p>
   <button class="button button--block" type="submit">Se connecter</button>
 </form>
+${passkeyButton({ action: `/interaction/${uid}/passkey`, options: `/interaction/${uid}/passkey-options`, csrf: options.csrf, label: "Se connecter avec une clé d'accès", secondary: true })}
 <hr class="divider">
 <p class="center">Pas encore de compte ? <a href="/inscription?interaction=${uid}">Créer un compte</a></p>
 </div>`,

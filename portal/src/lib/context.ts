@@ -7,6 +7,7 @@ import { createInvitationRules, type InvitationRules, type InvitationRulesDepend
 import { createMembershipRules, type MembershipRules, type MembershipRulesDependencies } from './memberships'
 import { createPortalSessionStore, type PortalSessionStore } from './portal-sessions'
 import { portalRuntime } from './runtime'
+import { createTwoFactorRequirementRules, type TwoFactorRequirementRules } from './two-factor-requirement'
 
 /** Everything the portal's pages and handlers use; built once per process, injected in tests. */
 export interface PortalContext {
@@ -16,6 +17,7 @@ export interface PortalContext {
   memberships: MembershipRules
   invitations: InvitationRules
   domains: CompanyDomainRules
+  twoFactor: TwoFactorRequirementRules
   clients: ClientQueries
   sessions: PortalSessionStore
   now: () => Date
@@ -37,6 +39,7 @@ export function createPortalContext(options: {
     memberships: createMembershipRules({ config, db, logger, now, limits }),
     invitations: createInvitationRules({ config, db, now, limits }),
     domains: createCompanyDomainRules({ db, now }),
+    twoFactor: createTwoFactorRequirementRules({ db }),
     clients: createClientQueries(db),
     sessions: createPortalSessionStore({ db, config, now }),
   }

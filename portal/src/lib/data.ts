@@ -4,6 +4,7 @@ import type { Tool } from '@opcommerce/shared/queries/clients'
 import { createCompanyDomainQueries, type CompanyDomain } from '@opcommerce/shared/queries/company-domains'
 import { createHeldRequestQueries, type HeldRequest } from '@opcommerce/shared/queries/held-requests'
 import { createInvitationQueries, type ListedInvitation } from '@opcommerce/shared/queries/invitations'
+import { createSecondFactorQueries } from '@opcommerce/shared/queries/second-factors'
 import { createMembershipQueries, type AccessRequest, type ActiveMembership, type CompanyMember } from '@opcommerce/shared/queries/memberships'
 import { portalContext, type PortalContext } from './context'
 import { cookieNames, FLASH_HEADER } from './cookies'
@@ -134,6 +135,23 @@ export function fetchInvitations({ context, company }: CompanyPage): Promise<Lis
 /** The company's trusted email domains. */
 export function fetchDomains({ context, company }: CompanyPage): Promise<CompanyDomain[]> {
   return createCompanyDomainQueries(context.db).listOf(company.siren)
+}
+
+/** The company's two-factor setting, and how many of its members have no second factor yet. */
+export function fetchTwoFactorRequirement({ context, company }: CompanyPage): Promise<{ required: boolean; membersWithout: number }> {
+  return createSecondFactorQueries(context.db).companyRequirement(company.siren)
+}
+
+/**
+ * For a member without a second factor, the page's company when it requires one: the idp leaves
+ * it out of their `companies` claim, and the company home says why and where to fix it.
+ */
+export async function fetchWithheldCompany({ context, session, company }: CompanyPage): Promise<{ configureUrl: string } | undefined> {
+  const factors = createSecondFactorQueries(context.db)
+  if (!(await factors.companyRequirement(company.siren)).required) return undefined
+  const own = await factors.of(session.user.id)
+  if (own.totp || own.passkeys > 0) return undefined
+  return { configureUrl: `${context.config.idp.issuer}/compte/double-authentification` }
 }
 
 /**

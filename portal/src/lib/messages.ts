@@ -52,6 +52,13 @@ export const messages = {
         "Cette invitation est adressée à une autre adresse email que celle de votre compte. Déconnectez-vous, puis ouvrez à nouveau le lien de l'invitation pour vous connecter avec l'adresse invitée.",
     },
   },
+  twoFactor: {
+    required: (company: string) => `La double authentification est désormais demandée aux membres de ${company}.`,
+    notRequired: (company: string) => `La double authentification n'est plus demandée aux membres de ${company}.`,
+    unchanged: 'Ce réglage était déjà celui-ci.',
+    adminFirst:
+      "Configurez d'abord la double authentification de votre propre compte (Mon compte › Double authentification) : sans elle, vous perdriez vous-même l'accès à l'entreprise dans les applications.",
+  },
   domains: {
     added: (domain: string) => `Le domaine ${domain} est déclaré : les personnes dont l'adresse validée est sur ce domaine et qui ajoutent l'entreprise avec son code adhérent auront accès sans attendre.`,
     removed: (domain: string) => `Le domaine ${domain} n'est plus déclaré.`,

@@ -1,9 +1,11 @@
 import { ConflictError } from '../errors'
+import { enqueueMail } from '../mail/outbox'
 import { unlockLogins } from '../login-limits'
 import { companiesOnlyAdministeredBy } from '../membership-decisions'
 import { createAuditQueries, recordAudit } from '../queries/audit'
 import { createCompanyQueries } from '../queries/companies'
 import { createMembershipQueries } from '../queries/memberships'
+import { createSecondFactorQueries } from '../queries/second-factors'
 import { createUserQueries, type UserRecord } from '../queries/users'
 import { endSessionsOf } from '../sessions'
 import { fullName } from '../users'
@@ -127,6 +129,26 @@ Refusé tant que la personne est le seul administrateur d'une entreprise qui a d
           return left
         })
         return { text: `Compte ${user.email} supprimé${companies.length > 0 ? ` ; il quitte ${companies.length} entreprise(s)` : ''}.`, json: { id: user.id, email: user.email, deleted: true, companies } }
+      },
+    }),
+
+    'reset-2fa': action({
+      synopsis: 'EMAIL|ID',
+      summary: `Retire tous les seconds facteurs d'une personne qui les a perdus (clés d'accès, application d'authentification, codes de récupération), une fois son identité vérifiée. Son mot de passe ne change pas : elle se connecte avec, puis configure un nouveau second facteur. Audité ; la personne reçoit un email.`,
+      options: {},
+      positionals: 1,
+      async run({ positionals, db, config }) {
+        const user = await userNamed(db, positionals[0])
+        const removed = await db.transaction(async (trx) => {
+          const count = await createSecondFactorQueries(trx).removeAll(user.id)
+          await recordAudit(trx, { type: 'two_factor.reset_by_operator', actor: OPERATOR, subject: user.id, details: { factorsRemoved: count } })
+          await enqueueMail(trx, user.email, 'two_factor_reset', { accountUrl: `${config.idp.issuer}/compte/double-authentification` })
+          return count
+        })
+        return {
+          text: `Double authentification de ${user.email} réinitialisée : ${removed} facteur(s) retiré(s), codes de récupération supprimés. Un email l'en informe.`,
+          json: { id: user.id, email: user.email, factorsRemoved: removed },
+        }
       },
     }),
   },

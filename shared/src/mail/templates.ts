@@ -42,6 +42,15 @@ export const mailTemplates = {
       },
     ]),
 
+  two_factor_reset: ({ accountUrl }: { accountUrl: string }) =>
+    mail('Double authentification de votre compte réinitialisée', [
+      {
+        text: "À votre demande, l'équipe Web Services Entreprise a retiré la double authentification de votre compte : vos clés d'accès, votre application d'authentification et vos codes de récupération ne fonctionnent plus. Votre mot de passe reste inchangé.",
+      },
+      { text: 'Configurez à nouveau la double authentification dès que possible :', link: { label: 'Double authentification', href: accountUrl } },
+      { text: "Si vous n'êtes pas à l'origine de cette demande, contactez l'Opcommerce sans attendre." },
+    ]),
+
   access_request: (data: {
     requesterName: string
     requesterEmail: string

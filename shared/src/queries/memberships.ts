@@ -79,13 +79,18 @@ export interface EscalatedRequest {
 export type UserWithCompanies = User & { companies: ActiveMembership[] }
 
 /**
- * SQL: the row `users` of the query as JSON, with its active companies by name (`companies`).
- * Shared by userWithCompanies and the idp's token lookup, which reads the token's user with it.
+ * SQL: the row `users` of the query as JSON, with the companies of its `companies` claim by name:
+ * its active memberships, less the companies that require a second factor while the user has
+ * none (they come back once one is configured; the portal says why). Shared by userWithCompanies
+ * and the idp's token lookup, which reads the token's user with it.
  */
 export const userWithCompaniesJson = (users: string) => `to_jsonb(${users}) || jsonb_build_object('companies', coalesce((
   select jsonb_agg(jsonb_build_object('siren', companies.siren, 'name', companies.name, 'role', memberships.role) order by companies.name)
   from memberships join companies on companies.siren = memberships.siren
   where memberships.user_id = ${users}.id and memberships.status = 'active'
+    and (not companies.two_factor_required
+      or exists (select 1 from totp_secrets where totp_secrets.user_id = ${users}.id and totp_secrets.confirmed_at is not null)
+      or exists (select 1 from webauthn_credentials where webauthn_credentials.user_id = ${users}.id))
 ), '[]'))`
 
 /** userWithCompaniesJson's value, as the application reads it (its dates are strings in JSON). */

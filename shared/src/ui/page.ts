@@ -4,7 +4,7 @@ export interface PageOptions {
   title: string
   content: SafeHtml
   /** Scripts of the idp's assets to load: no page has an inline script. */
-  scripts?: ('password-helpers' | 'auto-submit')[]
+  scripts?: ('password-helpers' | 'auto-submit' | 'simplewebauthn-browser' | 'passkeys')[]
   /** Where the idp's assets are: `/assets` on the idp, its full URL from another service. */
   assets: string
 }

@@ -13,6 +13,7 @@ export const companies = {
   E: { siren: '800011116', code: 'ADH-5005', name: 'Pharmacie du Rappel SAS' },
   F: { siren: '800022220', code: 'ADH-6006', name: 'Atelier Sans Script' },
   G: { siren: '800033334', code: 'ADH-7007', name: 'Garage des Demandes' },
+  H: { siren: '800044448', code: 'ADH-8008', name: 'Cabinet Double Clé' },
 } as const
 
 export type Company = (typeof companies)[keyof typeof companies]
@@ -97,7 +98,7 @@ export async function logIn(page: Page, person: Person): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Connexion' })).toBeVisible()
   await page.getByLabel('Email').fill(person.email)
   await page.getByLabel('Mot de passe').fill(person.password)
-  await page.getByRole('button', { name: 'Se connecter' }).click()
+  await page.getByRole('button', { name: 'Se connecter', exact: true }).click()
 }
 
 /** A new person with a validated account, signed in to the portal (on "Ajouter une entreprise"). */

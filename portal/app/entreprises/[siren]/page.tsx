@@ -3,7 +3,7 @@ import Link from 'next/link'
 import { LeaveCompanyForm } from '@/components/LeaveCompanyForm'
 import { PortalShell } from '@/components/PortalShell'
 import { ToolTiles } from '@/components/ToolTiles'
-import { fetchMembers, fetchTools, requireCompanyPage, takeWelcome } from '@/lib/data'
+import { fetchMembers, fetchTools, fetchWithheldCompany, requireCompanyPage, takeWelcome } from '@/lib/data'
 
 export const metadata: Metadata = { title: "Accueil de l'entreprise" }
 
@@ -12,7 +12,7 @@ export default async function CompanyHome({ params }: { params: Promise<{ siren:
   const page = await requireCompanyPage(siren, `/entreprises/${siren}`)
   const { session, companies, company, flash } = page
   const waiting = company.role === 'admin' ? (await fetchMembers(page)).filter((member) => member.status === 'pending').length : 0
-  const [tools, welcome] = await Promise.all([fetchTools(page), takeWelcome(page)])
+  const [tools, welcome, withheld] = await Promise.all([fetchTools(page), takeWelcome(page), fetchWithheldCompany(page)])
   const greeting = (
     <p>
       Bienvenue {session.user.givenName}, vous êtes connecté au Web Services Entreprise de {company.name}.
@@ -24,6 +24,18 @@ export default async function CompanyHome({ params }: { params: Promise<{ siren:
         <div className="alert alert--success" role="status">
           <p className="alert__title">Vous pouvez accéder au portail !</p>
           {greeting}
+        </div>
+      )}
+      {withheld && (
+        <div className="alert alert--warning" role="status" data-two-factor-missing>
+          <p className="alert__title">Double authentification demandée</p>
+          <p>
+            {company.name} demande une double authentification à ses membres. Tant que vous ne l&apos;avez pas configurée, les applications ne
+            reçoivent pas votre accès à cette entreprise.
+          </p>
+          <p>
+            <a href={withheld.configureUrl}>Configurer la double authentification dans Mon compte</a>
+          </p>
         </div>
       )}
       <div className="card">

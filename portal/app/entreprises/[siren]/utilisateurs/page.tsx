@@ -5,7 +5,8 @@ import { InvitationsSection } from '@/components/InvitationsSection'
 import { LeaveCompanyForm } from '@/components/LeaveCompanyForm'
 import { PortalShell } from '@/components/PortalShell'
 import { fullName } from '@opcommerce/shared/users'
-import { fetchDomains, fetchInvitations, fetchMembers, formatDate, requireCompanyAdminPage } from '@/lib/data'
+import { TwoFactorSection } from '@/components/TwoFactorSection'
+import { fetchDomains, fetchInvitations, fetchMembers, fetchTwoFactorRequirement, formatDate, requireCompanyAdminPage } from '@/lib/data'
 
 export const metadata: Metadata = { title: 'Gérer les utilisateurs' }
 
@@ -13,7 +14,7 @@ export default async function ManageUsers({ params }: { params: Promise<{ siren:
   const { siren } = await params
   const page = await requireCompanyAdminPage(siren, `/entreprises/${siren}/utilisateurs`)
   const { context, session, companies, company, flash } = page
-  const [members, invitations, domains] = await Promise.all([fetchMembers(page), fetchInvitations(page), fetchDomains(page)])
+  const [members, invitations, domains, twoFactor] = await Promise.all([fetchMembers(page), fetchInvitations(page), fetchDomains(page), fetchTwoFactorRequirement(page)])
   const pending = members.filter((member) => member.status === 'pending')
   const active = members.filter((member) => member.status === 'active')
   const adminCount = active.filter((member) => member.role === 'admin').length
@@ -131,6 +132,7 @@ export default async function ManageUsers({ params }: { params: Promise<{ siren:
 
       <InvitationsSection siren={company.siren} invitations={invitations} csrf={session.csrf} now={context.now()} />
       <DomainsSection siren={company.siren} domains={domains} adminEmail={session.user.email} csrf={session.csrf} />
+      <TwoFactorSection siren={company.siren} required={twoFactor.required} membersWithout={twoFactor.membersWithout} csrf={session.csrf} />
     </PortalShell>
   )
 }
