@@ -59,6 +59,7 @@ test('Mes données: a JSON file of the account, right after the login (a recent 
 })
 
 test('Identité: the names change, with registration\'s rules', async () => {
+  await page.getByRole('link', { name: 'Mon compte' }).click()
   await page.getByRole('link', { name: 'Identité' }).click()
   await expectAccessible(page, 'Identité')
   await page.getByLabel('Prénom').fill('')
