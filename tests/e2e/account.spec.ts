@@ -59,6 +59,7 @@ test('Mes données: a JSON file of the account, right after the login (a recent 
 })
 
 test('Identité: the names change, with registration\'s rules', async () => {
+  await page.getByRole('link', { name: 'Mon compte' }).click()
   await page.getByRole('link', { name: 'Identité' }).click()
   await expectAccessible(page, 'Identité')
   await page.getByLabel('Prénom').fill('')
@@ -125,7 +126,7 @@ test('Sessions: this browser and another one, which is ended from here', async (
     await page.goto(`${urls.idp}/compte/sessions`)
     const sessions = page.getByRole('list', { name: 'Sessions ouvertes' }).getByRole('listitem')
     await expect(sessions).toHaveCount(2)
-    await expect(sessions.filter({ hasText: 'Cette session' })).toHaveCount(1)
+    await expect(sessions.filter({ has: page.getByText('Cette session', { exact: true }) })).toHaveCount(1)
     await expectAccessible(page, 'Sessions')
 
     await page.getByRole('button', { name: 'Déconnecter cette session' }).click()
