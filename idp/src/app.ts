@@ -64,7 +64,8 @@ const isProviderPath = (path: string) => PROVIDER_PATHS.some((prefix) => path ==
 export async function createIdpApp({ config, db, logger, now = () => new Date(), limits: limitOverrides }: IdpOptions): Promise<IdpApp> {
   const https = config.idp.issuer.startsWith('https:')
   const cookies = idpCookies(https)
-  const limits = createIdpLimits(db, limitOverrides)
+  const fromConfig = config.registrationsPerIpPerHour ? { registrationPerIp: { points: config.registrationsPerIpPerHour, duration: 60 * 60 } } : {}
+  const limits = createIdpLimits(db, { ...fromConfig, ...limitOverrides })
   const dependencies = { config, db, logger, limits, now }
   const payloads = createOidcPayloadQueries(db)
   const clients = createClientQueries(db)

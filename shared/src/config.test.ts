@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from '@jest/globals'
-import { loadConfig } from './config'
+import { configToEnvironment, loadConfig } from './config'
 
 const dataDir = () => mkdtempSync(path.join(tmpdir(), 'opco-config-'))
 
@@ -91,6 +91,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATA_DIR: dataDir() }).keyReloadIntervalMs).toBe(60_000)
     // Three intervals (when /readyz gives up on a process that cannot read them) stay under the 5 minutes of publication.
     expect(() => loadConfig({ DATA_DIR: dataDir(), KEY_RELOAD_INTERVAL_MS: '120000' })).toThrow('Configuration invalide : KEY_RELOAD_INTERVAL_MS')
+  })
+
+  it('lets an operator raise the registrations allowed per address, and hands the setting to the services `npm start` runs', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).registrationsPerIpPerHour).toBeUndefined()
+    const raised = loadConfig({ DATA_DIR: dataDir(), REGISTRATIONS_PER_IP_PER_HOUR: '200' })
+    expect(configToEnvironment(raised, 'postgres://db/opco').REGISTRATIONS_PER_IP_PER_HOUR).toBe('200')
+    expect(() => loadConfig({ DATA_DIR: dataDir(), REGISTRATIONS_PER_IP_PER_HOUR: '0' })).toThrow('Configuration invalide : REGISTRATIONS_PER_IP_PER_HOUR')
   })
 
   it('takes a plain http issuer on this machine only: elsewhere browsers would drop its Secure session cookie', () => {

@@ -57,6 +57,8 @@ const environmentSchema = z.object({
   METRICS_TOKEN: secret,
   /** How often each idp process reads the signing keys again (`keys rotate` from any machine). */
   KEY_RELOAD_INTERVAL_MS: z.coerce.number().int().min(1000).max(90_000).default(60_000), // milliseconds
+  /** Unset: the idp's default (docs/SECURITY.md). More for many people behind one address (a company's NAT). */
+  REGISTRATIONS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).max(10_000).optional(),
   /** After SIGTERM, /readyz answers 503 this long while requests are still served, so the load balancer moves away first. */
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).default(5000), // milliseconds
   /** Then the requests in flight have this long to finish before the process exits anyway. */
@@ -117,6 +119,8 @@ export interface Config {
   /** Where both services serve GET /metrics, each on its own port. */
   metrics: { host: string; token: string | undefined }
   keyReloadIntervalMs: number
+  /** "Créer un compte" posts allowed per client IP and hour; undefined: the idp's default. */
+  registrationsPerIpPerHour: number | undefined
   shutdown: { drainMs: number; timeoutMs: number }
   demoTool: { port: number; url: string }
   maildev: { smtpPort: number; webPort: number }
@@ -181,6 +185,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     portal: { port: env.PORTAL_PORT, url: portalUrl, loginUrl: env.LOGIN_URL ?? `${portalUrl}/auth/login`, metricsPort: env.PORTAL_METRICS_PORT },
     metrics: { host: env.METRICS_HOST, token: env.METRICS_TOKEN },
     keyReloadIntervalMs: env.KEY_RELOAD_INTERVAL_MS,
+    registrationsPerIpPerHour: env.REGISTRATIONS_PER_IP_PER_HOUR,
     shutdown: { drainMs: env.SHUTDOWN_DRAIN_MS, timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
     demoTool: { port: env.DEMO_TOOL_PORT, url: env.DEMO_TOOL_URL ?? `http://localhost:${env.DEMO_TOOL_PORT}` },
     maildev: { smtpPort: env.MAILDEV_SMTP_PORT, webPort: env.MAILDEV_WEB_PORT },
@@ -245,6 +250,7 @@ export function configToEnvironment(config: Config, databaseUrl: string): Record
     METRICS_HOST: config.metrics.host,
     ...(config.metrics.token ? { METRICS_TOKEN: config.metrics.token } : {}),
     KEY_RELOAD_INTERVAL_MS: String(config.keyReloadIntervalMs),
+    ...(config.registrationsPerIpPerHour ? { REGISTRATIONS_PER_IP_PER_HOUR: String(config.registrationsPerIpPerHour) } : {}),
     SHUTDOWN_DRAIN_MS: String(config.shutdown.drainMs),
     SHUTDOWN_TIMEOUT_MS: String(config.shutdown.timeoutMs),
     IDP_ISSUER: config.idp.issuer,

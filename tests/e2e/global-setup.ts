@@ -28,7 +28,7 @@ const PRODUCT_VARIABLES = [
   'MAILDEV_SMTP_PORT', 'MAILDEV_WEB_PORT', 'TRUST_PROXY', 'COOKIE_KEYS', 'SIGNING_KEYS_SECRET',
   'MEMBER_CODE_HMAC_KEY', 'PORTAL_SESSION_SECRET', 'PORTAL_CLIENT_SECRET', 'DEMO_TOOL_CLIENT_SECRET',
   'IDP_METRICS_PORT', 'PORTAL_METRICS_PORT', 'METRICS_HOST', 'METRICS_TOKEN', 'KEY_RELOAD_INTERVAL_MS',
-  'SHUTDOWN_DRAIN_MS', 'SHUTDOWN_TIMEOUT_MS',
+  'SHUTDOWN_DRAIN_MS', 'SHUTDOWN_TIMEOUT_MS', 'REGISTRATIONS_PER_IP_PER_HOUR',
 ]
 
 async function assertPortFree(port: number): Promise<void> {
@@ -87,6 +87,8 @@ export default async function globalSetup(config: FullConfig): Promise<void> {
     PORTAL_METRICS_PORT: String(ports.portalMetrics),
     LOG_LEVEL: 'warn',
     MAIL_POLL_INTERVAL_MS: '200', // milliseconds: mails reach MailDev sooner than the default second
+    // Every person of the suite registers from 127.0.0.1: more than the default 20 an hour.
+    REGISTRATIONS_PER_IP_PER_HOUR: '500',
     NEXT_TELEMETRY_DISABLED: '1',
     PORTAL_DIST_DIR: '.next-e2e',
   })

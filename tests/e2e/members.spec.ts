@@ -101,7 +101,7 @@ test('3. Eve cancels a request, asks again, and after a week without answer cont
   await page.reload()
   await expectAccessible(page, "Ajouter une entreprise (demande en attente depuis plus de 7 jours)")
   await pending.getByRole('button', { name: "Contacter l'Opcommerce" }).click()
-  await expect(pending.getByText("Votre demande a été transmise à l'Opcommerce")).toBeVisible()
+  await expect(page.getByText("Votre demande a été transmise à l'Opcommerce")).toBeVisible()
   const escalated = await waitForMail(OPCO_CONTACT, `Demande d'accès sans réponse : ${company.name}`)
   expect(escalated.html).toContain(eve.email)
   expect(escalated.html).toContain(odile.email)

@@ -101,7 +101,7 @@ describe('the idp as an operator runs it: health, metrics, logs, graceful stop',
     expect(sample(text, 'opco_registrations_total', { outcome: 'invalid' })).toBe(20)
     expect(sample(text, 'opco_registrations_total', { outcome: 'throttled' })).toBe(1)
     expect(sample(text, 'opco_throttle_refusals_total', { limit: 'idp_registrationPerIp' })).toBe(1)
-    expect(sample(text, 'opco_throttle_refusals_total', { limit: 'idp_loginPerIp' })).toBe(0)
+    expect(sample(text, 'opco_throttle_refusals_total', { limit: 'idp_loginFailuresPerIp' })).toBe(0)
     expect(sample(text, 'opco_token_issues_total', { grant_type: 'client_credentials' })).toBe(1)
     expect(sample(text, 'opco_token_issues_total', { grant_type: 'authorization_code' })).toBe(0)
     expect(sample(text, 'opco_mail_outbox', { status: 'failed' })).toBe(1)

@@ -58,7 +58,8 @@ export function AccessRequests({ requests, held, csrf, now }: { requests: Access
                       <SubmitButton modifiers={['secondary', 'small']}>Relancer ma demande</SubmitButton>
                     </ActionForm>
                     {!request.escalatedAt && escalableFrom <= now && (
-                      <ActionForm action={`${api}/escalade`} csrf={csrf} label={`Contacter l'Opcommerce pour ${request.companyName}`}>
+                      // flash: once sent, the button goes away with the page's refresh; its message stays on the page.
+                      <ActionForm action={`${api}/escalade`} csrf={csrf} flash label={`Contacter l'Opcommerce pour ${request.companyName}`}>
                         <SubmitButton modifiers={['secondary', 'small']}>Contacter l&apos;Opcommerce</SubmitButton>
                       </ActionForm>
                     )}
