@@ -9,6 +9,7 @@ import { authorizationRequest, discoverClient, type AuthorizationRequest } from 
 import { CSRF_FIELD } from '@opcommerce/shared/forms'
 import { ACR_VALUES } from './libraries/authentication-context'
 import { createTotp } from './libraries/totp'
+import { createSecondFactorQueries } from '@opcommerce/shared/queries/second-factors'
 import { messages } from './messages'
 
 const REDIRECT_URI = 'http://localhost:7041/callback'
@@ -258,5 +259,35 @@ describe('login with a second factor: asked after the password, amr and acr say 
     expect(page.url).toMatch(/\/second-factor$/u)
     const callback = await browser.submit(page, /\/second-factor\/totp$/u, { code: await codeAt(secret, Date.now()) }, { stopAt: REDIRECT_URI })
     expect((await claimsOf(callback, request)).amr).toEqual(['pwd', 'otp', 'mfa'])
+  })
+
+  it('« Mon compte »: a passkey is renamed, and removed only with the password', async () => {
+    const jade = await validatedPerson('Jade')
+    const browser = new Browser()
+    const login = await browser.get(`${stack.idp.issuer}/compte/double-authentification`)
+    await browser.submit(login, /\/login$/u, { email: jade.email, password: jade.password })
+    // A passkey as registration stores it (the ceremony itself runs in the browser suite).
+    await createSecondFactorQueries(stack.database.knex).insertPasskey({
+      id: 'cle-de-jade',
+      userId: jade.id,
+      publicKey: new Uint8Array([1]),
+      counter: 0,
+      transports: [],
+      name: 'Clé USB',
+      deviceType: 'singleDevice',
+      createdAt: new Date(),
+    })
+    const section = await browser.get(`${stack.idp.issuer}/compte/double-authentification`)
+    const renamed = await browser.submit(section, /\/cles\/cle-de-jade\/renommer$/u, { name: 'Clé du trousseau' })
+    expect(renamed.text).toContain("La clé d'accès a été renommée.")
+    expect(renamed.document.querySelector('[data-passkey="cle-de-jade"] strong')?.textContent).toBe('Clé du trousseau')
+
+    const refused = await browser.submit(renamed, /\/cles\/cle-de-jade\/supprimer$/u, { current_password: 'Pas-Le-Bon-1!' })
+    expect(refused.status).toBe(400)
+    expect(refused.text).toContain(messages.account.wrongPassword)
+    expect(refused.document.querySelector('[data-passkey="cle-de-jade"]')).not.toBeNull()
+    const removed = await browser.submit(renamed, /\/cles\/cle-de-jade\/supprimer$/u, { current_password: jade.password })
+    expect(removed.text).toContain("La clé d'accès a été supprimée.")
+    expect(removed.text).toContain("Aucune clé d'accès.")
   })
 })

@@ -99,3 +99,12 @@ test('6. And with her passkey alone: « Se connecter avec une clé d’accès »
   await page.getByRole('button', { name: "Se connecter avec une clé d'accès" }).click()
   await expect(page.getByRole('heading', { name: company.name, level: 1 })).toBeVisible()
 })
+
+test('7. After her password, her passkey serves as the second factor', async () => {
+  await logOutOfPortal(page)
+  await page.getByRole('link', { name: 'Se connecter aux Web Services' }).click()
+  await logIn(page, helene)
+  await expect(page.getByRole('heading', { name: 'Double authentification' })).toBeVisible()
+  await page.getByRole('button', { name: "Utiliser ma clé d'accès" }).click()
+  await expect(page.getByRole('heading', { name: company.name, level: 1 })).toBeVisible()
+})
