@@ -40,11 +40,14 @@ export type PageAccess<Page> =
   | { kind: 'not_found' }
   | { kind: 'forbidden' }
 
-/** Reading the cookies first also marks the page as rendered per request, never at build time. */
+/**
+ * Reading the cookies first marks the page as rendered per request: `next build` never renders it,
+ * nor loads the configuration, which production only has at run time.
+ */
 export async function currentSession(): Promise<{ context: PortalContext; session: PortalSession | undefined }> {
+  const jar = await cookies()
   const context = await portalContext()
-  const value = (await cookies()).get(cookieNames(context.config).session)?.value
-  return { context, session: await context.sessions.resume(value) }
+  return { context, session: await context.sessions.resume(jar.get(cookieNames(context.config).session)?.value) }
 }
 
 /** Any signed-in user; a visitor logs in first and comes back to `path`. */
