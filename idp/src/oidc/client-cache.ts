@@ -1,23 +1,26 @@
 import type { Logger } from '@opcommerce/shared/logger'
 import type { ClientChangesListener, ClientQueries, ClientRecord } from '@opcommerce/shared/queries/clients'
 
-/** Without notifications (PGlite's embedded server, or while the listening connection is down), a client is read again after this. */
-const UNNOTIFIED_TTL = 1_000 // milliseconds
+/**
+ * A client is read again after this, notified or not: notifications make a change take effect at
+ * once on PostgreSQL, and this bounds it where they may not arrive (PGlite's embedded server
+ * shares one backend between connections and may hand a change's notification to the wrong one;
+ * a lost listening connection).
+ */
+const CLIENT_TTL = 1_000 // milliseconds
 const RECONNECT_DELAY = 5_000 // milliseconds
 
 /**
  * The clients, in memory: every protocol request needs its client, and clients change only when
  * an operator runs `clients create|delete` (or edits the table). Each process listens to the
  * changes (migration 005's trigger, PostgreSQL's LISTEN/NOTIFY) and forgets every client at each
- * one; until the database has proven it delivers them, and whenever the connection is lost, a
- * client is kept UNNOTIFIED_TTL only. Unknown client ids are not kept: registering one takes
+ * one; a client is kept CLIENT_TTL at most in any case. Unknown client ids are not kept: registering one takes
  * effect at once.
  */
 export class ClientCache {
   readonly #clients: ClientQueries
   readonly #logger: Logger
   readonly #entries = new Map<string, { client: Promise<ClientRecord | undefined>; readAt: number }>()
-  #notified = false
   #listener: ClientChangesListener | undefined
   #reconnect: NodeJS.Timeout | undefined
   #closed = false
@@ -29,7 +32,7 @@ export class ClientCache {
 
   find(clientId: string): Promise<ClientRecord | undefined> {
     const entry = this.#entries.get(clientId)
-    if (entry && (this.#notified || performance.now() - entry.readAt < UNNOTIFIED_TTL)) return entry.client
+    if (entry && performance.now() - entry.readAt < CLIENT_TTL) return entry.client
     const client = this.#clients.find(clientId)
     this.#entries.set(clientId, { client, readAt: performance.now() })
     const forget = () => this.#entries.get(clientId)?.client === client && this.#entries.delete(clientId)
@@ -37,7 +40,7 @@ export class ClientCache {
     return client
   }
 
-  /** Starts listening; the cache works meanwhile, on UNNOTIFIED_TTL. */
+  /** Starts listening; the cache works meanwhile, on CLIENT_TTL. */
   async listen(): Promise<void> {
     try {
       const listener = await this.#clients.listenForChanges(
@@ -46,22 +49,18 @@ export class ClientCache {
       )
       if (this.#closed) return void (await listener.close())
       this.#listener = listener
-      // Entries read before LISTEN took effect may have missed a change: forget them when proven.
-      void listener.delivering.then(() => {
-        this.#entries.clear()
-        this.#notified = true
-      })
+      // Entries read before LISTEN took effect may have missed a change: forget them.
+      void listener.delivering.then(() => this.#entries.clear())
     } catch (error) {
       this.#lost(error as Error)
     }
   }
 
   #lost(error?: Error): void {
-    this.#notified = false
     this.#entries.clear()
     this.#listener = undefined
     if (this.#closed) return
-    this.#logger.warn({ err: error }, 'client changes: listening connection lost, clients kept 1 s until it is back')
+    this.#logger.warn({ err: error }, 'client changes: listening connection lost, clients kept 1 s at most until it is back')
     this.#reconnect = setTimeout(() => void this.listen(), RECONNECT_DELAY)
     this.#reconnect.unref()
   }

@@ -122,7 +122,7 @@ export function createClientQueries(db: Knex) {
           position: client.position,
         })
         .onConflict('client_id')
-        .merge(['metadata', 'name', 'description', 'url', 'initiate_login_uri', 'tool', 'first_party', 'position'])
+        .merge(['metadata', 'secret_encrypted', 'name', 'description', 'url', 'initiate_login_uri', 'tool', 'first_party', 'position'])
     },
 
     /** False when there is no such client. */
