@@ -6,7 +6,7 @@ export interface RunningService {
   readonly lines: string[]
   /** Its JSON log lines (pino), parsed. */
   logs(): Record<string, unknown>[]
-  /** Resolves with the exit code (or the signal's name) once the process is gone. */
+  /** Resolves with the exit code (or the signal's name) once the process is gone and all it wrote is read. */
   readonly exited: Promise<number | string>
   kill(signal: NodeJS.Signals): void
 }
@@ -30,7 +30,7 @@ export async function startService(entry: string, env: Record<string, string>, r
     lines.push(...parts)
   })
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')))
+  const exited = new Promise<number | string>((resolve) => child.once('close', (code, signal) => resolve(code ?? signal ?? 'unknown')))
   const parse = (line: string) => {
     try {
       return JSON.parse(line) as Record<string, unknown>
