@@ -1,24 +1,17 @@
-import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import { ConflictError } from '@opcommerce/shared/errors'
+import { deleteAccount } from '@opcommerce/shared/account-deletion'
 import { formText, validateForm } from '@opcommerce/shared/forms'
 import { enqueueMail } from '@opcommerce/shared/mail/outbox'
 import { recordAudit } from '@opcommerce/shared/queries/audit'
-import { createCompanyQueries } from '@opcommerce/shared/queries/companies'
 import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
-import { createUserQueries } from '@opcommerce/shared/queries/users'
-import { endSessionsOf } from '@opcommerce/shared/sessions'
+import { createPersonalDataQueries } from '@opcommerce/shared/queries/personal-data'
 import { messages } from '../messages'
 import { createEmailChangeQueries } from '../queries/email-changes'
-import { createPersonalDataQueries } from '../queries/personal-data'
 import { createSessionActivityQueries } from '../queries/session-activity'
 import type { AccountSessions, SignedInAccount } from './account-session'
 import type { IdpDependencies } from './context'
 
 const closingForm = z.object({ current_password: formText })
-
-/** The prefix of the pseudonym that replaces a closed account's id in the audit events. */
-export const CLOSED_ACCOUNT_PREFIX = 'compte-ferme:'
 
 /** Everything the idp holds about a person (RGPD articles 15 and 20), as « Mes données » downloads it. */
 export interface PersonalData {
@@ -64,11 +57,9 @@ export function createAccountClosing({ config, db, limits, now }: IdpDependencie
     },
 
     /**
-     * Closes the account, the password given. Refused while the person is the only
-     * administrator of a company that has other members (the company is named). Otherwise every
-     * session and token ends, the user row goes (memberships, pending requests, mail links and
-     * email changes with it), the audit events keep a random pseudonym instead of the id and
-     * address, and a last mail confirms it.
+     * Closes the account, the password given (deleteAccount: refused while the person is the
+     * only administrator of a company that has other members, the company named), and a last mail
+     * confirms it.
      */
     async close(account: SignedInAccount, input: { current_password: string }, ip: string): Promise<void> {
       const form = validateForm(closingForm, input)
@@ -76,16 +67,7 @@ export function createAccountClosing({ config, db, limits, now }: IdpDependencie
       await accountSessions.confirmPassword(account, form.current_password, ip)
       const { user } = account
       await db.transaction(async (trx) => {
-        const memberships = createMembershipQueries(trx)
-        // The same lock as the portal's membership decisions: nobody can leave this person the
-        // last administrator while the account closes.
-        for (const membership of await memberships.activeOf(user.id)) await createCompanyQueries(trx).lock(membership.siren)
-        const [blocking] = await memberships.soleAdministratorships(user.id)
-        if (blocking) throw new ConflictError(messages.account.soleAdministrator(blocking.name, blocking.siren))
-        const pseudonym = `${CLOSED_ACCOUNT_PREFIX}${randomBytes(12).toString('hex')}`
-        await endSessionsOf(trx, user.id)
-        await createPersonalDataQueries(trx).pseudonymizeAuditEvents(user.id, user.email, pseudonym)
-        await createUserQueries(trx).delete(user.id)
+        const { pseudonym } = await deleteAccount(trx, user, ([company]) => messages.account.soleAdministrator(company!.name, company!.siren))
         await enqueueMail(trx, user.email, 'account_closed', { contactEmail: config.opcoContactEmail })
         await recordAudit(trx, { type: 'account.closed', actor: pseudonym, subject: pseudonym, ip })
       })

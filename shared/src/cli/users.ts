@@ -1,9 +1,7 @@
-import { ConflictError } from '../errors'
+import { deleteAccount } from '../account-deletion'
 import { enqueueMail } from '../mail/outbox'
 import { unlockLogins } from '../login-limits'
-import { companiesOnlyAdministeredBy } from '../membership-decisions'
 import { createAuditQueries, recordAudit } from '../queries/audit'
-import { createCompanyQueries } from '../queries/companies'
 import { createMembershipQueries } from '../queries/memberships'
 import { createSecondFactorQueries } from '../queries/second-factors'
 import { createUserQueries, type UserRecord } from '../queries/users'
@@ -112,20 +110,15 @@ Les limites par adresse IP ne changent pas.`,
 
     delete: action({
       synopsis: 'EMAIL|ID',
-      summary: `Supprime un compte : ses sessions prennent fin, ses accès aux entreprises sont retirés, son identité effacée (le journal d'audit garde son identifiant).
+      summary: `Supprime un compte : ses sessions prennent fin, ses accès aux entreprises sont retirés, son identité effacée (le journal d'audit ne garde de lui qu'un pseudonyme, comme pour « Fermer mon compte »).
 Refusé tant que la personne est le seul administrateur d'une entreprise qui a d'autres utilisateurs : nommez-en d'abord un autre (memberships grant --role admin).`,
       options: {},
       positionals: 1,
       async run({ positionals, db }) {
         const user = await userNamed(db, positionals[0])
         const companies = await db.transaction(async (trx) => {
-          await createCompanyQueries(trx).lockCompaniesOf(user.id)
-          const blocked = await companiesOnlyAdministeredBy(trx, user.id)
-          if (blocked.length > 0) throw new ConflictError(blocked.map(lastAdministrator(user.email)).join('\n'))
-          const left = (await createMembershipQueries(trx).everyMembershipOf(user.id)).filter((membership) => membership.status === 'active').map((membership) => membership.siren)
-          await endSessionsOf(trx, user.id)
-          await createUserQueries(trx).remove(user.id)
-          await recordAudit(trx, { type: 'account.deleted', actor: OPERATOR, subject: user.id, details: { companies: left } })
+          const { pseudonym, companies: left } = await deleteAccount(trx, user, (blocked) => blocked.map(lastAdministrator(user.email)).join('\n'))
+          await recordAudit(trx, { type: 'account.deleted', actor: OPERATOR, subject: pseudonym, details: { companies: left } })
           return left
         })
         return { text: `Compte ${user.email} supprimé${companies.length > 0 ? ` ; il quitte ${companies.length} entreprise(s)` : ''}.`, json: { id: user.id, email: user.email, deleted: true, companies } }

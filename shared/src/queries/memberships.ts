@@ -311,21 +311,6 @@ export function createMembershipQueries(db: Knex | Knex.Transaction) {
       return rows.map((row: MembershipRow & { company_name: string }) => ({ ...fromRow(row), companyName: row.company_name }))
     },
 
-    /**
-     * The companies the user is the only active administrator of while other people are members
-     * or ask to be (their access would be left without anyone to manage it). Lock the companies
-     * first (companies.lock) for a decision that must hold until the transaction ends.
-     */
-    async soleAdministratorships(userId: string): Promise<{ siren: string; name: string }[]> {
-      return db('memberships as mine')
-        .join('companies', 'companies.siren', 'mine.siren')
-        .where({ 'mine.user_id': userId, 'mine.role': 'admin', 'mine.status': 'active' })
-        .whereNotExists(db('memberships as other').whereRaw('other.siren = mine.siren and other.user_id <> mine.user_id').where({ 'other.role': 'admin', 'other.status': 'active' }))
-        .whereExists(db('memberships as other').whereRaw('other.siren = mine.siren and other.user_id <> mine.user_id').whereIn('other.status', ['active', 'pending']))
-        .orderBy('companies.name')
-        .select('companies.siren', 'companies.name')
-    },
-
     /** Every membership of the user, whatever its status, with the company's name (« Mes données »). */
     async allOf(userId: string): Promise<(Membership & { companyName: string })[]> {
       const rows = await db('memberships')

@@ -114,7 +114,7 @@ export function createUserQueries(db: Knex | Knex.Transaction) {
       return (await db('users').where({ id }).whereNotNull('disabled_at').update({ disabled_at: null, updated_at: at })) === 1
     },
 
-    /** Deletes the user; their memberships, mail tokens and sessions go with them (foreign keys). */
+    /** Deletes the user (deleteAccount); what references them goes with them (ON DELETE CASCADE). */
     async remove(id: string): Promise<boolean> {
       return (await db('users').where({ id }).delete()) === 1
     },
@@ -142,11 +142,6 @@ export function createUserQueries(db: Knex | Knex.Transaction) {
         if ((error as { code?: string }).code === UNIQUE_VIOLATION) return false
         throw error
       }
-    },
-
-    /** Deletes the user; memberships, mail links and what else references them go with them (ON DELETE CASCADE). */
-    async delete(id: string): Promise<void> {
-      await db('users').where({ id }).delete()
     },
   }
 }

@@ -1,4 +1,4 @@
-import type { Knex } from '@opcommerce/shared/db/knex'
+import type { Knex } from '../db/knex'
 
 /** An audit event about a person, as « Mes données » gives it. */
 export interface AuditEventAbout {
