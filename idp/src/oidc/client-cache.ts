@@ -42,6 +42,7 @@ export class ClientCache {
 
   /** Starts listening; the cache works meanwhile, on CLIENT_TTL. */
   async listen(): Promise<void> {
+    if (this.#closed) return
     try {
       const listener = await this.#clients.listenForChanges(
         () => this.#entries.clear(),
@@ -56,9 +57,11 @@ export class ClientCache {
     }
   }
 
+  /** A lost connection may say so twice ('error', then 'end'): one reconnection only. */
   #lost(error?: Error): void {
     this.#entries.clear()
     this.#listener = undefined
+    clearTimeout(this.#reconnect)
     if (this.#closed) return
     this.#logger.warn({ err: error }, 'client changes: listening connection lost, clients kept 1 s at most until it is back')
     this.#reconnect = setTimeout(() => void this.listen(), RECONNECT_DELAY)
