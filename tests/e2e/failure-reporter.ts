@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type { FullConfig, FullResult, Reporter } from '@playwright/test/reporter'
 
-/** At the end of a run that did not pass, says where the screenshots, traces and stack log are. */
+/** At the end of a run that did not pass, says where the screenshots and the stack log are, and how to get traces. */
 export default class FailureReporter implements Reporter {
   #outputDir = ''
 
@@ -12,7 +12,7 @@ export default class FailureReporter implements Reporter {
   onEnd(result: FullResult): void {
     if (result.status === 'passed') return
     const relative = path.relative(process.cwd(), this.#outputDir) || this.#outputDir
-    console.log(`\n[e2e] ${result.status}: screenshots, traces (npx playwright show-trace <trace.zip>) and the stack log (stack.log) are in ${relative}`)
+    console.log(`\n[e2e] ${result.status}: screenshots and the stack log (stack.log) are in ${relative}; for traces, run again with --trace retain-on-failure`)
   }
 
   printsToStdio(): boolean {
