@@ -76,6 +76,8 @@ export function stopGracefully(options: { health: Health; server: Server; shutdo
       await closeServer(server)
       await release()
       logger.info('stopped')
+      // The logger writes asynchronously: exiting now could lose its last lines, this one included.
+      await new Promise((resolve) => logger.flush(resolve))
     },
     { timeoutMs: shutdown.drainMs + shutdown.timeoutMs },
   )
