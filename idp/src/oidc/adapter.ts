@@ -1,6 +1,6 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider'
 import { decryptClientSecret } from '@opcommerce/shared/clients'
-import type { ClientQueries } from '@opcommerce/shared/queries/clients'
+import type { ClientQueries, ClientRecord } from '@opcommerce/shared/queries/clients'
 import type { OidcPayloadQueries, StoredPayload } from '../queries/oidc-payloads'
 import { forgetRequestReads, requestReads } from './request-reads'
 
@@ -21,6 +21,20 @@ type Memo = Map<string, Promise<unknown>>
  * process's ClientCache, their secret decrypted for oidc-provider only.
  */
 export function createAdapterClass(payloads: OidcPayloadQueries, clients: Pick<ClientQueries, 'find'>, clientSecretsKey: string) {
+  /**
+   * What oidc-provider knows of a client, built once per record read (ClientCache hands out the
+   * same record until it reads the client again): the secret is decrypted once, not at every request.
+   */
+  const metadataOf = new WeakMap<ClientRecord, AdapterPayload>()
+  function clientMetadata(client: ClientRecord): AdapterPayload {
+    const known = metadataOf.get(client)
+    if (known) return known
+    const secret = client.secretEncrypted ? { client_secret: decryptClientSecret(client.secretEncrypted, clientSecretsKey) } : {}
+    const metadata = { client_name: client.name, ...client.metadata, ...secret, first_party: client.firstParty } as unknown as AdapterPayload
+    metadataOf.set(client, metadata)
+    return metadata
+  }
+
   /** A token by value, and what comes with it (session, grant, user), read once for the request. */
   function findToken(kind: string, id: string, memo: Memo): Promise<AdapterPayload | undefined> {
     const key = `${kind}:${id}`
@@ -55,9 +69,7 @@ export function createAdapterClass(payloads: OidcPayloadQueries, clients: Pick<C
       if (unstorable(id)) return undefined
       if (this.#kind === 'Client') {
         const client = await clients.find(id)
-        if (!client?.enabled) return undefined
-        const secret = client.secretEncrypted ? { client_secret: decryptClientSecret(client.secretEncrypted, clientSecretsKey) } : {}
-        return { client_name: client.name, ...client.metadata, ...secret, first_party: client.firstParty } as unknown as AdapterPayload
+        return client?.enabled ? clientMetadata(client) : undefined
       }
       const memo = requestReads()
       if (memo && TOKEN_KINDS.includes(this.#kind)) return findToken(this.#kind, id, memo)
