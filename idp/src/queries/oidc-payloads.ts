@@ -1,4 +1,4 @@
-import type { Knex } from '@opcommerce/shared/db/knex'
+import { runPrepared, type Knex, type PreparedStatement } from '@opcommerce/shared/db/knex'
 import { userWithCompaniesFromJson, userWithCompaniesJson, type UserWithCompanies } from '@opcommerce/shared/queries/memberships'
 
 export interface StoredPayload {
@@ -16,6 +16,32 @@ export interface TokenWithContext extends StoredPayload {
   account: UserWithCompanies | null
 }
 
+const statement = (name: string, text: string): PreparedStatement => ({ name, text })
+const alive = (table: string) => `(${table}.expires_at is null or ${table}.expires_at > now())`
+
+/*
+ * The statements of the protocol's hot paths (every token issued or presented): written out once
+ * and prepared (runPrepared), as knex's query builder and PostgreSQL's planner each cost more than
+ * running them at these rates (issue 11).
+ */
+const UPSERT = statement('oidc_upsert', `insert into oidc_payloads (kind, id, payload, grant_id, user_code, uid, expires_at)
+  values (?, ?, ?, ?, ?, ?, case when ?::int is null then null else now() + make_interval(secs => ?::int) end)
+  on conflict (kind, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
+    user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at`)
+const FIND = statement('oidc_find', `select payload, consumed_at from oidc_payloads as token where kind = ? and id = ? and ${alive('token')}`)
+const FIND_BY_UID = statement('oidc_find_by_uid', `select payload, consumed_at from oidc_payloads as token where kind = ? and uid = ? and ${alive('token')} limit 1`)
+const FIND_TOKEN_WITH_CONTEXT = statement('oidc_find_token', `select token.kind, token.payload, token.consumed_at,
+    session.payload as session_payload, session.consumed_at as session_consumed_at,
+    "grant".payload as grant_payload, "grant".consumed_at as grant_consumed_at,
+    case when users.id is null then null else ${userWithCompaniesJson('users')} end as account
+  from oidc_payloads as token
+  left join oidc_payloads as session on session.kind = 'Session' and session.uid = token.payload->>'sessionUid' and ${alive('session')}
+  left join oidc_payloads as "grant" on "grant".kind = 'Grant' and "grant".id = token.payload->>'grantId' and ${alive('"grant"')}
+  -- accountId is always one of our users' uuid: the cast lets the primary key find it.
+  left join users on users.id = (token.payload->>'accountId')::uuid
+  where token.kind = any(?) and token.id = ? and ${alive('token')}`)
+const CONSUME = statement('oidc_consume', `update oidc_payloads set consumed_at = now() where kind = ? and id = ? and consumed_at is null`)
+
 /** The SQL behind oidc-provider's storage adapter: one table for every kind of artifact. */
 export function createOidcPayloadQueries(db: Knex | Knex.Transaction) {
   const live = (kind: string) =>
@@ -26,19 +52,12 @@ export function createOidcPayloadQueries(db: Knex | Knex.Transaction) {
 
   return {
     async upsert(kind: string, id: string, payload: Record<string, unknown>, expiresIn: number | undefined): Promise<void> {
-      const row = {
-        kind,
-        id,
-        payload: JSON.stringify(payload),
-        grant_id: (payload.grantId as string | undefined) ?? null,
-        user_code: (payload.userCode as string | undefined) ?? null,
-        uid: (payload.uid as string | undefined) ?? null,
-        expires_at: expiresIn ? db.raw(`now() + make_interval(secs => ?)`, [expiresIn]) : null,
-      }
-      await db('oidc_payloads').insert(row).onConflict(['kind', 'id']).merge()
+      const seconds = expiresIn || null
+      const text = (name: string) => (payload[name] as string | undefined) ?? null
+      await runPrepared(db, UPSERT, [kind, id, JSON.stringify(payload), text('grantId'), text('userCode'), text('uid'), seconds, seconds])
     },
 
-    find: (kind: string, id: string): Promise<StoredPayload | undefined> => live(kind).andWhere({ id }).first(),
+    find: async (kind: string, id: string): Promise<StoredPayload | undefined> => (await runPrepared<StoredPayload>(db, FIND, [kind, id])).rows[0],
 
     /**
      * A token of any of `kinds` by its value, with the SSO session, the grant and the user (with
@@ -47,38 +66,18 @@ export function createOidcPayloadQueries(db: Knex | Knex.Transaction) {
      * at once at introspection).
      */
     async findTokenWithContext(kinds: string[], id: string): Promise<TokenWithContext[]> {
-      const alive = (table: string) => `(${table}.expires_at is null or ${table}.expires_at > now())`
-      const rows = await db
-        .select(
-          'token.kind',
-          'token.payload',
-          'token.consumed_at',
-          'session.payload as session_payload',
-          'session.consumed_at as session_consumed_at',
-          'grant.payload as grant_payload',
-          'grant.consumed_at as grant_consumed_at',
-          db.raw(`case when users.id is null then null else ${userWithCompaniesJson('users')} end as account`),
-        )
-        .from('oidc_payloads as token')
-        .leftJoin(
-          db.raw(`oidc_payloads as session on session.kind = 'Session' and session.uid = token.payload->>'sessionUid' and ${alive('session')}`),
-        )
-        .leftJoin(db.raw(`oidc_payloads as "grant" on "grant".kind = 'Grant' and "grant".id = token.payload->>'grantId' and ${alive('"grant"')}`))
-        // accountId is always one of our users' uuid: the cast lets the primary key find it.
-        .leftJoin(db.raw(`users on users.id = (token.payload->>'accountId')::uuid`))
-        .whereIn('token.kind', kinds)
-        .andWhere('token.id', id)
-        .andWhereRaw(alive('token'))
+      type Row = Omit<TokenWithContext, 'account'> & { account: Parameters<typeof userWithCompaniesFromJson>[0] | null }
+      const { rows } = await runPrepared<Row>(db, FIND_TOKEN_WITH_CONTEXT, [kinds, id])
       return rows.map((row) => ({ ...row, account: row.account && userWithCompaniesFromJson(row.account) }))
     },
 
-    findByUid: (kind: string, uid: string): Promise<StoredPayload | undefined> => live(kind).andWhere({ uid }).first(),
+    findByUid: async (kind: string, uid: string): Promise<StoredPayload | undefined> => (await runPrepared<StoredPayload>(db, FIND_BY_UID, [kind, uid])).rows[0],
     findByUserCode: (kind: string, userCode: string): Promise<StoredPayload | undefined> => live(kind).andWhere({ user_code: userCode }).first(),
 
     /** Marks an artifact used; the grant it belongs to when another request used it first, else undefined. */
     async consume(kind: string, id: string): Promise<{ replayedGrantId: string | null } | undefined> {
-      const updated = await db('oidc_payloads').where({ kind, id }).whereNull('consumed_at').update({ consumed_at: db.fn.now() })
-      if (updated === 1) return undefined
+      const { rowCount } = await runPrepared(db, CONSUME, [kind, id])
+      if (rowCount === 1) return undefined
       const row = await db('oidc_payloads').where({ kind, id }).first('grant_id')
       return { replayedGrantId: row?.grant_id ?? null }
     },

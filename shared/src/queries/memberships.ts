@@ -1,4 +1,4 @@
-import type { Knex } from '../db/knex'
+import { runPrepared, type Knex, type PreparedStatement } from '../db/knex'
 import type { UserProfile } from '../users'
 import { userFromRow, type User, type UserRow } from './users'
 
@@ -99,6 +99,9 @@ export function userWithCompaniesFromJson(json: UserRow & { email_verified_at: s
   return { ...user, companies: json.companies }
 }
 
+/** Prepared: the idp reads it at every code exchange and refresh (runPrepared). */
+const USER_WITH_COMPANIES: PreparedStatement = { name: 'user_with_companies', text: `select ${userWithCompaniesJson('users')} as account from users where id = ?` }
+
 /** The only SQL over memberships (the portal writes them, the idp reads them for the claims). */
 export function createMembershipQueries(db: Knex | Knex.Transaction) {
   return {
@@ -116,10 +119,8 @@ export function createMembershipQueries(db: Knex | Knex.Transaction) {
      * claims need at every token and userinfo request.
      */
     async userWithCompanies(userId: string): Promise<UserWithCompanies | undefined> {
-      const row = await db('users')
-        .where({ id: userId })
-        .first(db.raw(`${userWithCompaniesJson('users')} as account`))
-      return row && userWithCompaniesFromJson(row.account)
+      const { rows } = await runPrepared<{ account: Parameters<typeof userWithCompaniesFromJson>[0] }>(db, USER_WITH_COMPANIES, [userId])
+      return rows[0] && userWithCompaniesFromJson(rows[0].account)
     },
 
     async find(userId: string, siren: string): Promise<Membership | undefined> {
