@@ -4,7 +4,7 @@
  * idp/dist/main.js` with NODE_ENV=production); the ceiling of a protocol endpoint is
  * oidc-provider alone with its in-memory adapter (`bare-provider.ts`), and the ceiling of
  * complete logins is raw argon2 verifies on the idp's number of threads (`argon2-ceiling.ts`).
- * Load comes from wrk, with the same connections for both.
+ * Load comes from wrk, with the same connections for both, after a warm-up of the same load.
  *
  * With BENCH_DATABASE_URL, on that PostgreSQL (a fresh database is created and dropped);
  * without, on an embedded PGlite served from this process. BENCH_SECONDS per measure (5).
@@ -32,6 +32,7 @@ import { logIn, measureLogins } from './logins'
 import { wrk, type Load, type LoadResult } from './wrk'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5) // per measure
+const WARM_UP = 2 // seconds of load before each measure, not counted
 /** Only the measures whose name contains this (to profile one endpoint: BENCH_IDP_FLAGS=--cpu-prof). */
 const ONLY = process.env.BENCH_ONLY
 const CONNECTIONS = 20 // wrk connections, for the idp and its ceiling alike
@@ -40,6 +41,8 @@ const SECRET = 'bench-client-secret-0123456789abcdefghijklmn'
 const REDIRECT_URI = 'http://localhost:7999/callback'
 const PASSWORD = 'Bench-Mot-De-Passe-42!'
 const MANY_COMPANIES = 200
+/** The population of the scale rows: userinfo and logins again, over this many people and companies. */
+const LARGE_POPULATION = { users: 1_000_000, companies: 500_000 }
 /** libuv's threads, where argon2 runs: the idp's (idp/src/thread-pool.ts) and the ceiling's. */
 const THREADS = process.env.UV_THREADPOOL_SIZE ?? String(availableParallelism())
 const SIGNING_KEYS_SECRET = 'bench-signing-keys-secret-0123456789abcdef' // also encrypts the client secret
@@ -79,6 +82,28 @@ async function seed(knex: Knex) {
   const oneCompany = await Promise.all(Array.from({ length: LOGIN_CONCURRENCY }, (_, index) => create(`bench${index}@exemple.fr`, [siren(index)])))
   const manyCompanies = await create('bench-many@exemple.fr', Array.from({ length: MANY_COMPANIES }, (_, index) => siren(index)))
   return { oneCompany, manyCompanies, passwordHash }
+}
+
+/** LARGE_POPULATION, in three statements; ANALYZE, as autovacuum would after such a load. */
+async function loadPopulation(knex: Knex, passwordHash: string): Promise<void> {
+  const { users, companies } = LARGE_POPULATION
+  await knex.raw(
+    `insert into companies (siren, name, member_code_hash)
+     select lpad((200000000 + n)::text, 9, '0'), 'Entreprise chargée ' || n, 'hash' from generate_series(1, ?) n`,
+    [companies],
+  )
+  await knex.raw(
+    `insert into users (email, password_hash, given_name, family_name, email_verified_at)
+     select 'personne' || n || '@charge.exemple.fr', ?, 'Prénom', 'Nom', now() from generate_series(1, ?) n`,
+    [passwordHash, users],
+  )
+  await knex.raw(
+    `insert into memberships (user_id, siren, role, status)
+     select id, lpad((200000001 + (row_number() over () % ?))::text, 9, '0'), 'member', 'active'
+       from users where email like '%@charge.exemple.fr'`,
+    [companies],
+  )
+  await knex.raw('analyze')
 }
 
 /** Starts a process; its output goes to `output` (a file descriptor) or is read by the caller. */
@@ -168,6 +193,7 @@ async function main() {
   const bare = start(['node', 'tests/bench/bare-provider.ts'], { NODE_ENV: 'production', BARE_PORT: String(barePort), BARE_CLIENT_SECRET: SECRET, BARE_REDIRECT_URI: REDIRECT_URI }, openSync(bareLog, 'w'))
   try {
     await Promise.all([waitFor(`${issuer}/healthz`, idp), waitFor(`${bareIssuer}/.well-known/openid-configuration`, bare)])
+    const idleMb = memory(idp.pid!).nowMb
     // The idp's path to node is the same `node` as the bench's (node_modules/.bin first in PATH under npm).
     const ours = await discoverClient(issuer, 'bench', SECRET)
     const bareClient = await discoverClient(bareIssuer, 'bench', SECRET)
@@ -175,7 +201,7 @@ async function main() {
       const memoryNow = memory(idp.pid!)
       const bareMemory = memory(bare.pid!)
       const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–')
-      console.log(`\nidp (compiled, NODE_ENV=production) on ${process.env.BENCH_DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}; wrk, ${CONNECTIONS} connections, ${SECONDS} s per measure; logins ${LOGIN_CONCURRENCY} at a time; ${THREADS} libuv threads\n`)
+      console.log(`\nidp (compiled, NODE_ENV=production) on ${process.env.BENCH_DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}; wrk, ${CONNECTIONS} connections, ${WARM_UP} s of warm-up then ${SECONDS} s per measure; logins ${LOGIN_CONCURRENCY} at a time; ${THREADS} libuv threads\n`)
       // CPU per request (cores ÷ rate) compares the idp with its ceiling even on a busy machine,
       // where requests per second depend on what else runs.
       console.log('| metric | ours /s | ceiling /s | ratio | ceiling | p50 ms | p99 ms | errors (ours / ceiling) | idp CPU ms/req | ceiling CPU ms/req | idp RSS MB |')
@@ -187,7 +213,7 @@ async function main() {
         )
       }
       console.log(`\nLogs: ${idpLog} (${readFileSync(idpLog, 'utf8').split('\n').length - 1} lines), ${bareLog}`)
-      console.log(`\nidp RSS: peak ${fixed(memoryNow.peakMb)} MB, now ${fixed(memoryNow.nowMb)} MB (bare oidc-provider: peak ${fixed(bareMemory.peakMb)} MB)`)
+      console.log(`\nidp RSS: ${fixed(idleMb)} MB once started, peak ${fixed(memoryNow.peakMb)} MB, now ${fixed(memoryNow.nowMb)} MB (bare oidc-provider: peak ${fixed(bareMemory.peakMb)} MB)`)
     }
     const [user] = people.oneCompany
     // Fresh sessions before each measure: rotated refresh tokens are used once, and the bare
@@ -201,21 +227,27 @@ async function main() {
     }
 
     const rows: { metric: string; ours: Measure; ceiling: Measure; ceilingName: string }[] = []
+    type LoadOf = (base: string, tokens: oidc.TokenEndpointResponse[]) => Load
+    /**
+     * One measure, after WARM_UP seconds of the same load on sessions of their own (refresh tokens
+     * rotate): a process measured cold would be timed while its JIT compiler is still at work.
+     */
+    const measure = async (server: ChildProcess, base: string, config: oidc.Configuration, load: LoadOf, credentials = user!) => {
+      await wrk(load(base, await sessions(config, credentials)), CONNECTIONS, WARM_UP)
+      const tokens = await sessions(config, credentials)
+      return measured(server.pid!, () => wrk(load(base, tokens), CONNECTIONS, SECONDS))
+    }
     /** Ours, then the ceiling, each under the same load. */
-    const compare = async (metric: string, load: (base: string, tokens: oidc.TokenEndpointResponse[]) => Load, ceiling?: 'many companies') => {
+    const compare = async (metric: string, load: LoadOf, ceiling?: 'many companies') => {
       if (ONLY && !metric.includes(ONLY)) return
       if (ceiling) {
-        const one = await sessions(ours, user!)
-        const oneResult = await measured(idp.pid!, () => wrk(load(issuer, one), CONNECTIONS, SECONDS))
-        const many = await sessions(ours, people.manyCompanies)
-        const manyResult = await measured(idp.pid!, () => wrk(load(issuer, many), CONNECTIONS, SECONDS))
+        const oneResult = await measure(idp, issuer, ours, load)
+        const manyResult = await measure(idp, issuer, ours, load, people.manyCompanies)
         rows.push({ metric: `${metric}, ${MANY_COMPANIES} companies`, ours: manyResult, ceiling: oneResult, ceilingName: 'idp, 1 company' })
         return
       }
-      const mine = await sessions(ours, user!)
-      const mineResult = await measured(idp.pid!, () => wrk(load(issuer, mine), CONNECTIONS, SECONDS))
-      const theirs = await sessions(bareClient, user!)
-      const theirResult = await measured(bare.pid!, () => wrk(load(bareIssuer, theirs), CONNECTIONS, SECONDS))
+      const mineResult = await measure(idp, issuer, ours, load)
+      const theirResult = await measure(bare, bareIssuer, bareClient, load)
       rows.push({ metric, ours: mineResult, ceiling: theirResult, ceilingName: 'bare oidc-provider' })
     }
     const clientCredentials = (base: string): Load => ({
@@ -269,6 +301,22 @@ async function main() {
       ceiling: { requestsPerSecond: verifies.perSecond, p50Ms: Number.NaN, p99Ms: Number.NaN, errors: 0, cores: verifies.cores, rssMb: Number.NaN },
       ceilingName: `raw argon2 verifies, ${THREADS} threads`,
     })
+
+    // Cost with the population of a real OPCO: the same userinfo and logins, measured again on the
+    // database as seeded, then once a million people (each a member of one of half a million
+    // companies) are loaded beside the bench's users.
+    const userinfoEmpty = await measure(idp, issuer, ours, userinfo)
+    const started = performance.now()
+    await loadPopulation(database.knex, people.passwordHash)
+    console.log(`${LARGE_POPULATION.users.toLocaleString('en')} users and ${LARGE_POPULATION.companies.toLocaleString('en')} companies loaded in ${((performance.now() - started) / 1000).toFixed(0)} s`)
+    const userinfoLarge = await measure(idp, issuer, ours, userinfo)
+    const loginsLarge = await measured(idp.pid!, async () => {
+      const result = await measureLogins(ours, REDIRECT_URI, people.oneCompany, SECONDS)
+      return { requestsPerSecond: result.perSecond, p50Ms: result.p50Ms, p99Ms: result.p99Ms, errors: result.errors }
+    })
+    const population = `${LARGE_POPULATION.users / 1_000_000}M users, ${LARGE_POPULATION.companies / 1_000}k companies`
+    rows.push({ metric: `GET /me (userinfo), ${population}`, ours: userinfoLarge, ceiling: userinfoEmpty, ceilingName: 'idp, seeded database' })
+    rows.push({ metric: `complete password logins, ${population}`, ours: loginsLarge, ceiling: logins, ceilingName: 'idp, seeded database' })
 
     printTable()
   } finally {
