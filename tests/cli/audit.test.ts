@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
+import type { AuditEntry } from '@opcommerce/shared/queries/audit'
 import { OPERATOR_ACTOR, seedUser, useCli, type SeededUser } from '../support/cli'
 
 const SIREN = '732829320'
@@ -6,15 +7,8 @@ const ago = (milliseconds: number) => new Date(Date.now() - milliseconds)
 const HOUR = 3600_000
 const DAY = 24 * HOUR
 
-interface Event {
-  type: string
-  actor: string | null
-  actorEmail: string | null
-  subject: string | null
-  subjectEmail: string | null
-  ip: string | null
-  details: Record<string, unknown>
-}
+/** What `audit list --json` prints of an event, left aside its id and time. */
+type Event = Omit<AuditEntry, 'id' | 'at'>
 
 describe('npm run cli -- audit list', () => {
   const cli = useCli()

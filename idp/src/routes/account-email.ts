@@ -35,15 +35,17 @@ export function accountEmailRoutes(router: Router, deps: RouteDependencies): voi
     }
   })
 
-  /** A link that cannot be used says why (404 never existed, 410 gone); else its page asks for a press of the button. */
+  /** A link that cannot be used says why: 404 it never existed, 410 it is gone. */
+  const linkProblem = (ctx: Context, status: keyof typeof messages.account.emailLink) => {
+    ctx.status = linkProblemStatus(status)
+    ctx.body = emailLinkOutcomePage({ kind: 'error', message: messages.account.emailLink[status], portalUrl })
+  }
+
+  /** A usable link's page asks for a press of the button. */
   const showLink = (ctx: Context, link: EmailChangeLink, kind: 'validate' | 'cancel', action: string) => {
     ctx.set('Cache-Control', 'no-store')
-    if (link.status !== 'valid') {
-      ctx.status = linkProblemStatus(link.status)
-      ctx.body = emailLinkOutcomePage({ kind: 'error', message: messages.account.emailLink[link.status], portalUrl })
-      return
-    }
-    ctx.body = emailLinkPage({ csrf: ctx.state.csrf, action, kind, change: link.change })
+    if (link.status === 'valid') ctx.body = emailLinkPage({ csrf: ctx.state.csrf, action, kind, change: link.change })
+    else linkProblem(ctx, link.status)
   }
 
   router.get('/adresse-email/:token', async (ctx) => {
@@ -58,10 +60,7 @@ export function accountEmailRoutes(router: Router, deps: RouteDependencies): voi
     } else if (outcome.status === 'taken') {
       ctx.status = 409
       ctx.body = emailLinkOutcomePage({ kind: 'error', message: messages.account.emailTaken, portalUrl })
-    } else {
-      ctx.status = linkProblemStatus(outcome.status)
-      ctx.body = emailLinkOutcomePage({ kind: 'error', message: messages.account.emailLink[outcome.status], portalUrl })
-    }
+    } else linkProblem(ctx, outcome.status)
   })
 
   router.get('/adresse-email/annulation/:token', async (ctx) => {
@@ -75,9 +74,6 @@ export function accountEmailRoutes(router: Router, deps: RouteDependencies): voi
       ctx.body = emailLinkOutcomePage({ kind: 'success', message: messages.account.emailChangeCancelled(outcome.email), portalUrl })
     } else if (outcome.status === 'undone') {
       ctx.body = emailLinkOutcomePage({ kind: 'success', message: messages.account.emailChangeUndone(outcome.email), portalUrl, loginHref: '/mot-de-passe-oublie' })
-    } else {
-      ctx.status = linkProblemStatus(outcome.status)
-      ctx.body = emailLinkOutcomePage({ kind: 'error', message: messages.account.emailLink[outcome.status], portalUrl })
-    }
+    } else linkProblem(ctx, outcome.status)
   })
 }
