@@ -33,7 +33,7 @@ import { wrk, type Load, type LoadResult } from './wrk'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5) // per measure
 const WARM_UP = 2 // seconds of load before each measure, not counted
-/** Only the measures whose name contains this (to profile one endpoint: BENCH_IDP_FLAGS=--cpu-prof). */
+/** Only the measures whose name contains this (to profile one endpoint: BENCH_IDP_FLAGS=--cpu-prof, given as NODE_OPTIONS). */
 const ONLY = process.env.BENCH_ONLY
 const CONNECTIONS = 20 // wrk connections, for the idp and its ceiling alike
 const LOGIN_CONCURRENCY = 8 // logins in flight, and argon2 verifies in flight for the ceiling
@@ -172,8 +172,11 @@ async function main() {
   const [idpLog, bareLog] = [path.join(logs, 'idp.log'), path.join(logs, 'bare-provider.log')]
   const issuer = `http://localhost:${port}`
   const bareIssuer = `http://localhost:${barePort}`
-  const idp = start(['node', ...(process.env.BENCH_IDP_FLAGS?.split(' ').filter(Boolean) ?? []), 'idp/dist/main.js'], {
-    NODE_ENV: 'production',
+  // The command production runs (`npm run start:idp`, its flags included), without npm between:
+  // its `exec` makes the shell the idp's node process, whose CPU and memory are read.
+  const { scripts } = JSON.parse(readFileSync(path.join(repositoryRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  const idp = start(['sh', '-c', scripts['start:idp']!], {
+    NODE_OPTIONS: process.env.BENCH_IDP_FLAGS ?? '',
     UV_THREADPOOL_SIZE: THREADS,
     DATA_DIR: logs,
     DATABASE_URL: database.url,
