@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: each figure of the idp next to its ceiling, measured in the same run, one
- * after the other. The idp runs as in production (`npm run build -- idp`, then `node
- * idp/dist/main.js` with NODE_ENV=production); the ceiling of a protocol endpoint is
+ * after the other. The idp runs as in production (`npm run build -- idp`, then the command of
+ * `npm run start:idp`); the ceiling of a protocol endpoint is
  * oidc-provider alone with its in-memory adapter (`bare-provider.ts`), and the ceiling of
  * complete logins is raw argon2 verifies on the idp's number of threads (`argon2-ceiling.ts`).
  * Load comes from wrk, with the same connections for both, after a warm-up of the same load.
@@ -283,10 +283,12 @@ async function main() {
     await compare('refresh_token grant', refresh, 'many companies')
 
     if (ONLY && !'complete password logins'.includes(ONLY)) return printTable()
-    const logins = await measured(idp.pid!, async () => {
-      const result = await measureLogins(ours, REDIRECT_URI, people.oneCompany, SECONDS)
-      return { requestsPerSecond: result.perSecond, p50Ms: result.p50Ms, p99Ms: result.p99Ms, errors: result.errors }
-    })
+    const idpLogins = () =>
+      measured(idp.pid!, async () => {
+        const result = await measureLogins(ours, REDIRECT_URI, people.oneCompany, SECONDS)
+        return { requestsPerSecond: result.perSecond, p50Ms: result.p50Ms, p99Ms: result.p99Ms, errors: result.errors }
+      })
+    const logins = await idpLogins()
     const argon2 = start(['node', 'tests/bench/argon2-ceiling.ts'], {
       UV_THREADPOOL_SIZE: THREADS,
       ARGON2_HASH: people.passwordHash,
@@ -313,10 +315,7 @@ async function main() {
     await loadPopulation(database.knex, people.passwordHash)
     console.log(`${LARGE_POPULATION.users.toLocaleString('en')} users and ${LARGE_POPULATION.companies.toLocaleString('en')} companies loaded in ${((performance.now() - started) / 1000).toFixed(0)} s`)
     const userinfoLarge = await measure(idp, issuer, ours, userinfo)
-    const loginsLarge = await measured(idp.pid!, async () => {
-      const result = await measureLogins(ours, REDIRECT_URI, people.oneCompany, SECONDS)
-      return { requestsPerSecond: result.perSecond, p50Ms: result.p50Ms, p99Ms: result.p99Ms, errors: result.errors }
-    })
+    const loginsLarge = await idpLogins()
     const population = `${LARGE_POPULATION.users / 1_000_000}M users, ${LARGE_POPULATION.companies / 1_000}k companies`
     rows.push({ metric: `GET /me (userinfo), ${population}`, ours: userinfoLarge, ceiling: userinfoEmpty, ceilingName: 'idp, seeded database' })
     rows.push({ metric: `complete password logins, ${population}`, ours: loginsLarge, ceiling: logins, ceilingName: 'idp, seeded database' })
