@@ -1,4 +1,4 @@
-import { runPrepared, type Knex, type PreparedStatement } from '@opcommerce/shared/db/knex'
+import { preparedStatement as statement, runPrepared, type Knex } from '@opcommerce/shared/db/knex'
 import { userWithCompaniesFromJson, userWithCompaniesJson, type UserWithCompanies } from '@opcommerce/shared/queries/memberships'
 
 export interface StoredPayload {
@@ -16,7 +16,6 @@ export interface TokenWithContext extends StoredPayload {
   account: UserWithCompanies | null
 }
 
-const statement = (name: string, text: string): PreparedStatement => ({ name, text })
 const alive = (table: string) => `(${table}.expires_at is null or ${table}.expires_at > now())`
 
 /*
@@ -25,11 +24,12 @@ const alive = (table: string) => `(${table}.expires_at is null or ${table}.expir
  * running them at these rates (issue 11).
  */
 const UPSERT = statement('oidc_upsert', `insert into oidc_payloads (kind, id, payload, grant_id, user_code, uid, expires_at)
-  values (?, ?, ?, ?, ?, ?, case when ?::int is null then null else now() + make_interval(secs => ?::int) end)
+  values (?, ?, ?, ?, ?, ?, now() + make_interval(secs => ?::int))
   on conflict (kind, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
     user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at`)
 const FIND = statement('oidc_find', `select payload, consumed_at from oidc_payloads as token where kind = ? and id = ? and ${alive('token')}`)
 const FIND_BY_UID = statement('oidc_find_by_uid', `select payload, consumed_at from oidc_payloads as token where kind = ? and uid = ? and ${alive('token')} limit 1`)
+const FIND_BY_USER_CODE = statement('oidc_find_by_user_code', `select payload, consumed_at from oidc_payloads as token where kind = ? and user_code = ? and ${alive('token')} limit 1`)
 const FIND_TOKEN_WITH_CONTEXT = statement('oidc_find_token', `select token.kind, token.payload, token.consumed_at,
     session.payload as session_payload, session.consumed_at as session_consumed_at,
     "grant".payload as grant_payload, "grant".consumed_at as grant_consumed_at,
@@ -44,17 +44,11 @@ const CONSUME = statement('oidc_consume', `update oidc_payloads set consumed_at 
 
 /** The SQL behind oidc-provider's storage adapter: one table for every kind of artifact. */
 export function createOidcPayloadQueries(db: Knex | Knex.Transaction) {
-  const live = (kind: string) =>
-    db('oidc_payloads')
-      .select('payload', 'consumed_at')
-      .where({ kind })
-      .andWhere((query) => query.whereNull('expires_at').orWhere('expires_at', '>', db.fn.now()))
-
   return {
     async upsert(kind: string, id: string, payload: Record<string, unknown>, expiresIn: number | undefined): Promise<void> {
-      const seconds = expiresIn || null
       const text = (name: string) => (payload[name] as string | undefined) ?? null
-      await runPrepared(db, UPSERT, [kind, id, JSON.stringify(payload), text('grantId'), text('userCode'), text('uid'), seconds, seconds])
+      // No lifetime (or 0): no expiry; make_interval is strict, so null gives a null expires_at.
+      await runPrepared(db, UPSERT, [kind, id, JSON.stringify(payload), text('grantId'), text('userCode'), text('uid'), expiresIn || null])
     },
 
     find: async (kind: string, id: string): Promise<StoredPayload | undefined> => (await runPrepared<StoredPayload>(db, FIND, [kind, id])).rows[0],
@@ -72,7 +66,7 @@ export function createOidcPayloadQueries(db: Knex | Knex.Transaction) {
     },
 
     findByUid: async (kind: string, uid: string): Promise<StoredPayload | undefined> => (await runPrepared<StoredPayload>(db, FIND_BY_UID, [kind, uid])).rows[0],
-    findByUserCode: (kind: string, userCode: string): Promise<StoredPayload | undefined> => live(kind).andWhere({ user_code: userCode }).first(),
+    findByUserCode: async (kind: string, userCode: string): Promise<StoredPayload | undefined> => (await runPrepared<StoredPayload>(db, FIND_BY_USER_CODE, [kind, userCode])).rows[0],
 
     /** Marks an artifact used; the grant it belongs to when another request used it first, else undefined. */
     async consume(kind: string, id: string): Promise<{ replayedGrantId: string | null } | undefined> {

@@ -52,10 +52,17 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
 /** `text` inside a LIKE pattern, its wildcards taken literally (escaped with a backslash, the default). */
 export const escapeLike = (text: string) => text.replace(/[\\%_]/gu, (character) => `\\${character}`)
 
-/** A statement of a hot path, in knex's notation (`?` for each value), with a name of its own. */
+/** A statement of a hot path: its name, and its text in knex's notation (`?`) and in PostgreSQL's (`$1…`). */
 export interface PreparedStatement {
   name: string
   text: string
+  positionalText: string
+}
+
+/** A statement for runPrepared, written in knex's notation; its placeholders numbered once, here. */
+export function preparedStatement(name: string, text: string): PreparedStatement {
+  let position = 0
+  return { name, text, positionalText: text.replace(/\?/gu, () => `$${++position}`) }
 }
 
 /**
@@ -70,15 +77,9 @@ export async function runPrepared<Row>(db: Knex | Knex.Transaction, statement: P
   if (db.isTransaction) return db.raw(statement.text, values as Knex.RawBinding[])
   const connection = (await db.client.acquireConnection()) as pg.Client & { __knexUid: string }
   try {
-    let position = 0
-    const text = positionalText.get(statement.text) ?? statement.text.replace(/\?/gu, () => `$${++position}`)
-    positionalText.set(statement.text, text)
-    const result = await connection.query<Row & pg.QueryResultRow>({ name: `${statement.name}_${connection.__knexUid}`, text, values })
+    const result = await connection.query<Row & pg.QueryResultRow>({ name: `${statement.name}_${connection.__knexUid}`, text: statement.positionalText, values })
     return { rows: result.rows, rowCount: result.rowCount ?? 0 }
   } finally {
     await db.client.releaseConnection(connection)
   }
 }
-
-/** Each statement's text with PostgreSQL's `$1…` placeholders, worked out once. */
-const positionalText = new Map<string, string>()

@@ -1,4 +1,4 @@
-import { runPrepared, type Knex, type PreparedStatement } from '../db/knex'
+import { preparedStatement, runPrepared, type Knex } from '../db/knex'
 import type { UserProfile } from '../users'
 import { userFromRow, type User, type UserRow } from './users'
 
@@ -100,7 +100,7 @@ export function userWithCompaniesFromJson(json: UserRow & { email_verified_at: s
 }
 
 /** Prepared: the idp reads it at every code exchange and refresh (runPrepared). */
-const USER_WITH_COMPANIES: PreparedStatement = { name: 'user_with_companies', text: `select ${userWithCompaniesJson('users')} as account from users where id = ?` }
+const USER_WITH_COMPANIES = preparedStatement('user_with_companies', `select ${userWithCompaniesJson('users')} as account from users where id = ?`)
 
 /** The only SQL over memberships (the portal writes them, the idp reads them for the claims). */
 export function createMembershipQueries(db: Knex | Knex.Transaction) {
