@@ -6,7 +6,9 @@ export type { Logger }
 /**
  * Structured JSON logs, one line each, carrying the id of the request being served, to stdout
  * unless a `destination` is given (tests keep the lines). Secrets never reach them: the paths
- * below are redacted wherever they appear. `npm start` shows them readable.
+ * below are redacted wherever they appear (links' secrets are masked in paths by the request
+ * log). An error's `code` (ECONNREFUSED, 57P01…) stays readable: operators need it. `npm start`
+ * shows the lines readable.
  */
 export function createLogger(name: string, level: string, destination?: DestinationStream): Logger {
   const options = {
@@ -17,7 +19,7 @@ export function createLogger(name: string, level: string, destination?: Destinat
       return requestId ? { requestId } : {}
     },
     redact: {
-      paths: ['password', '*.password', 'req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', 'token', '*.token', 'code', '*.code'],
+      paths: ['password', '*.password', 'req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', 'token', '*.token'],
       censor: '[masqué]',
     },
   }
