@@ -1,4 +1,4 @@
-import { preparedStatement as statement, runPrepared, type Knex } from '@opcommerce/shared/db/knex'
+import { batched, preparedStatement as statement, runPrepared, type Knex } from '@opcommerce/shared/db/knex'
 import { userWithCompaniesFromJson, userWithCompaniesJson, type UserWithCompanies } from '@opcommerce/shared/queries/memberships'
 
 export interface StoredPayload {
@@ -24,13 +24,14 @@ const alive = (table: string) => `(${table}.expires_at is null or ${table}.expir
  * running them at these rates (issue 11).
  */
 const UPSERT = statement('oidc_upsert', `insert into oidc_payloads (kind, id, payload, grant_id, user_code, uid, expires_at)
-  values (?, ?, ?, ?, ?, ?, now() + make_interval(secs => ?::int))
+  select kind, id, payload, grant_id, user_code, uid, now() + make_interval(secs => lifetime)
+    from unnest(?::text[], ?::text[], ?::jsonb[], ?::text[], ?::text[], ?::text[], ?::int[]) as given (kind, id, payload, grant_id, user_code, uid, lifetime)
   on conflict (kind, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
     user_code = excluded.user_code, uid = excluded.uid, expires_at = excluded.expires_at`)
 const FIND = statement('oidc_find', `select payload, consumed_at from oidc_payloads as token where kind = ? and id = ? and ${alive('token')}`)
 const FIND_BY_UID = statement('oidc_find_by_uid', `select payload, consumed_at from oidc_payloads as token where kind = ? and uid = ? and ${alive('token')} limit 1`)
 const FIND_BY_USER_CODE = statement('oidc_find_by_user_code', `select payload, consumed_at from oidc_payloads as token where kind = ? and user_code = ? and ${alive('token')} limit 1`)
-const FIND_TOKEN_WITH_CONTEXT = statement('oidc_find_token', `select token.kind, token.payload, token.consumed_at,
+const FIND_TOKEN_WITH_CONTEXT = statement('oidc_find_token', `select token.kind, token.id, token.payload, token.consumed_at,
     session.payload as session_payload, session.consumed_at as session_consumed_at,
     "grant".payload as grant_payload, "grant".consumed_at as grant_consumed_at,
     case when users.id is null then null else ${userWithCompaniesJson('users')} end as account
@@ -39,17 +40,52 @@ const FIND_TOKEN_WITH_CONTEXT = statement('oidc_find_token', `select token.kind,
   left join oidc_payloads as "grant" on "grant".kind = 'Grant' and "grant".id = token.payload->>'grantId' and ${alive('"grant"')}
   -- accountId is always one of our users' uuid: the cast lets the primary key find it.
   left join users on users.id = (token.payload->>'accountId')::uuid
-  where token.kind = any(?) and token.id = ? and ${alive('token')}`)
+  where token.kind = any(?) and token.id = any(?) and ${alive('token')}`)
 const CONSUME = statement('oidc_consume', `update oidc_payloads set consumed_at = now() where kind = ? and id = ? and consumed_at is null`)
+
+interface Upsert {
+  kind: string
+  id: string
+  payload: Record<string, unknown>
+  expiresIn: number | undefined
+}
+
+type TokenRow = Omit<TokenWithContext, 'account'> & { id: string; account: Parameters<typeof userWithCompaniesFromJson>[0] | null }
 
 /** The SQL behind oidc-provider's storage adapter: one table for every kind of artifact. */
 export function createOidcPayloadQueries(db: Knex | Knex.Transaction) {
-  return {
-    async upsert(kind: string, id: string, payload: Record<string, unknown>, expiresIn: number | undefined): Promise<void> {
-      const text = (name: string) => (payload[name] as string | undefined) ?? null
+  /** Writes of the same turn in one statement; of two writes of one artifact, the later counts, as it would one after the other. */
+  const upsert = batched(db, async (writes: readonly Upsert[]) => {
+    const latest = [...new Map(writes.map((write) => [`${write.kind} ${write.id}`, write])).values()]
+    const column = (read: (write: Upsert) => unknown) => latest.map(read)
+    const text = (name: string) => column(({ payload }) => (payload[name] as string | undefined) ?? null)
+    await runPrepared(db, UPSERT, [
+      column(({ kind }) => kind),
+      column(({ id }) => id),
+      column(({ payload }) => JSON.stringify(payload)),
+      text('grantId'),
+      text('userCode'),
+      text('uid'),
       // No lifetime (or 0): no expiry; make_interval is strict, so null gives a null expires_at.
-      await runPrepared(db, UPSERT, [kind, id, JSON.stringify(payload), text('grantId'), text('userCode'), text('uid'), expiresIn || null])
-    },
+      column(({ expiresIn }) => expiresIn || null),
+    ])
+    return writes.map(() => undefined)
+  })
+
+  /** Lookups of the same turn in one statement; each gets the rows of its value and kinds. */
+  const findTokens = batched(db, async (lookups: readonly { kinds: string[]; id: string }[]) => {
+    const kinds = [...new Set(lookups.flatMap((lookup) => lookup.kinds))]
+    const ids = [...new Set(lookups.map((lookup) => lookup.id))]
+    const { rows } = await runPrepared<TokenRow>(db, FIND_TOKEN_WITH_CONTEXT, [kinds, ids])
+    return lookups.map((lookup) =>
+      rows
+        .filter((row) => row.id === lookup.id && lookup.kinds.includes(row.kind))
+        .map(({ id: _id, ...row }) => ({ ...row, account: row.account && userWithCompaniesFromJson(row.account) })),
+    )
+  })
+
+  return {
+    upsert: (kind: string, id: string, payload: Record<string, unknown>, expiresIn: number | undefined): Promise<void> => upsert({ kind, id, payload, expiresIn }),
 
     find: async (kind: string, id: string): Promise<StoredPayload | undefined> => (await runPrepared<StoredPayload>(db, FIND, [kind, id])).rows[0],
 
@@ -59,11 +95,7 @@ export function createOidcPayloadQueries(db: Knex | Knex.Transaction) {
      * userinfo, introspection, refresh and code exchange (and looks a token up as several kinds
      * at once at introspection).
      */
-    async findTokenWithContext(kinds: string[], id: string): Promise<TokenWithContext[]> {
-      type Row = Omit<TokenWithContext, 'account'> & { account: Parameters<typeof userWithCompaniesFromJson>[0] | null }
-      const { rows } = await runPrepared<Row>(db, FIND_TOKEN_WITH_CONTEXT, [kinds, id])
-      return rows.map((row) => ({ ...row, account: row.account && userWithCompaniesFromJson(row.account) }))
-    },
+    findTokenWithContext: (kinds: string[], id: string): Promise<TokenWithContext[]> => findTokens({ kinds, id }),
 
     findByUid: async (kind: string, uid: string): Promise<StoredPayload | undefined> => (await runPrepared<StoredPayload>(db, FIND_BY_UID, [kind, uid])).rows[0],
     findByUserCode: async (kind: string, userCode: string): Promise<StoredPayload | undefined> => (await runPrepared<StoredPayload>(db, FIND_BY_USER_CODE, [kind, userCode])).rows[0],

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { createTestDatabase, type TestDatabase } from '../../../tests/support/database'
+import { createOidcPayloadQueries, type OidcPayloadQueries } from './oidc-payloads'
+
+/**
+ * Writes and lookups made together share one statement (issue 11); what each caller gets must
+ * stay what it would get alone, and one bad input must fail its own call only.
+ */
+describe('oidc payloads written and read together', () => {
+  let database: TestDatabase | undefined
+  let payloads: OidcPayloadQueries
+
+  beforeAll(async () => {
+    database = await createTestDatabase()
+    payloads = createOidcPayloadQueries(database.knex)
+  })
+
+  afterAll(async () => {
+    await database?.close()
+  })
+
+  it('stores every write of a burst, the later of two writes of one artifact winning, and fails only the write PostgreSQL refuses', async () => {
+    const ids = Array.from({ length: 30 }, (_, index) => `burst-${index}`)
+    const results = await Promise.allSettled([
+      ...ids.map((id) => payloads.upsert('AccessToken', id, { jti: id, accountId: null, n: 1 }, 3600)),
+      payloads.upsert('AccessToken', 'burst-0', { jti: 'burst-0', n: 2 }, 3600),
+      // jsonb cannot hold a NUL character: this write is refused, the others of its turn are not.
+      payloads.upsert('AccessToken', 'burst-nul', { jti: 'burst-nul', state: 'a\u0000b' }, 3600),
+    ])
+    expect(results.map((result) => result.status)).toEqual([...ids.map(() => 'fulfilled'), 'fulfilled', 'rejected'])
+    const rows = await database!.knex('oidc_payloads').where('id', 'like', 'burst-%').orderBy('id').select('id', 'payload', 'expires_at')
+    expect(rows.map((row) => row.id).sort()).toEqual([...ids].sort())
+    expect(rows.find((row) => row.id === 'burst-0')!.payload).toEqual({ jti: 'burst-0', n: 2 })
+    expect(rows.every((row) => row.expires_at instanceof Date && row.expires_at.getTime() > Date.now() + 3_500_000)).toBe(true)
+  })
+
+  it('gives each lookup of a burst its own token, of the kinds it asked for', async () => {
+    await Promise.all([
+      payloads.upsert('AccessToken', 'look-1', { jti: 'look-1' }, 3600),
+      payloads.upsert('RefreshToken', 'look-2', { jti: 'look-2' }, 3600),
+    ])
+    const [first, second, wrongKind, unknown] = await Promise.all([
+      payloads.findTokenWithContext(['AccessToken', 'RefreshToken'], 'look-1'),
+      payloads.findTokenWithContext(['RefreshToken'], 'look-2'),
+      payloads.findTokenWithContext(['AccessToken'], 'look-2'),
+      payloads.findTokenWithContext(['AccessToken'], 'look-3'),
+    ])
+    expect(first.map((row) => [row.kind, row.payload.jti])).toEqual([['AccessToken', 'look-1']])
+    expect(second.map((row) => [row.kind, row.payload.jti])).toEqual([['RefreshToken', 'look-2']])
+    expect(wrongKind).toEqual([])
+    expect(unknown).toEqual([])
+  })
+})
