@@ -50,4 +50,15 @@ describe('oidc payloads written and read together', () => {
     expect(wrongKind).toEqual([])
     expect(unknown).toEqual([])
   })
+
+  it('marks a code used once when it is presented several times at once: the first call, the others are replays of its grant', async () => {
+    await payloads.upsert('AuthorizationCode', 'code-1', { jti: 'code-1', grantId: 'grant-1' }, 60)
+    await payloads.upsert('AuthorizationCode', 'code-2', { jti: 'code-2', grantId: 'grant-2' }, 60)
+    const results = await Promise.all([
+      ...Array.from({ length: 5 }, () => payloads.consume('AuthorizationCode', 'code-1')),
+      payloads.consume('AuthorizationCode', 'code-2'),
+    ])
+    expect(results).toEqual([undefined, ...Array.from({ length: 4 }, () => ({ replayedGrantId: 'grant-1' })), undefined])
+    expect(await payloads.consume('AuthorizationCode', 'code-2')).toEqual({ replayedGrantId: 'grant-2' })
+  })
 })

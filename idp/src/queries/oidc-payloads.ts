@@ -41,7 +41,10 @@ const FIND_TOKEN_WITH_CONTEXT = statement('oidc_find_token', `select token.kind,
   -- accountId is always one of our users' uuid: the cast lets the primary key find it.
   left join users on users.id = (token.payload->>'accountId')::uuid
   where token.kind = any(?) and token.id = any(?) and ${alive('token')}`)
-const CONSUME = statement('oidc_consume', `update oidc_payloads set consumed_at = now() where kind = ? and id = ? and consumed_at is null`)
+const CONSUME = statement('oidc_consume', `update oidc_payloads as token set consumed_at = now()
+  from unnest(?::text[], ?::text[]) as given (kind, id)
+  where token.kind = given.kind and token.id = given.id and token.consumed_at is null
+  returning token.kind, token.id`)
 
 interface Upsert {
   kind: string
@@ -84,6 +87,17 @@ export function createOidcPayloadQueries(db: Knex | Knex.Transaction) {
     )
   })
 
+  /**
+   * Markings of the same turn in one statement; whether each call marked its artifact. Of two
+   * calls for one artifact, the first marked it and the second is a replay, as one after the other.
+   */
+  const consume = batched(db, async (markings: readonly { kind: string; id: string }[]) => {
+    const key = ({ kind, id }: { kind: string; id: string }) => `${kind} ${id}`
+    const { rows } = await runPrepared<{ kind: string; id: string }>(db, CONSUME, [markings.map(({ kind }) => kind), markings.map(({ id }) => id)])
+    const marked = new Set(rows.map(key))
+    return markings.map((marking) => marked.delete(key(marking)))
+  })
+
   return {
     upsert: (kind: string, id: string, payload: Record<string, unknown>, expiresIn: number | undefined): Promise<void> => upsert({ kind, id, payload, expiresIn }),
 
@@ -102,8 +116,7 @@ export function createOidcPayloadQueries(db: Knex | Knex.Transaction) {
 
     /** Marks an artifact used; the grant it belongs to when another request used it first, else undefined. */
     async consume(kind: string, id: string): Promise<{ replayedGrantId: string | null } | undefined> {
-      const { rowCount } = await runPrepared(db, CONSUME, [kind, id])
-      if (rowCount === 1) return undefined
+      if (await consume({ kind, id })) return undefined
       const row = await db('oidc_payloads').where({ kind, id }).first('grant_id')
       return { replayedGrantId: row?.grant_id ?? null }
     },

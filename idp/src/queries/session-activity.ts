@@ -10,7 +10,7 @@ export interface ActiveSession {
 }
 
 /** How often at most a session's last activity moves forward (one write a minute per session at most). */
-const TOUCH_INTERVAL = 60 // seconds
+export const TOUCH_INTERVAL = 60 // seconds
 
 /**
  * Where each SSO session was opened and last used: oidc-provider keeps neither. Times are the
