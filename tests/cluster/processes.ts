@@ -14,13 +14,14 @@ export class ClusterProcess {
     private readonly args: string[],
     private readonly env: Record<string, string>,
     logDir: string,
+    private readonly cwd?: string,
   ) {
     this.logFile = path.join(logDir, `${name}.log`)
   }
 
   start(): void {
     const log = openSync(this.logFile, 'a')
-    const child = spawn(this.command, this.args, { env: this.env, stdio: ['ignore', log, log] })
+    const child = spawn(this.command, this.args, { cwd: this.cwd, env: this.env, stdio: ['ignore', log, log] })
     closeSync(log)
     this.#child = child
     this.#exit = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')))

@@ -114,12 +114,15 @@ async function main() {
       PORTAL_CLIENT_SECRET: 'cluster-portal-secret-0123456789abcdefghi',
     }
     const product = (file: string) => path.join(productDir, file)
+    // The commands production runs, heap bounds included (`exec` makes the shell the node process).
+    const { scripts } = JSON.parse(readFileSync(product('package.json'), 'utf8')) as { scripts: Record<string, string> }
     const idps = [0, 1].map(
-      (index) => new ClusterProcess(`idp${index + 1}`, node, [product('idp/dist/main.js')], { ...productEnv, IDP_PORT: String(port.idp[index]), IDP_METRICS_PORT: String(port.idpMetrics[index]) }, outputDir),
+      (index) =>
+        new ClusterProcess(`idp${index + 1}`, 'sh', ['-c', scripts['start:idp']!], { ...productEnv, IDP_PORT: String(port.idp[index]), IDP_METRICS_PORT: String(port.idpMetrics[index]) }, outputDir, productDir),
     )
     const portals = [0, 1].map(
       (index) =>
-        new ClusterProcess(`portal${index + 1}`, node, [product('portal/.next/standalone/portal/server.js')], { ...productEnv, PORTAL_PORT: String(port.portal[index]), PORTAL_METRICS_PORT: String(port.portalMetrics[index]) }, outputDir),
+        new ClusterProcess(`portal${index + 1}`, 'sh', ['-c', scripts['start:portal']!], { ...productEnv, PORTAL_PORT: String(port.portal[index]), PORTAL_METRICS_PORT: String(port.portalMetrics[index]) }, outputDir, productDir),
     )
     const haproxy = new ClusterProcess('haproxy', 'haproxy', ['-db', '-f', path.join(repositoryRoot, 'deploy/haproxy.cfg')], {
       PATH: process.env.PATH ?? '',
