@@ -19,7 +19,13 @@ export function createLogger(name: string, level: string, destination?: Destinat
       return requestId ? { requestId } : {}
     },
     redact: {
-      paths: ['password', '*.password', 'req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', 'token', '*.token'],
+      paths: [
+        'password', '*.password', 'token', '*.token', 'access_token', '*.access_token', 'refresh_token', '*.refresh_token',
+        'id_token', '*.id_token', 'client_secret', '*.client_secret',
+        // An OAuth or TOTP code, were a request's parameters logged (an error's own `code` stays readable).
+        'query.code', 'body.code', 'form.code', 'params.code',
+        'req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]',
+      ],
       censor: '[masqué]',
     },
   }
