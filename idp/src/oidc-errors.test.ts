@@ -85,6 +85,18 @@ describe('OAuth errors: refused authorization and token requests', () => {
     expect(back.searchParams.has('code')).toBe(false)
   })
 
+  it.each(['state', 'nonce'])('refuses a %s holding a NUL character: back to the application with invalid_request, nothing stored', async (name) => {
+    const before = await stack.database.knex('oidc_payloads').count({ count: '*' }).first()
+    const { status, location } = await fetchOnce(authUrl({ [name]: 'etat\u0000nul' }))
+    expect(status).toBeGreaterThanOrEqual(300)
+    expect(status).toBeLessThan(400)
+    const back = new URL(location!)
+    expect(`${back.origin}${back.pathname}`).toBe(FIRST_PARTY_REDIRECT)
+    expect(back.searchParams.get('error')).toBe('invalid_request')
+    expect(back.searchParams.has('code')).toBe(false)
+    expect(await stack.database.knex('oidc_payloads').count({ count: '*' }).first()).toEqual(before)
+  })
+
   it('refuses the "plain" PKCE method: only S256 is accepted', async () => {
     const { location } = await fetchOnce(authUrl({ code_challenge: 'a'.repeat(43), code_challenge_method: 'plain' }))
     const back = new URL(location!)

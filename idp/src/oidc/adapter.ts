@@ -4,8 +4,17 @@ import type { ClientQueries, ClientRecord } from '@opcommerce/shared/queries/cli
 import type { OidcPayloadQueries, StoredPayload } from '../queries/oidc-payloads'
 import { forgetRequestReads, requestReads } from './request-reads'
 
-/** An identifier a client sent that PostgreSQL cannot even compare (a NUL character): nothing has it. */
-const unstorable = (value: string) => value.includes('\u0000')
+/**
+ * Whether a value holds a NUL character, in a string or a key at any depth: PostgreSQL can neither
+ * compare nor store one (text, jsonb). An identifier with one names nothing; a payload with one
+ * (a client's `state` or `nonce`, kept in the interaction) is refused before it joins a batch of
+ * writes, where it would fail the others' statement.
+ */
+const unstorable = (value: unknown): boolean => {
+  if (typeof value === 'string') return value.includes('\u0000')
+  if (typeof value !== 'object' || value === null) return false
+  return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || unstorable(inner))
+}
 
 const toPayload = (row: StoredPayload | undefined): AdapterPayload | undefined =>
   row && ({ ...row.payload, ...(row.consumed_at ? { consumed: true } : {}) } as AdapterPayload)
@@ -61,6 +70,7 @@ export function createAdapterClass(payloads: OidcPayloadQueries, clients: Pick<C
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      if (unstorable(payload)) throw new errors.InvalidRequest('a parameter holds a NUL character')
       forgetRequestReads()
       await payloads.upsert(this.#kind, id, payload as Record<string, unknown>, expiresIn)
     }

@@ -16,22 +16,26 @@ const REMEMBERED_SESSIONS = 10_000
  */
 export function recordSessionActivity(provider: Provider, db: Knex, logger: Logger): void {
   const activity = createSessionActivityQueries(db)
-  const failed = (error: unknown) => logger.error({ err: error }, 'session activity not recorded')
   const writtenAt = new Map<string, number>() // session uid → performance.now() of this process's last write
   const remember = (uid: string) => {
     if (writtenAt.size >= REMEMBERED_SESSIONS) writtenAt.clear()
     writtenAt.set(uid, performance.now())
   }
+  // A write that failed is tried again at the session's next use.
+  const failedFor = (uid: string) => (error: unknown) => {
+    writtenAt.delete(uid)
+    logger.error({ err: error }, 'session activity not recorded')
+  }
   provider.on('authorization.success', (ctx) => {
     const session = ctx.oidc.session
     if (!session?.accountId) return
     remember(session.uid)
-    activity.touch({ uid: session.uid, userId: session.accountId, userAgent: ctx.get('user-agent'), ip: ctx.ip }).catch(failed)
+    activity.touch({ uid: session.uid, userId: session.accountId, userAgent: ctx.get('user-agent'), ip: ctx.ip }).catch(failedFor(session.uid))
   })
   provider.on('grant.success', (ctx) => {
     const sessionUid = ctx.oidc.entities.RefreshToken?.sessionUid
     if (!sessionUid || performance.now() - (writtenAt.get(sessionUid) ?? -Infinity) < TOUCH_INTERVAL * 1000) return
     remember(sessionUid)
-    activity.touchLastSeen(sessionUid).catch(failed)
+    activity.touchLastSeen(sessionUid).catch(failedFor(sessionUid))
   })
 }

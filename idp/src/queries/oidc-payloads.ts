@@ -59,7 +59,8 @@ type TokenRow = Omit<TokenWithContext, 'account'> & { id: string; account: Param
 export function createOidcPayloadQueries(db: Knex | Knex.Transaction) {
   /** Writes of the same turn in one statement; of two writes of one artifact, the later counts, as it would one after the other. */
   const upsert = batched(db, async (writes: readonly Upsert[]) => {
-    const latest = [...new Map(writes.map((write) => [`${write.kind} ${write.id}`, write])).values()]
+    // In key order, as every batch locks its rows: two batches never wait for each other in a cycle.
+    const latest = [...new Map(writes.map((write) => [`${write.kind} ${write.id}`, write])).entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, write]) => write)
     const column = (read: (write: Upsert) => unknown) => latest.map(read)
     const text = (name: string) => column(({ payload }) => (payload[name] as string | undefined) ?? null)
     await runPrepared(db, UPSERT, [
@@ -80,9 +81,12 @@ export function createOidcPayloadQueries(db: Knex | Knex.Transaction) {
     const kinds = [...new Set(lookups.flatMap((lookup) => lookup.kinds))]
     const ids = [...new Set(lookups.map((lookup) => lookup.id))]
     const { rows } = await runPrepared<TokenRow>(db, FIND_TOKEN_WITH_CONTEXT, [kinds, ids])
+    // Each caller gets rows of its own, even when another request presented the same token.
+    const served = new Set<TokenRow>()
     return lookups.map((lookup) =>
       rows
         .filter((row) => row.id === lookup.id && lookup.kinds.includes(row.kind))
+        .map((row) => (served.has(row) ? structuredClone(row) : (served.add(row), row)))
         .map(({ id: _id, ...row }) => ({ ...row, account: row.account && userWithCompaniesFromJson(row.account) })),
     )
   })
@@ -93,7 +97,8 @@ export function createOidcPayloadQueries(db: Knex | Knex.Transaction) {
    */
   const consume = batched(db, async (markings: readonly { kind: string; id: string }[]) => {
     const key = ({ kind, id }: { kind: string; id: string }) => `${kind} ${id}`
-    const { rows } = await runPrepared<{ kind: string; id: string }>(db, CONSUME, [markings.map(({ kind }) => kind), markings.map(({ id }) => id)])
+    const ordered = [...markings].sort((a, b) => (key(a) < key(b) ? -1 : 1)) // locks in key order, as upsert
+    const { rows } = await runPrepared<{ kind: string; id: string }>(db, CONSUME, [ordered.map(({ kind }) => kind), ordered.map(({ id }) => id)])
     const marked = new Set(rows.map(key))
     return markings.map((marking) => marked.delete(key(marking)))
   })

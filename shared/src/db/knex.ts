@@ -85,6 +85,9 @@ export async function runPrepared<Row>(db: Knex | Knex.Transaction, statement: P
   }
 }
 
+/** PostgreSQL refused what it was given (data exception, integrity constraint, program limit), rather than failed. */
+const refusedInput = (error: unknown) => /^(22|23|54)/u.test(String((error as { code?: unknown }).code ?? ''))
+
 /** How many calls one batched statement serves at most. */
 const MAX_BATCH = 100
 
@@ -93,9 +96,9 @@ const MAX_BATCH = 100
  * of the event loop: under load, requests parsed together share PostgreSQL's work rather than
  * queueing for a connection each (issue 11). `runMany` takes the inputs of a batch and gives an
  * output for each, in order. Each call still resolves once its own rows are written or read. When
- * a shared run is refused, each call is run again on its own, so that one bad input fails its
- * request only; when the database is unavailable, they all fail at once. In a transaction, calls
- * run one by one, as the transaction's other statements.
+ * PostgreSQL refuses a shared run's input, each call is run again on its own, so that one bad
+ * input fails its request only; any other failure (the database unavailable, a timeout) fails
+ * them all at once. In a transaction, calls run one by one, as the transaction's other statements.
  */
 export function batched<Input, Output>(db: Knex | Knex.Transaction, runMany: (inputs: readonly Input[]) => Promise<Output[]>): (input: Input) => Promise<Output> {
   const runOne = async (input: Input) => (await runMany([input]))[0]!
@@ -106,7 +109,7 @@ export function batched<Input, Output>(db: Knex | Knex.Transaction, runMany: (in
       try {
         return await runMany(inputs)
       } catch (error) {
-        if (isDatabaseUnavailable(error)) throw error // every call fails with it, at once
+        if (!refusedInput(error)) throw error // every call fails with it, at once
         // One after the other, in the order of the calls, as they would have run unbatched.
         const outputs: (Output | Error)[] = []
         for (const input of inputs) outputs.push(await runOne(input).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))))
