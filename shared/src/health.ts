@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Config } from './config'
 import type { Knex } from './db/knex'
 import { pendingMigrations } from './db/migration-status'
-import type { Logger } from './logger'
+import { closeLogger, type Logger } from './logger'
 import { closeServer, onShutdown } from './process'
 
 const DATABASE_CHECK_TIMEOUT = 2000 // milliseconds: a load balancer's check must get an answer
@@ -76,8 +76,7 @@ export function stopGracefully(options: { health: Health; server: Server; shutdo
       await closeServer(server)
       await release()
       logger.info('stopped')
-      // The logger writes asynchronously: exiting now could lose its last lines, this one included.
-      await new Promise((resolve) => logger.flush(resolve))
+      await closeLogger(logger)
     },
     { timeoutMs: shutdown.drainMs + shutdown.timeoutMs },
   )

@@ -1,3 +1,4 @@
+import { EventEmitter, once } from 'node:events'
 import { pino, type DestinationStream, type Logger } from 'pino'
 import { currentRequestId } from './request-context'
 
@@ -30,4 +31,19 @@ export function createLogger(name: string, level: string, destination?: Destinat
     },
   }
   return destination ? pino(options, destination) : pino(options)
+}
+
+/**
+ * Resolves once every line logged so far is written out: the last step before the process exits.
+ * pino's `flush(cb)` calls back at once, even while a write is under way or waits for a full
+ * pipe, and the lines in that write were then lost at exit. Nothing may be logged afterwards.
+ */
+export async function closeLogger(logger: Logger): Promise<void> {
+  const stream: unknown = Reflect.get(logger, pino.symbols.streamSym)
+  // The default destination (sonic-boom) emits "close" once its last write is done; tests' own
+  // destinations keep every line already.
+  if (!(stream instanceof EventEmitter && 'end' in stream && typeof stream.end === 'function')) return
+  const closed = once(stream, 'close')
+  stream.end()
+  await closed
 }
