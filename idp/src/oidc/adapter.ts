@@ -1,20 +1,11 @@
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider'
 import { decryptClientSecret } from '@opcommerce/shared/clients'
 import type { ClientQueries, ClientRecord } from '@opcommerce/shared/queries/clients'
-import type { OidcPayloadQueries, StoredPayload } from '../queries/oidc-payloads'
+import { UnstorablePayload, type OidcPayloadQueries, type StoredPayload } from '../queries/oidc-payloads'
 import { forgetRequestReads, requestReads } from './request-reads'
 
-/**
- * Whether a value holds a NUL character, in a string or a key at any depth: PostgreSQL can neither
- * compare nor store one (text, jsonb). An identifier with one names nothing; a payload with one
- * (a client's `state` or `nonce`, kept in the interaction) is refused before it joins a batch of
- * writes, where it would fail the others' statement.
- */
-const unstorable = (value: unknown): boolean => {
-  if (typeof value === 'string') return value.includes('\u0000')
-  if (typeof value !== 'object' || value === null) return false
-  return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || unstorable(inner))
-}
+/** PostgreSQL can neither compare nor store a NUL character: an identifier with one names nothing. */
+const unstorable = (id: string): boolean => id.includes('\u0000')
 
 const toPayload = (row: StoredPayload | undefined): AdapterPayload | undefined =>
   row && ({ ...row.payload, ...(row.consumed_at ? { consumed: true } : {}) } as AdapterPayload)
@@ -70,9 +61,10 @@ export function createAdapterClass(payloads: OidcPayloadQueries, clients: Pick<C
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-      if (unstorable(payload)) throw new errors.InvalidRequest('a parameter holds a NUL character')
       forgetRequestReads()
-      await payloads.upsert(this.#kind, id, payload as Record<string, unknown>, expiresIn)
+      await payloads.upsert(this.#kind, id, payload as Record<string, unknown>, expiresIn).catch((error: unknown) => {
+        throw error instanceof UnstorablePayload ? new errors.InvalidRequest('a parameter holds a NUL character') : error
+      })
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {

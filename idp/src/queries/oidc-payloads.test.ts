@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/database'
-import { createOidcPayloadQueries, type OidcPayloadQueries } from './oidc-payloads'
+import { createOidcPayloadQueries, UnstorablePayload, type OidcPayloadQueries } from './oidc-payloads'
 
 /**
  * Writes and lookups made together share one statement (issue 11); what each caller gets must
@@ -24,14 +24,26 @@ describe('oidc payloads written and read together', () => {
     const results = await Promise.allSettled([
       ...ids.map((id) => payloads.upsert('AccessToken', id, { jti: id, accountId: null, n: 1 }, 3600)),
       payloads.upsert('AccessToken', 'burst-0', { jti: 'burst-0', n: 2 }, 3600),
-      // jsonb cannot hold a NUL character: this write is refused, the others of its turn are not.
-      payloads.upsert('AccessToken', 'burst-nul', { jti: 'burst-nul', state: 'a\u0000b' }, 3600),
+      // A lifetime past PostgreSQL's int: this write is refused, the others of its turn are not.
+      payloads.upsert('AccessToken', 'burst-forever', { jti: 'burst-forever' }, 2 ** 31),
     ])
     expect(results.map((result) => result.status)).toEqual([...ids.map(() => 'fulfilled'), 'fulfilled', 'rejected'])
     const rows = await database!.knex('oidc_payloads').where('id', 'like', 'burst-%').orderBy('id').select('id', 'payload', 'expires_at')
     expect(rows.map((row) => row.id).sort()).toEqual([...ids].sort())
     expect(rows.find((row) => row.id === 'burst-0')!.payload).toEqual({ jti: 'burst-0', n: 2 })
     expect(rows.every((row) => row.expires_at instanceof Date && row.expires_at.getTime() > Date.now() + 3_500_000)).toBe(true)
+  })
+
+  it('refuses a NUL character, which jsonb cannot hold, before the write joins the others; the text \\u0000 is stored as given', async () => {
+    const results = await Promise.allSettled([
+      payloads.upsert('Interaction', 'nul-value', { params: { state: 'a\u0000b' } }, 3600),
+      payloads.upsert('Interaction', 'nul-key', { params: { 'st\u0000ate': 'a' } }, 3600),
+      payloads.upsert('Interaction', 'nul-after-backslash', { params: { state: 'a\\\u0000' } }, 3600),
+      payloads.upsert('Interaction', 'backslash-text', { params: { state: 'a\\u0000', nonce: 'b\\\\u0000' } }, 3600),
+    ])
+    expect(results.map((result) => (result.status === 'rejected' ? result.reason.constructor : result.status))).toEqual([UnstorablePayload, UnstorablePayload, UnstorablePayload, 'fulfilled'])
+    expect(await database!.knex('oidc_payloads').where('kind', 'Interaction').pluck('id')).toEqual(['backslash-text'])
+    expect((await payloads.find('Interaction', 'backslash-text'))!.payload).toEqual({ params: { state: 'a\\u0000', nonce: 'b\\\\u0000' } })
   })
 
   it('gives each lookup of a burst its own token, of the kinds it asked for', async () => {

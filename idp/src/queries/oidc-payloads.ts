@@ -46,12 +46,33 @@ const CONSUME = statement('oidc_consume', `update oidc_payloads as token set con
   where token.kind = given.kind and token.id = given.id and token.consumed_at is null
   returning token.kind, token.id`)
 
-interface Upsert {
+interface Artifact {
   kind: string
   id: string
+}
+
+interface Upsert extends Artifact {
   payload: Record<string, unknown>
+  /** The payload as stored: serialized once, checked before it joins a batch. */
+  json: string
   expiresIn: number | undefined
 }
+
+const artifactKey = ({ kind, id }: Artifact) => `${kind} ${id}`
+
+/** Every batch locks its rows in key order: two batches never wait for each other in a cycle. */
+const inKeyOrder = <T extends Artifact>(artifacts: Iterable<T>): T[] => [...artifacts].sort((a, b) => (artifactKey(a) < artifactKey(b) ? -1 : 1))
+
+const text = (value: unknown) => (value as string | undefined) ?? null
+
+/** A NUL character, escaped by JSON.stringify: after an even number of backslashes (a backslash itself is escaped as two). */
+const ESCAPED_NUL = /(?<!\\)(?:\\\\)*\\u0000/u
+
+/**
+ * jsonb cannot hold a NUL character (a client's `state` or `nonce` may carry one into an
+ * interaction): such a write is refused before it joins a batch, where it would fail the others'.
+ */
+export class UnstorablePayload extends Error {}
 
 type TokenRow = Omit<TokenWithContext, 'account'> & { id: string; account: Parameters<typeof userWithCompaniesFromJson>[0] | null }
 
@@ -59,17 +80,15 @@ type TokenRow = Omit<TokenWithContext, 'account'> & { id: string; account: Param
 export function createOidcPayloadQueries(db: Knex | Knex.Transaction) {
   /** Writes of the same turn in one statement; of two writes of one artifact, the later counts, as it would one after the other. */
   const upsert = batched(db, async (writes: readonly Upsert[]) => {
-    // In key order, as every batch locks its rows: two batches never wait for each other in a cycle.
-    const latest = [...new Map(writes.map((write) => [`${write.kind} ${write.id}`, write])).entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, write]) => write)
+    const latest = inKeyOrder(new Map(writes.map((write) => [artifactKey(write), write])).values())
     const column = (read: (write: Upsert) => unknown) => latest.map(read)
-    const text = (name: string) => column(({ payload }) => (payload[name] as string | undefined) ?? null)
     await runPrepared(db, UPSERT, [
       column(({ kind }) => kind),
       column(({ id }) => id),
-      column(({ payload }) => JSON.stringify(payload)),
-      text('grantId'),
-      text('userCode'),
-      text('uid'),
+      column(({ json }) => json),
+      column(({ payload }) => text(payload.grantId)),
+      column(({ payload }) => text(payload.userCode)),
+      column(({ payload }) => text(payload.uid)),
       // No lifetime (or 0): no expiry; make_interval is strict, so null gives a null expires_at.
       column(({ expiresIn }) => expiresIn || null),
     ])
@@ -95,16 +114,19 @@ export function createOidcPayloadQueries(db: Knex | Knex.Transaction) {
    * Markings of the same turn in one statement; whether each call marked its artifact. Of two
    * calls for one artifact, the first marked it and the second is a replay, as one after the other.
    */
-  const consume = batched(db, async (markings: readonly { kind: string; id: string }[]) => {
-    const key = ({ kind, id }: { kind: string; id: string }) => `${kind} ${id}`
-    const ordered = [...markings].sort((a, b) => (key(a) < key(b) ? -1 : 1)) // locks in key order, as upsert
-    const { rows } = await runPrepared<{ kind: string; id: string }>(db, CONSUME, [ordered.map(({ kind }) => kind), ordered.map(({ id }) => id)])
-    const marked = new Set(rows.map(key))
-    return markings.map((marking) => marked.delete(key(marking)))
+  const consume = batched(db, async (markings: readonly Artifact[]) => {
+    const ordered = inKeyOrder(markings)
+    const { rows } = await runPrepared<Artifact>(db, CONSUME, [ordered.map(({ kind }) => kind), ordered.map(({ id }) => id)])
+    const marked = new Set(rows.map(artifactKey))
+    return markings.map((marking) => marked.delete(artifactKey(marking)))
   })
 
   return {
-    upsert: (kind: string, id: string, payload: Record<string, unknown>, expiresIn: number | undefined): Promise<void> => upsert({ kind, id, payload, expiresIn }),
+    async upsert(kind: string, id: string, payload: Record<string, unknown>, expiresIn: number | undefined): Promise<void> {
+      const json = JSON.stringify(payload)
+      if (ESCAPED_NUL.test(json)) throw new UnstorablePayload(`${kind} holds a NUL character`)
+      await upsert({ kind, id, payload, json, expiresIn })
+    },
 
     find: async (kind: string, id: string): Promise<StoredPayload | undefined> => (await runPrepared<StoredPayload>(db, FIND, [kind, id])).rows[0],
 

@@ -105,11 +105,10 @@ export function batched<Input, Output>(db: Knex | Knex.Transaction, runMany: (in
   if (db.isTransaction) return runOne
   const loader = new DataLoader<Input, Output>(
     async (inputs) => {
-      if (inputs.length === 1) return runMany(inputs)
       try {
         return await runMany(inputs)
       } catch (error) {
-        if (!refusedInput(error)) throw error // every call fails with it, at once
+        if (inputs.length === 1 || !refusedInput(error)) throw error // every call fails with it, at once
         // One after the other, in the order of the calls, as they would have run unbatched.
         const outputs: (Output | Error)[] = []
         for (const input of inputs) outputs.push(await runOne(input).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))))
