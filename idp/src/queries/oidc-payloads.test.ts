@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { createCompanyQueries } from '@opcommerce/shared/queries/companies'
+import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
+import { createUserQueries } from '@opcommerce/shared/queries/users'
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/database'
 import { createOidcPayloadQueries, UnstorablePayload, type OidcPayloadQueries } from './oidc-payloads'
 
@@ -61,6 +64,22 @@ describe('oidc payloads written and read together', () => {
     expect(second.map((row) => [row.kind, row.payload.jti])).toEqual([['RefreshToken', 'look-2']])
     expect(wrongKind).toEqual([])
     expect(unknown).toEqual([])
+  })
+
+  it('gives two lookups of one token in a burst objects of their own: what one request changes, the other does not see', async () => {
+    await createCompanyQueries(database!.knex).save([{ siren: '732829320', name: 'Entreprise partagée', memberCodeHash: 'hash' }])
+    const user = (await createUserQueries(database!.knex).insertValidated({ email: 'partage@exemple.fr', passwordHash: 'hash', givenName: 'Paul', familyName: 'Partage' }, new Date()))!
+    await createMembershipQueries(database!.knex).upsert({ userId: user.id, siren: '732829320', role: 'member', status: 'active', at: new Date() })
+    await payloads.upsert('AccessToken', 'shared-1', { jti: 'shared-1', accountId: user.id, claims: { userinfo: { email: null } } }, 3600)
+    const [[first], [second]] = await Promise.all([
+      payloads.findTokenWithContext(['AccessToken'], 'shared-1'),
+      payloads.findTokenWithContext(['AccessToken'], 'shared-1'),
+    ])
+    Object.assign(first!.payload.claims as object, { changed: true })
+    first!.account!.companies[0]!.role = 'admin'
+    first!.account!.companies.push({ siren: '000000000', name: 'Ajoutée', role: 'member' })
+    expect(second!.payload).toEqual({ jti: 'shared-1', accountId: user.id, claims: { userinfo: { email: null } } })
+    expect(second!.account!.companies).toEqual([{ siren: '732829320', name: 'Entreprise partagée', role: 'member' }])
   })
 
   it('marks a code used once when it is presented several times at once: the first call, the others are replays of its grant', async () => {
