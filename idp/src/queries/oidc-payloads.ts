@@ -1,5 +1,5 @@
 import { batched, preparedStatement as statement, runPrepared, type Knex } from '@opcommerce/shared/db/knex'
-import { userWithCompaniesFromJson, userWithCompaniesJson, type UserWithCompanies } from '@opcommerce/shared/queries/memberships'
+import { userWithCompaniesFromJson, userWithCompaniesJson, type UserWithCompanies, type UserWithCompaniesJson } from '@opcommerce/shared/queries/memberships'
 
 export interface StoredPayload {
   payload: Record<string, unknown>
@@ -74,7 +74,7 @@ const ESCAPED_NUL = /(?<!\\)(?:\\\\)*\\u0000/u
  */
 export class UnstorablePayload extends Error {}
 
-type TokenRow = Omit<TokenWithContext, 'account'> & { id: string; account: Parameters<typeof userWithCompaniesFromJson>[0] | null }
+type TokenRow = Omit<TokenWithContext, 'account'> & { id: string; account: UserWithCompaniesJson | null }
 
 /**
  * A row another lookup of the batch got too, for a caller of its own: oidc-provider changes the

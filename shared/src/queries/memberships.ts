@@ -79,24 +79,31 @@ export interface EscalatedRequest {
 export type UserWithCompanies = User & { companies: ActiveMembership[] }
 
 /**
- * SQL: the row `users` of the query as JSON, with the companies of its `companies` claim by name:
- * its active memberships, less the companies that require a second factor while the user has
- * none (they come back once one is configured; the portal says why). Shared by userWithCompanies
- * and the idp's token lookup, which reads the token's user with it.
+ * SQL: the row `users` of the query and the companies of its `companies` claim by name, as JSON
+ * (`user`, `companies`): its active memberships, less the companies that require a second factor
+ * while the user has none (they come back once one is configured; the portal says why). Shared by
+ * userWithCompanies and the idp's token lookup, which reads the token's user with it. json, not
+ * jsonb: PostgreSQL builds it as text at once, where jsonb cost 2 ms for 200 companies, 0.85 as json.
  */
-export const userWithCompaniesJson = (users: string) => `to_jsonb(${users}) || jsonb_build_object('companies', coalesce((
-  select jsonb_agg(jsonb_build_object('siren', companies.siren, 'name', companies.name, 'role', memberships.role) order by companies.name)
-  from memberships join companies on companies.siren = memberships.siren
-  where memberships.user_id = ${users}.id and memberships.status = 'active'
-    and (not companies.two_factor_required
-      or exists (select 1 from totp_secrets where totp_secrets.user_id = ${users}.id and totp_secrets.confirmed_at is not null)
-      or exists (select 1 from webauthn_credentials where webauthn_credentials.user_id = ${users}.id))
+export const userWithCompaniesJson = (users: string) => `json_build_object('user', to_json(${users}), 'companies', coalesce((
+  select json_agg(company order by company.name) from (
+    select companies.siren, companies.name, memberships.role
+    from memberships join companies on companies.siren = memberships.siren
+    where memberships.user_id = ${users}.id and memberships.status = 'active'
+      and (not companies.two_factor_required
+        or exists (select 1 from totp_secrets where totp_secrets.user_id = ${users}.id and totp_secrets.confirmed_at is not null)
+        or exists (select 1 from webauthn_credentials where webauthn_credentials.user_id = ${users}.id))
+  ) as company
 ), '[]'))`
 
 /** userWithCompaniesJson's value, as the application reads it (its dates are strings in JSON). */
-export function userWithCompaniesFromJson(json: UserRow & { email_verified_at: string | null; updated_at: string; companies: ActiveMembership[] }): UserWithCompanies {
-  const user = userFromRow({ ...json, email_verified_at: json.email_verified_at ? new Date(json.email_verified_at) : null, updated_at: new Date(json.updated_at) })
-  return { ...user, companies: json.companies }
+export interface UserWithCompaniesJson {
+  user: UserRow & { email_verified_at: string | null; updated_at: string }
+  companies: ActiveMembership[]
+}
+
+export function userWithCompaniesFromJson({ user, companies }: UserWithCompaniesJson): UserWithCompanies {
+  return { ...userFromRow({ ...user, email_verified_at: user.email_verified_at ? new Date(user.email_verified_at) : null, updated_at: new Date(user.updated_at) }), companies }
 }
 
 /** Prepared: the idp reads it at every code exchange and refresh (runPrepared). */
@@ -119,7 +126,7 @@ export function createMembershipQueries(db: Knex | Knex.Transaction) {
      * claims need at every token and userinfo request.
      */
     async userWithCompanies(userId: string): Promise<UserWithCompanies | undefined> {
-      const { rows } = await runPrepared<{ account: Parameters<typeof userWithCompaniesFromJson>[0] }>(db, USER_WITH_COMPANIES, [userId])
+      const { rows } = await runPrepared<{ account: UserWithCompaniesJson }>(db, USER_WITH_COMPANIES, [userId])
       return rows[0] && userWithCompaniesFromJson(rows[0].account)
     },
 
