@@ -198,9 +198,10 @@ async function main() {
     PORTAL_SESSION_SECRET: randomBytes(32).toString('base64url'),
     PORTAL_CLIENT_SECRET: randomBytes(32).toString('base64url'),
   }, openSync(idpLog, 'w'))
-  // The ceiling runs on the idp's runtime flag (--experimental-async-context-frame, as in
-  // `npm run start:idp`): AsyncLocalStorage costs both the same, the gap is our own code.
-  const bare = start(['node', '--experimental-async-context-frame', 'tests/bench/bare-provider.ts'], { NODE_ENV: 'production', BARE_PORT: String(barePort), BARE_CLIENT_SECRET: SECRET, BARE_REDIRECT_URI: REDIRECT_URI }, openSync(bareLog, 'w'))
+  // The ceiling runs on the idp's runtime flags (--experimental-async-context-frame): the
+  // AsyncLocalStorages cost both the same, the gap is our own code.
+  const runtimeFlags = scripts['start:idp']!.match(/--experimental-[\w-]+/gu) ?? []
+  const bare = start(['node', ...runtimeFlags, 'tests/bench/bare-provider.ts'], { NODE_ENV: 'production', BARE_PORT: String(barePort), BARE_CLIENT_SECRET: SECRET, BARE_REDIRECT_URI: REDIRECT_URI }, openSync(bareLog, 'w'))
   try {
     await Promise.all([waitFor(`${issuer}/healthz`, idp), waitFor(`${bareIssuer}/.well-known/openid-configuration`, bare)])
     const idleMb = memory(idp.pid!).nowMb

@@ -98,12 +98,17 @@ export const userWithCompaniesJson = (users: string) => `json_build_object('user
 
 /** userWithCompaniesJson's value, as the application reads it (its dates are strings in JSON). */
 export interface UserWithCompaniesJson {
-  user: UserRow & { email_verified_at: string | null; updated_at: string }
+  user: Omit<UserRow, 'email_verified_at' | 'updated_at' | 'disabled_at'> & { email_verified_at: string | null; updated_at: string; disabled_at: string | null }
   companies: ActiveMembership[]
 }
 
+const dateOf = (value: string | null) => (value === null ? null : new Date(value))
+
 export function userWithCompaniesFromJson({ user, companies }: UserWithCompaniesJson): UserWithCompanies {
-  return { ...userFromRow({ ...user, email_verified_at: user.email_verified_at ? new Date(user.email_verified_at) : null, updated_at: new Date(user.updated_at) }), companies }
+  return {
+    ...userFromRow({ ...user, email_verified_at: dateOf(user.email_verified_at), updated_at: new Date(user.updated_at), disabled_at: dateOf(user.disabled_at) }),
+    companies,
+  }
 }
 
 /** Prepared: the idp reads it at every code exchange and refresh (runPrepared). */
