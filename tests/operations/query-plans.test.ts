@@ -4,6 +4,7 @@ import { createOidcPayloadQueries } from '@opcommerce/idp/src/queries/oidc-paylo
 import type { Knex } from '@opcommerce/shared/db/knex'
 import { scheduleBackchannelLogouts } from '@opcommerce/shared/queries/logout-deliveries'
 import { createMembershipQueries } from '@opcommerce/shared/queries/memberships'
+import { createSecondFactorQueries } from '@opcommerce/shared/queries/second-factors'
 import { createSessionQueries } from '@opcommerce/shared/queries/sessions'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
 import { createTestDatabase, type TestDatabase } from '../support/database'
@@ -111,6 +112,10 @@ describe('hot queries use indexes, not sequential scans, on large tables', () =>
 
   it('login: the user by email', async () => {
     await expectIndexesOnly((db) => createUserQueries(db).findByEmail(someone.email.toUpperCase()))
+  })
+
+  it('login: after the password, the second factors and the companies that require one', async () => {
+    await expectIndexesOnly((db) => createSecondFactorQueries(db).afterPasswordOf(someone.id))
   })
 
   it('claims: the user and their companies', async () => {

@@ -2,7 +2,7 @@ import { recordAudit } from '@opcommerce/shared/queries/audit'
 import { createSecondFactorQueries, type SecondFactors } from '@opcommerce/shared/queries/second-factors'
 import { createUserQueries } from '@opcommerce/shared/queries/users'
 import { NotFoundError } from '@opcommerce/shared/errors'
-import { ipKey } from '@opcommerce/shared/rate-limits'
+import { ipKey, RateLimit } from '@opcommerce/shared/rate-limits'
 import { messages } from '../messages'
 import type { AuthenticationMethod } from './authentication-context'
 import type { IdpDependencies } from './context'
@@ -32,10 +32,7 @@ export function createSecondFactor(dependencies: IdpDependencies) {
   async function countAttempt(userId: string, ip: string): Promise<() => Promise<void>> {
     await limits.secondFactorFailuresPerIp.consume(ipKey(ip), messages.twoFactor.tooMany)
     await limits.secondFactorFailuresPerAccount.consume(userId, messages.twoFactor.tooMany)
-    return async () => {
-      await limits.secondFactorFailuresPerIp.refund(ipKey(ip))
-      await limits.secondFactorFailuresPerAccount.refund(userId)
-    }
+    return () => RateLimit.refund([limits.secondFactorFailuresPerIp, ipKey(ip)], [limits.secondFactorFailuresPerAccount, userId])
   }
 
   async function failed(userId: string, ip: string, method: string): Promise<never> {
@@ -47,11 +44,10 @@ export function createSecondFactor(dependencies: IdpDependencies) {
     factorsOf: (userId: string) => factors.of(userId),
 
     async afterPassword(userId: string, options: { multiFactorRequired: boolean }): Promise<NextStep> {
-      const owned = await factors.of(userId)
+      const { companiesRequiring, ...owned } = await factors.afterPasswordOf(userId)
       if (owned.totp || owned.passkeys > 0) return { kind: 'verify', factors: owned }
-      const companies = await factors.companiesRequiringOf(userId)
-      if (companies.length > 0 || options.multiFactorRequired) {
-        return { kind: 'enrol', companies: companies.map((company) => company.name), requiredByApplication: options.multiFactorRequired }
+      if (companiesRequiring.length > 0 || options.multiFactorRequired) {
+        return { kind: 'enrol', companies: companiesRequiring, requiredByApplication: options.multiFactorRequired }
       }
       return { kind: 'done' }
     },

@@ -44,6 +44,19 @@ export interface SecondFactors {
   recoveryCodesLeft: number
 }
 
+/** The columns of SecondFactors, for the person `:userId`. */
+const FACTORS = `exists (select 1 from totp_secrets where user_id = :userId and confirmed_at is not null) as totp,
+  (select count(*)::int from webauthn_credentials where user_id = :userId) as passkeys,
+  (select count(*)::int from recovery_codes where user_id = :userId and used_at is null) as recovery_codes_left`
+
+interface FactorsRow {
+  totp: boolean
+  passkeys: number
+  recovery_codes_left: number
+}
+
+const factorsFromRow = (row: FactorsRow): SecondFactors => ({ totp: row.totp, passkeys: row.passkeys, recoveryCodesLeft: row.recovery_codes_left })
+
 /**
  * The second factors' tables: totp_secrets, recovery_codes, webauthn_credentials,
  * webauthn_challenges. Every "use once" is one conditional UPDATE or DELETE: of two requests
@@ -52,22 +65,22 @@ export interface SecondFactors {
 export function createSecondFactorQueries(db: Knex | Knex.Transaction) {
   return {
     async of(userId: string): Promise<SecondFactors> {
-      const [row] = (await db.raw(
-        `select exists (select 1 from totp_secrets where user_id = :userId and confirmed_at is not null) as totp,
-                (select count(*)::int from webauthn_credentials where user_id = :userId) as passkeys,
-                (select count(*)::int from recovery_codes where user_id = :userId and used_at is null) as recovery_codes_left`,
-        { userId },
-      )).rows as { totp: boolean; passkeys: number; recovery_codes_left: number }[]
-      return { totp: row!.totp, passkeys: row!.passkeys, recoveryCodesLeft: row!.recovery_codes_left }
+      const [row] = (await db.raw(`select ${FACTORS}`, { userId })).rows as FactorsRow[]
+      return factorsFromRow(row!)
     },
 
-    /** The person's active companies that require a second factor of their members. */
-    async companiesRequiringOf(userId: string): Promise<{ siren: string; name: string }[]> {
-      return db('memberships')
-        .join('companies', 'companies.siren', 'memberships.siren')
-        .where({ 'memberships.user_id': userId, 'memberships.status': 'active', 'companies.two_factor_required': true })
-        .orderBy('companies.name')
-        .select('companies.siren', 'companies.name')
+    /**
+     * What a right password leads to, in one statement: the person's factors, and the names of
+     * their active companies that require one, sorted.
+     */
+    async afterPasswordOf(userId: string): Promise<SecondFactors & { companiesRequiring: string[] }> {
+      const [row] = (await db.raw(
+        `select ${FACTORS},
+                (select coalesce(json_agg(c.name order by c.name), '[]') from memberships m join companies c on c.siren = m.siren
+                  where m.user_id = :userId and m.status = 'active' and c.two_factor_required) as companies_requiring`,
+        { userId },
+      )).rows as (FactorsRow & { companies_requiring: string[] })[]
+      return { ...factorsFromRow(row!), companiesRequiring: row!.companies_requiring }
     },
 
     /** A company's setting, and how many of its active members have no second factor yet. */
