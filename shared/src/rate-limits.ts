@@ -69,8 +69,8 @@ export interface Taken {
  * A counter per key and fixed window, shared by every process through the rate_limits table.
  * Every attempt is counted before it is evaluated, in one atomic upsert: of many requests in
  * flight at once, no more than `points` are ever allowed. An attempt that turned out legitimate
- * (a right password, a right code) gives its point back with `refund`. Keys are stored as their
- * SHA-256: an address of any length fits, and the table holds no email in clear.
+ * (a right password, a right code) gives its point back with `RateLimit.refund`. Keys are stored
+ * as their SHA-256: an address of any length fits, and the table holds no email in clear.
  */
 export class RateLimit {
   readonly #limiter: RateLimiterPostgres
@@ -118,9 +118,13 @@ export class RateLimit {
     if (!taken.allowed) throw tooMany(message, taken.msBeforeNext)
   }
 
-  /** Gives back the point of an attempt that succeeded, within the window it was counted in. */
-  async refund(key: string): Promise<void> {
-    await this.#queries.refund(`${this.#name}:${sha256(key)}`, Date.now())
+  /**
+   * Gives back the points of an attempt that succeeded, within the windows it was counted in:
+   * each `[limit, key]` it was counted by, in one statement (the limits share one database).
+   */
+  static async refund(...counted: [limit: RateLimit, key: string][]): Promise<void> {
+    const [first] = counted
+    if (first) await first[0].#queries.refund(counted.map(([limit, key]) => `${limit.#name}:${sha256(key)}`), Date.now())
   }
 
   async reset(key: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { ValidationError } from '@opcommerce/shared/errors'
 import { recordAudit } from '@opcommerce/shared/queries/audit'
 import { createUserQueries, type User } from '@opcommerce/shared/queries/users'
+import { RateLimit } from '@opcommerce/shared/rate-limits'
 import { endSessionsOf } from '@opcommerce/shared/sessions'
 import { messages } from '../messages'
 import { createSessionActivityQueries, type ActiveSession } from '../queries/session-activity'
@@ -71,7 +72,7 @@ export function createAccountSessions({ db, limits }: IdpDependencies) {
       const key = account.user.email.toLowerCase()
       await limits.loginFailuresPerAccount.consume(key, messages.login.tooMany)
       if (password && (await verifyPassword(account.user.passwordHash, password))) {
-        await limits.loginFailuresPerAccount.refund(key)
+        await RateLimit.refund([limits.loginFailuresPerAccount, key])
         return
       }
       await recordAudit(db, { type: 'account.reauthentication_failed', actor: account.user.id, subject: account.user.id, ip })

@@ -5,7 +5,7 @@ import { formText, validateForm } from '@opcommerce/shared/forms'
 import { PASSWORD_MAX_LENGTH } from '@opcommerce/shared/password-policy'
 import { recordAudit } from '@opcommerce/shared/queries/audit'
 import { createUserQueries, type User } from '@opcommerce/shared/queries/users'
-import { ipKey, tooMany } from '@opcommerce/shared/rate-limits'
+import { ipKey, RateLimit, tooMany } from '@opcommerce/shared/rate-limits'
 import { messages } from '../messages'
 import { createRegistrationQueries } from '../queries/registrations'
 import type { IdpDependencies } from './context'
@@ -61,17 +61,13 @@ export function createLogin({ db, limits }: IdpDependencies) {
     await limits.loginFailuresPerIp.consume(ipKey(ip), messages.login.tooMany)
     if (device) {
       await limits.loginFailuresPerDevice.consume(device, messages.login.tooMany)
-      return async () => {
-        await limits.loginFailuresPerIp.refund(ipKey(ip))
-        await limits.loginFailuresPerDevice.refund(device)
-      }
+      return () => RateLimit.refund([limits.loginFailuresPerIp, ipKey(ip)], [limits.loginFailuresPerDevice, device])
     }
     const budget = await limits.loginFailuresPerAccount.take(email)
     if (!budget.allowed) await slowLane(email)
-    return async () => {
-      await limits.loginFailuresPerIp.refund(ipKey(ip))
-      if (budget.allowed) await limits.loginFailuresPerAccount.refund(email)
-    }
+    const counted: [RateLimit, string][] = [[limits.loginFailuresPerIp, ipKey(ip)]]
+    if (budget.allowed) counted.push([limits.loginFailuresPerAccount, email])
+    return () => RateLimit.refund(...counted)
   }
 
   /** The pending registration of this address whose password this is, if any (newest first). */

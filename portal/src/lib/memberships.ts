@@ -172,9 +172,7 @@ export function createMembershipRules({ config, db, logger, now, limits = {} }: 
         return { outcome: await fileLink(trx, config, { company, user, at: now(), ip, actor: user.id, beforeRequest }), company }
       })
       if (!result) throw new BadRequestError(messages.link.noMatch)
-      await linkPerUser.refund(user.id)
-      await linkPerIp.refund(ipKey(ip))
-      await linkPerCompanyPerDay.refund(siren)
+      await RateLimit.refund([linkPerUser, user.id], [linkPerIp, ipKey(ip)], [linkPerCompanyPerDay, siren])
       return result
     },
 

@@ -7,9 +7,9 @@ import type { Knex } from '../db/knex'
  */
 export function createRateLimitQueries(db: Knex) {
   return {
-    /** Takes one point back from a live window; never below zero, never into a new window. */
-    async refund(key: string, nowMs: number): Promise<void> {
-      await db('rate_limits').where({ key }).andWhere('expire', '>', nowMs).andWhere('points', '>', 0).decrement('points', 1)
+    /** Takes one point back from each key's live window; never below zero, never into a new window. */
+    async refund(keys: string[], nowMs: number): Promise<void> {
+      await db('rate_limits').whereIn('key', keys).andWhere('expire', '>', nowMs).andWhere('points', '>', 0).decrement('points', 1)
     },
 
     async remove(key: string): Promise<void> {
