@@ -1,3 +1,4 @@
+import http from 'node:http'
 import * as oidc from 'openid-client'
 import { authorizationRequest } from '../support/oidc'
 
@@ -14,36 +15,48 @@ class LeanBrowser {
   /** Follows redirects from `url`; stops before `stopAt` (the client's redirect_uri). */
   async navigate(url: string, stopAt: string, body?: URLSearchParams): Promise<{ url: string; html: string }> {
     let current = url
-    let form = body
+    let form = body?.toString()
     for (let hops = 0; hops < 10; hops++) {
       if (current.startsWith(stopAt)) return { url: current, html: '' }
-      const response = await fetch(current, {
-        method: form ? 'POST' : 'GET',
-        body: form,
-        redirect: 'manual',
-        headers: {
-          cookie: [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; '),
-          'x-forwarded-for': this.forwardedFor,
-          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        },
+      const response = await send(current, form, {
+        cookie: [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; '),
+        'x-forwarded-for': this.forwardedFor,
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
       })
-      for (const cookie of response.headers.getSetCookie()) {
+      for (const cookie of response.headers['set-cookie'] ?? []) {
         const [name, value = ''] = cookie.slice(0, cookie.indexOf(';')).split('=', 2)
         if (value) this.#cookies.set(name!, value)
         else this.#cookies.delete(name!)
       }
-      const location = response.headers.get('location')
+      const { location } = response.headers
       if (response.status >= 300 && response.status < 400 && location) {
         current = new URL(location, current).toString()
         form = undefined
         continue
       }
-      const html = await response.text()
       if (response.status !== 200) throw new Error(`${response.status} at ${current}`)
-      return { url: current, html }
+      return { url: current, html: response.body }
     }
     throw new Error(`too many redirects from ${url}`)
   }
+}
+
+/** Connections kept open between requests, as a reverse proxy keeps them to the idp. */
+const agent = new http.Agent({ keepAlive: true })
+
+/** A GET, or a POST of `form`, with node:http: less CPU per request than fetch, for a load generator that shares the idp's cores. */
+function send(url: string, form: string | undefined, headers: http.OutgoingHttpHeaders): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: form === undefined ? 'GET' : 'POST', headers, agent }, (response) => {
+      let body = ''
+      response.setEncoding('utf8')
+      response.on('data', (chunk: string) => (body += chunk))
+      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body }))
+      response.on('error', reject)
+    })
+    request.on('error', reject)
+    request.end(form)
+  })
 }
 
 const attribute = (tag: string, name: string) => new RegExp(`${name}="([^"]*)"`, 'u').exec(tag)?.[1]?.replaceAll('&amp;', '&')
