@@ -58,15 +58,16 @@ export function createLogin({ db, limits }: IdpDependencies) {
    * function returned gives the points back when it was right.
    */
   async function countAttempt(email: string, ip: string, device: string | undefined): Promise<() => Promise<void>> {
+    const counted: [RateLimit, string][] = [[limits.loginFailuresPerIp, ipKey(ip)]]
     await limits.loginFailuresPerIp.consume(ipKey(ip), messages.login.tooMany)
     if (device) {
       await limits.loginFailuresPerDevice.consume(device, messages.login.tooMany)
-      return () => RateLimit.refund([limits.loginFailuresPerIp, ipKey(ip)], [limits.loginFailuresPerDevice, device])
+      counted.push([limits.loginFailuresPerDevice, device])
+    } else {
+      const budget = await limits.loginFailuresPerAccount.take(email)
+      if (budget.allowed) counted.push([limits.loginFailuresPerAccount, email])
+      else await slowLane(email)
     }
-    const budget = await limits.loginFailuresPerAccount.take(email)
-    if (!budget.allowed) await slowLane(email)
-    const counted: [RateLimit, string][] = [[limits.loginFailuresPerIp, ipKey(ip)]]
-    if (budget.allowed) counted.push([limits.loginFailuresPerAccount, email])
     return () => RateLimit.refund(...counted)
   }
 
