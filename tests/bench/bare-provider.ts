@@ -4,12 +4,14 @@
  * introspection policy) and one account whose claims have the idp's shape. Run by the bench with
  * plain `node` (Node strips the types), in a process of its own:
  *
- *   BARE_PORT=4100 BARE_CLIENT_SECRET=… BARE_REDIRECT_URI=… node tests/bench/bare-provider.ts
+ *   BARE_PORT=4100 BARE_CLIENT_SECRET=… BARE_REDIRECT_URI=… ARGON2_HASH=… node tests/bench/bare-provider.ts
  *
- * The interaction is finished at once for that account: the bench measures logins against argon2,
- * not against this.
+ * Its login is the least a login can be with these libraries: a form, one argon2 verify of the
+ * password against ARGON2_HASH (any email), the interaction finished in memory. Beside raw argon2
+ * verifies, it shows what share of the hash rate a complete login can reach here at all.
  */
 import { generateKeyPairSync } from 'node:crypto'
+import argon2 from 'argon2'
 import Provider, { type Account, type Configuration, type KoaContextWithOIDC } from 'oidc-provider'
 
 const port = Number(process.env.BARE_PORT)
@@ -115,8 +117,20 @@ const configuration: Configuration = {
 const provider = new Provider(issuer, configuration)
 Object.defineProperty(provider.request, 'secure', { get: () => true })
 provider.use(async (ctx, next) => {
-  const uid = /^\/interaction\/([^/]+)$/u.exec(ctx.path)?.[1]
+  const [, uid, login] = /^\/interaction\/([^/]+)(\/login)?$/u.exec(ctx.path) ?? []
   if (!uid) return next()
+  if (!login) {
+    await provider.interactionDetails(ctx.req, ctx.res)
+    ctx.type = 'html'
+    ctx.body = `<form method="post" action="/interaction/${uid}/login"><input name="email"><input name="password" type="password"></form>`
+    return
+  }
+  let body = ''
+  for await (const chunk of ctx.req) body += chunk
+  if (!(await argon2.verify(process.env.ARGON2_HASH!, new URLSearchParams(body).get('password') ?? ''))) {
+    ctx.status = 401
+    return
+  }
   await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: ACCOUNT_ID, amr: ['pwd'] } }, { mergeWithLastSubmission: false })
 })
 provider.listen(port, '127.0.0.1', () => console.log('ready'))
